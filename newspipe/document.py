@@ -1,0 +1,55 @@
+"""The document record: the fields of the contract, in the order they are written.
+
+Documents travel through the stages as plain dicts (read through ``ItemAdapter`` by the stages, so
+a user's stage may as well work on dataclasses). Keys that start with ``_`` are working data of the
+pipeline (the normalised text, the spider's own verdict on the input) and are never exported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+#: Every kept record has these fields, in this order; rejects add ``reject_reason`` and ``reject_detail``.
+RECORD_FIELDS: tuple[str, ...] = (
+    "id",
+    "text",
+    "title",
+    "lang",
+    "lang_score",
+    "source",
+    "url",
+    "path",
+    "content_hash",
+    "duplicate_of",
+    "similarity",
+    "run_id",
+    "ingested_at",
+)
+
+#: Set by the spider when the input itself is bad: (reason word, detail).
+INPUT_REJECT = "_input_reject"
+#: The folder name a document's source defaults to (see newspipe.stages.source).
+FOLDER_SOURCE = "_folder_source"
+#: The normalised form of ``text``, computed once by the clean stage and used for hashing.
+NORMALISED = "_normalised"
+
+
+def new_document(**fields: Any) -> dict[str, Any]:
+    """A document with every contract field present (None where unknown), then ``fields``."""
+    document: dict[str, Any] = dict.fromkeys(RECORD_FIELDS)
+    document.update(fields)
+    return document
+
+
+def document_id(origin: str, content: bytes) -> str:
+    """A stable id from where a document came from and its bytes: same input, same id."""
+    digest = hashlib.blake2b(origin.encode("utf-8", "surrogatepass"), digest_size=8)
+    digest.update(b"\0")
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def exported(document: dict[str, Any]) -> dict[str, Any]:
+    """The document without the pipeline's working keys."""
+    return {key: value for key, value in document.items() if not key.startswith("_")}

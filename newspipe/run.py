@@ -1,0 +1,137 @@
+"""One run of ``scrapy crawl seeds``: its id, output folder, state store, status and exit code."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from newspipe.config import SettingError, get_str
+from newspipe.state import StateStore, open_state
+from newspipe.text.normalize import NORM_PROFILE
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+#: Exit status of a completed run, of a failed one, and of a run that found the lock taken.
+EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 75
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A run id such as ``20261122T081500Z-3f2a``: sortable by time, unique by its suffix."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 UTC, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class OutputFile:
+    """A complete file the run wrote, for the manifest."""
+
+    path: Path
+    kind: str
+    lines: int
+
+
+@dataclass
+class Run:
+    """What every part of a crawl shares about the run it belongs to."""
+
+    run_id: str
+    output_dir: Path
+    state_location: str
+    started_at: str = field(default_factory=utc_now)
+    status: str = "running"
+    error: str | None = None
+    exit_code: int = EXIT_OK
+    outputs: list[OutputFile] = field(default_factory=list)
+    _state: StateStore | None = None
+
+    @property
+    def state(self) -> StateStore:
+        """The state store, opened (and its normalisation profile checked) on first use."""
+        if self._state is None:
+            state = open_state(self.state_location, self.output_dir)
+            try:
+                check_profile(state)
+            except BaseException:
+                state.close()
+                raise
+            self._state = state
+        return self._state
+
+    @property
+    def state_opened(self) -> bool:
+        return self._state is not None
+
+    def fail(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+        """Mark the run failed; the first failure is the one reported."""
+        if self.error is None:
+            self.error = message
+            logger.error("%s", message)
+        self.status = "failed"
+        self.exit_code = exit_code
+
+    def manifest_path(self) -> Path:
+        return self.output_dir / "runs" / f"{self.run_id}.json"
+
+    def kept_path(self) -> Path:
+        return self.output_dir / f"seeds-{self.run_id}.jsonl"
+
+    def rejects_path(self) -> Path:
+        return self.output_dir / f"seeds-{self.run_id}.rejects.jsonl"
+
+    def as_manifest(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "error": self.error,
+            "started_at": self.started_at,
+            "norm_profile": NORM_PROFILE,
+            "state": self._state.describe() if self._state else None,
+            "files": [
+                {"path": out.path.name, "kind": out.kind, "lines": out.lines}
+                for out in self.outputs
+            ],
+        }
+
+
+def check_profile(state: StateStore) -> None:
+    """Refuse a state whose hashes were made with another normalisation profile."""
+    stored = state.get_meta("norm_profile")
+    if stored is None:
+        state.set_meta("norm_profile", NORM_PROFILE)
+        state.commit()
+    elif stored != NORM_PROFILE:
+        raise SettingError(
+            f"{state.describe()}: state built with normalisation profile {stored!r}, this "
+            f"newspipe uses {NORM_PROFILE!r}; point NEWSPIPE_STATE at a new file to rebuild"
+        )
+
+
+_RUNS: WeakKeyDictionary[Crawler, Run] = WeakKeyDictionary()
+
+
+def run_for(crawler: Crawler) -> Run:
+    """The run of ``crawler``, created from its settings on first use."""
+    run = _RUNS.get(crawler)
+    if run is None:
+        settings = crawler.settings
+        run = Run(
+            run_id=get_str(settings, "NEWSPIPE_RUN_ID") or new_run_id(),
+            output_dir=Path(get_str(settings, "NEWSPIPE_OUTPUT_DIR") or "."),
+            state_location=get_str(settings, "NEWSPIPE_STATE"),
+        )
+        _RUNS[crawler] = run
+    return run

@@ -1,0 +1,29 @@
+"""Where newspipe remembers what earlier runs ingested and kept (the dedup index)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newspipe.config import SettingError
+from newspipe.state.base import StateStore
+from newspipe.state.sqlite import SqliteState
+
+DEFAULT_STATE_FILE = "newspipe-state.sqlite"
+
+
+def open_state(location: str, output_dir: Path) -> StateStore:
+    """Open the store named by ``NEWSPIPE_STATE`` (empty: a SQLite file under the output dir)."""
+    if not location:
+        return SqliteState(output_dir / DEFAULT_STATE_FILE)
+    if location.startswith("sqlite:///"):
+        return SqliteState(Path(location.removeprefix("sqlite:///")))
+    if "://" in location:
+        scheme = location.split("://", 1)[0]
+        raise SettingError(
+            f"NEWSPIPE_STATE: no state store for scheme {scheme!r} "
+            "(use a file path, sqlite:///PATH or redis://host:port/db)"
+        )
+    return SqliteState(Path(location))
+
+
+__all__ = ["DEFAULT_STATE_FILE", "SqliteState", "StateStore", "open_state"]

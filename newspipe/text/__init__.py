@@ -1,0 +1,1 @@
+"""Plain functions on Arabic text: cleaning what is written out, and the normalised form."""
