@@ -31,7 +31,7 @@ RECORD_FIELDS: tuple[str, ...] = (
 INPUT_REJECT = "_input_reject"
 #: The folder name a document's source defaults to (see newspipe.stages.source).
 FOLDER_SOURCE = "_folder_source"
-#: The normalised form of ``text``, computed once by the clean stage and used for hashing.
+#: ``(text, normalised form of text)``: computed once, reused while ``text`` is unchanged.
 NORMALISED = "_normalised"
 
 
@@ -53,3 +53,20 @@ def document_id(origin: str, content: bytes) -> str:
 def exported(document: dict[str, Any]) -> dict[str, Any]:
     """The document without the pipeline's working keys."""
     return {key: value for key, value in document.items() if not key.startswith("_")}
+
+
+def normalised_text(doc: Any) -> str:
+    """The normalised form of the document's current ``text``, computed once per text.
+
+    ``doc`` is a dict or an ``ItemAdapter``. A stage that rewrites ``text`` makes the cached
+    form stale; the comparison below notices and computes it again.
+    """
+    from newspipe.text.normalize import normalise
+
+    text = doc.get("text") or ""
+    cached = doc.get(NORMALISED)
+    if cached is not None and cached[0] is text or (cached is not None and cached[0] == text):
+        return str(cached[1])
+    normalised = normalise(text)
+    doc[NORMALISED] = (text, normalised)
+    return normalised

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 from pathlib import Path
 from typing import IO, Any
 
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.spiders import Spider
-from scrapy.utils.url import file_uri_to_path
 
 from newspipe.atomic import finish, temp_path_for
 
@@ -20,7 +21,7 @@ class AtomicFileFeedStorage:
     """
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None) -> None:
-        self.path = Path(file_uri_to_path(uri) if uri.startswith("file:") else uri)
+        self.path = Path(url2pathname(urlparse(uri).path) if uri.startswith("file:") else uri)
         self.temp = temp_path_for(self.path)
 
     def open(self, spider: Spider) -> IO[bytes]:

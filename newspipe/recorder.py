@@ -8,6 +8,8 @@ it, newspipe's or a user's), commits the state store once the kept file is compl
 from __future__ import annotations
 
 import json
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 import logging
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Self
@@ -102,7 +104,8 @@ class RunRecorder:
     # -- end of run ------------------------------------------------------------------------
 
     def feed_slot_closed(self, slot: Any) -> None:
-        path = Path(slot.uri.removeprefix("file://"))
+        uri = slot.uri
+        path = Path(url2pathname(urlparse(uri).path) if uri.startswith("file:") else uri)
         self.run.outputs.append(OutputFile(path, "kept", slot.itemcount))
 
     def feed_exporter_closed(self) -> None:

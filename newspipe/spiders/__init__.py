@@ -1,0 +1,1 @@
+"""newspipe's spiders: ``seeds`` reads documents from files."""
