@@ -65,7 +65,7 @@ def normalised_text(doc: Any) -> str:
 
     text = doc.get("text") or ""
     cached = doc.get(NORMALISED)
-    if cached is not None and cached[0] is text or (cached is not None and cached[0] == text):
+    if (cached is not None and cached[0] is text) or (cached is not None and cached[0] == text):
         return str(cached[1])
     normalised = normalise(text)
     doc[NORMALISED] = (text, normalised)

@@ -8,11 +8,11 @@ it, newspipe's or a user's), commits the state store once the kept file is compl
 from __future__ import annotations
 
 import json
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 import logging
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Self
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from itemadapter import ItemAdapter
 from scrapy import signals

@@ -11,17 +11,23 @@ from newspipe.run import EXIT_FAILED, run_for
 if TYPE_CHECKING:
     import argparse
 
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
 
 class Command(ScrapyCrawlCommand):
+    crawler: Crawler | None = None
+
+    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
+        # CrawlerProcess forgets its crawlers once they finish: keep ours to read its run.
+        self.crawler = super()._create_crawler(spidercls)
+        return self.crawler
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         super().run(args, opts)
         if self.exitcode:
             return
-        assert self.crawler_process is not None
-        for crawler in self.crawler_process.crawlers or ():
-            code = run_for(crawler).exit_code
-            if code:
-                self.exitcode = code
-                return
-        if self.crawler_process.bootstrap_failed:
+        if self.crawler is None:
             self.exitcode = EXIT_FAILED
+            return
+        self.exitcode = run_for(self.crawler).exit_code

@@ -1,0 +1,78 @@
+"""Layer 2: settings, their defaults, and one clear error for a bad value."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import Settings
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from newspipe import defaults
+from newspipe.addon import NewspipeAddon
+from newspipe.config import SettingError, get_bool, get_float, get_int, get_list, setting
+from newspipe.stages.dedup import DedupStage
+from newspipe.stages.language import LanguageStage
+
+
+def test_every_default_is_a_newspipe_setting_and_documented_in_the_contract() -> None:
+    assert defaults.DEFAULTS
+    assert all(name.startswith("NEWSPIPE_") for name in defaults.DEFAULTS)
+    assert defaults.DEFAULTS["NEWSPIPE_LANGUAGES"] == "ar"
+    assert defaults.DEFAULTS["NEWSPIPE_NEAR_DUP_THRESHOLD"] == 0.8
+
+
+def test_unset_setting_reads_its_default() -> None:
+    assert setting(Settings(), "NEWSPIPE_SEEDS") == "seeds"
+    assert setting(Settings({"NEWSPIPE_SEEDS": "elsewhere"}), "NEWSPIPE_SEEDS") == "elsewhere"
+
+
+@pytest.mark.parametrize("value", ["true", "1", "yes", True])
+def test_bool_true(value: object) -> None:
+    assert get_bool(Settings({"NEWSPIPE_KEEP_DUPLICATES": value}), "NEWSPIPE_KEEP_DUPLICATES")
+
+
+def test_bad_values_raise_one_line_errors_naming_the_setting() -> None:
+    settings = Settings(
+        {
+            "NEWSPIPE_KEEP_DUPLICATES": "perhaps",
+            "NEWSPIPE_NEAR_DUP_THRESHOLD": "high",
+            "NEWSPIPE_X": "-3",
+        }
+    )
+    with pytest.raises(SettingError, match="NEWSPIPE_KEEP_DUPLICATES must be true or false"):
+        get_bool(settings, "NEWSPIPE_KEEP_DUPLICATES")
+    with pytest.raises(SettingError, match="NEWSPIPE_NEAR_DUP_THRESHOLD must be a number"):
+        get_float(settings, "NEWSPIPE_NEAR_DUP_THRESHOLD", low=0, high=1)
+    with pytest.raises(SettingError, match="NEWSPIPE_X must be 0 or more"):
+        get_int(settings, "NEWSPIPE_X", low=0)
+
+
+def test_list_settings_accept_commas_and_lists() -> None:
+    assert get_list(Settings({"NEWSPIPE_LANGUAGES": "ar, fa,,"}), "NEWSPIPE_LANGUAGES") == ["ar", "fa"]
+    assert get_list(Settings({"NEWSPIPE_LANGUAGES": ["ar"]}), "NEWSPIPE_LANGUAGES") == ["ar"]
+    assert get_list(Settings({"NEWSPIPE_LANGUAGES": ""}), "NEWSPIPE_LANGUAGES") == []
+
+
+def test_addon_installs_feed_run_id_and_keeps_user_feeds(tmp_path: object) -> None:
+    settings = Settings({"NEWSPIPE_OUTPUT_DIR": str(tmp_path)})
+    settings.set("FEEDS", {"extra.jsonl": {"format": "jsonlines"}}, priority="cmdline")
+    NewspipeAddon().update_settings(settings)
+    run_id = settings.get("NEWSPIPE_RUN_ID")
+    assert run_id
+    feeds = settings.getdict("FEEDS")
+    assert "extra.jsonl" in feeds
+    ours = [uri for uri in feeds if uri.endswith(f"seeds-{run_id}.jsonl")]
+    assert len(ours) == 1 and feeds[ours[0]]["format"] == "newspipe-jsonl"
+
+
+def test_stage_from_crawler_reads_settings() -> None:
+    crawler = get_crawler(settings_dict={"NEWSPIPE_KEEP_DUPLICATES": "true"})
+    stage = build_from_crawler(DedupStage, crawler)
+    assert stage.keep_duplicates is True
+
+
+def test_bad_backend_name_is_a_setting_error() -> None:
+    crawler = get_crawler(settings_dict={"NEWSPIPE_LANGID_BACKEND": "guess"})
+    with pytest.raises((SettingError, NotConfigured), match="NEWSPIPE_LANGID_BACKEND"):
+        build_from_crawler(LanguageStage, crawler)

@@ -1,0 +1,63 @@
+"""Layer 3: in-process crawls of the seeds spider, items collected from Scrapy's signals."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.conftest import SEEDS
+from tests.crawling import crawl
+
+
+def seed_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    shutil.copytree(SEEDS, root)
+    return root
+
+
+def test_seed_articles_pass_every_stage(tmp_path: Path) -> None:
+    result = crawl({"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}, path=str(seed_copy(tmp_path)))
+    assert result.exit_code == 0
+    assert len(result.kept) == 5 and not result.dropped and not result.errors
+    assert {doc["lang"] for doc in result.kept} == {"ar"}
+    assert {doc["source"] for doc in result.kept} == {"in"}
+    for stage in ("clean", "language", "dedup", "source"):
+        assert result.stats[f"newspipe/{stage}/total"] == 5
+        assert result.stats[f"newspipe/{stage}/forwarded"] == 5
+
+
+def test_source_argument_and_subfolders(tmp_path: Path) -> None:
+    root = seed_copy(tmp_path)
+    outlet = root / "okaz"
+    outlet.mkdir()
+    (outlet / "x.txt").write_text("أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة جدة", encoding="utf-8")
+    result = crawl({"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}, path=str(root), source="spa")
+    by_path = result.kept_by_path
+    assert by_path["okaz/x.txt"]["source"] == "okaz"
+    assert {doc["source"] for path, doc in by_path.items() if "/" not in path} == {"spa"}
+
+
+def test_exact_copy_in_the_same_run_is_a_duplicate(tmp_path: Path) -> None:
+    root = seed_copy(tmp_path)
+    original = sorted(root.glob("*.txt"))[0]
+    (root / "zz_copy.txt").write_text(original.read_text("utf-8") + "\n\n", encoding="utf-8")
+    result = crawl({"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}, path=str(root))
+    assert len(result.kept) == 5
+    [(doc, reason, detail)] = result.dropped
+    assert reason == "duplicate" and doc["path"] == "zz_copy.txt"
+    assert doc["duplicate_of"] == result.kept_by_path[original.name]["id"]
+    assert result.stats["newspipe/dedup/dropped/duplicate"] == 1
+
+
+def test_english_document_is_rejected_for_language_unless_all_languages_are_kept(tmp_path: Path) -> None:
+    root = seed_copy(tmp_path)
+    (root / "en.txt").write_text(
+        "The ministry of health announced on Sunday the opening of a new hospital in the city.",
+        encoding="utf-8",
+    )
+    result = crawl({"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}, path=str(root))
+    assert result.reasons == {"en.txt": "language"}
+    everything = crawl(
+        {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out2"), "NEWSPIPE_LANGUAGES": ""}, path=str(root)
+    )
+    assert everything.kept_by_path["en.txt"]["lang"] == "en"
