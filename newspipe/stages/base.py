@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, ParamSpec, Self, Type
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from newspipe.defaults import DEFAULTS
 from newspipe.rejects import reason_of, reject_for
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
@@ -42,6 +43,8 @@ class BaseStage:
     name: ClassVar[str] = ""
     #: The settings the stage reads, listed with their values by ``scrapy stages``.
     settings_read: ClassVar[tuple[str, ...]] = ()
+    #: Defaults of settings read that are not newspipe's own (a plugin's), for :meth:`setting`.
+    setting_defaults: ClassVar[Mapping[str, Any]] = {}
 
     crawler: Crawler | None = None
     stats: StatsCollector | None = None
@@ -59,6 +62,19 @@ class BaseStage:
         Override to read settings; raise ``NotConfigured("why")`` to switch the stage off.
         """
         return cls()
+
+    @classmethod
+    def setting(cls, settings: BaseSettings, name: str) -> Any:
+        """``name`` as set, else its default from :attr:`setting_defaults` or newspipe's."""
+        value = settings.get(name)
+        if value is None:
+            value = cls.setting_defaults.get(name, DEFAULTS.get(name))
+        return value
+
+    @classmethod
+    def current_settings(cls, settings: BaseSettings) -> dict[str, Any]:
+        """The settings the stage reads with their current values (what ``scrapy stages`` shows)."""
+        return {name: cls.setting(settings, name) for name in cls.settings_read}
 
     def bind(self, crawler: Crawler) -> None:
         """Attach the crawler (for stats); called once by :meth:`from_crawler`."""
