@@ -13,9 +13,9 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from newspipe.text.clean import clean_text
-
 from newspipe_arabic_quality import Thresholds, measure, verdict
+
+from newspipe.text.clean import clean_text
 
 
 def main(folder: Path) -> None:

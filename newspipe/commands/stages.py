@@ -42,16 +42,17 @@ class StageRow:
 
 
 def component_priorities(settings: BaseSettings) -> list[tuple[str, float | None]]:
-    """``ITEM_PIPELINES_BASE`` overridden by ``ITEM_PIPELINES``, as (import path, priority).
+    """``ITEM_PIPELINES_BASE`` overridden by ``ITEM_PIPELINES``, as (path, priority).
 
-    The same merge as Scrapy's, keyed by import path, but a key that does not import stays in
-    the list (to be reported) instead of stopping the command.
+    The same merge as Scrapy's: keyed by what the path imports, shown as last written. A key
+    that does not import stays in the list (to be reported) instead of stopping the command.
     """
-    merged: dict[str, float | None] = {}
+    merged: dict[str, tuple[str, float | None]] = {}
     for name in ("ITEM_PIPELINES_BASE", "ITEM_PIPELINES"):
         for key, priority in settings.getdict(name).items():
-            merged[_path_of(key)] = priority
-    return list(merged.items())
+            shown = key if isinstance(key, str) else global_object_name(key)
+            merged[_path_of(key)] = (shown, priority)
+    return list(merged.values())
 
 
 def _path_of(key: Any) -> str:
@@ -70,7 +71,7 @@ def stage_rows(crawler: Crawler) -> list[StageRow]:
     rows = []
     for path, priority in component_priorities(crawler.settings):
         if priority is None:
-            was = base_priorities.get(path)
+            was = base_priorities.get(_path_of(path))
             off = StageRow(was or 0, path, _name_of(path), off="ITEM_PIPELINES sets it to None")
             rows.append(off)
             continue

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from newspipe.config import SettingError
+from newspipe_arabic_quality import ArabicQualityStage, Thresholds, measure, verdict
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
-from newspipe_arabic_quality import ArabicQualityStage, Thresholds, measure, verdict
+from newspipe.config import SettingError
 
 SENTENCE = "قال المتحدث باسم الوزارة إن الاجتماع سيعقد في الرياض الأسبوع المقبل."
 
