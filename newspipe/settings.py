@@ -12,13 +12,16 @@ COMMANDS_MODULE = "newspipe.commands"
 
 ADDONS = {"newspipe.addon.NewspipeAddon": 0}
 
-# The stages, in order. Leave gaps: a stage of your own slots between two of these (see README).
-ITEM_PIPELINES = {
+# newspipe's stages, in order of priority. Scrapy adds ITEM_PIPELINES to these, so a stage or
+# plain pipeline of your own goes in ITEM_PIPELINES (or -s ITEM_PIPELINES='{"mod.Class": 250}')
+# between two of these numbers; None there switches a stage off. See docs/writing-a-stage.md.
+ITEM_PIPELINES_BASE = {
     "newspipe.stages.clean.CleanStage": 100,
     "newspipe.stages.language.LanguageStage": 200,
     "newspipe.stages.dedup.DedupStage": 300,
     "newspipe.stages.source.SourceStage": 400,
 }
+ITEM_PIPELINES: dict[str, int | None] = {}
 
 # newspipe reads local files only: no robots.txt, no telnet console, no network.
 ROBOTSTXT_OBEY = False

@@ -2,31 +2,49 @@
 
 A stage gets stats counters (``newspipe/<name>/total``, ``forwarded``, ``dropped``,
 ``dropped/<reason>``) and rejects-file writing for free: it only reads and writes fields of the
-document, or raises a reject with a reason word and a sentence for people.
+document, or calls :meth:`BaseStage.reject` with a reason word and a sentence for people.
+
+:class:`Stage` runs ``process`` on the reactor thread, one document after another in input order
+(the order that makes dedup deterministic). :class:`AsyncStage` is for CPU-heavy work: its
+``process`` is a coroutine that awaits :meth:`AsyncStage.in_thread` or
+:meth:`AsyncStage.in_process`, and while it waits, later documents may overtake the one it holds.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Self
+import asyncio
+import functools
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, ParamSpec, Self, TypeVar
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from newspipe.defaults import DEFAULTS
 from newspipe.rejects import reason_of, reject_for
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-class Stage:
-    """One step of the pipeline: a Scrapy item pipeline written as one method."""
+
+class BaseStage:
+    """What every stage shares: its name, the settings it reads, stats keys, rejects."""
 
     #: The stage's name in stats keys and in ``scrapy stages``; the class name when empty.
     name: ClassVar[str] = ""
     #: The settings the stage reads, listed with their values by ``scrapy stages``.
     settings_read: ClassVar[tuple[str, ...]] = ()
+    #: Defaults of settings read that are not newspipe's own (a plugin's), for :meth:`setting`.
+    setting_defaults: ClassVar[Mapping[str, Any]] = {}
 
     crawler: Crawler | None = None
     stats: StatsCollector | None = None
@@ -45,6 +63,19 @@ class Stage:
         """
         return cls()
 
+    @classmethod
+    def setting(cls, settings: BaseSettings, name: str) -> Any:
+        """``name`` as set, else its default from :attr:`setting_defaults` or newspipe's."""
+        value = settings.get(name)
+        if value is None:
+            value = cls.setting_defaults.get(name, DEFAULTS.get(name))
+        return value
+
+    @classmethod
+    def current_settings(cls, settings: BaseSettings) -> dict[str, Any]:
+        """The settings the stage reads with their current values (what ``scrapy stages`` shows)."""
+        return {name: cls.setting(settings, name) for name in cls.settings_read}
+
     def bind(self, crawler: Crawler) -> None:
         """Attach the crawler (for stats); called once by :meth:`from_crawler`."""
         self.crawler = crawler
@@ -53,30 +84,111 @@ class Stage:
         self._total_key = prefix + "total"
         self._forwarded_key = prefix + "forwarded"
         self._dropped_prefix = prefix + "dropped"
+        self._errors_key = prefix + "errors"
 
     @classmethod
     def stage_name(cls) -> str:
         return cls.name or cls.__name__
 
-    def process(self, doc: ItemAdapter) -> None:
-        """Read and change ``doc`` in place, or call :meth:`reject`."""
-        raise NotImplementedError(f"{type(self).__name__} must define process(doc)")
-
     def reject(self, reason: str, detail: str) -> NoReturn:
         """Send the document to the rejects file: ``reason`` is one word, ``detail`` a sentence."""
         raise reject_for(reason, detail)
 
-    def process_item(self, item: Any) -> Any:
+    # -- counting, shared by the sync and async process_item --------------------------------
+
+    def _count_in(self) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(self._total_key)
+
+    def _count_out(self, exc: BaseException | None) -> None:
         stats = self.stats
         if stats is None:
-            self.process(ItemAdapter(item))
-            return item
-        stats.inc_value(self._total_key)
-        try:
-            self.process(ItemAdapter(item))
-        except DropItem as exc:
+            return
+        if exc is None:
+            stats.inc_value(self._forwarded_key)
+        elif isinstance(exc, DropItem):
             stats.inc_value(self._dropped_prefix)
             stats.inc_value(f"{self._dropped_prefix}/{reason_of(exc)}")
+        else:
+            # The recorder turns the crash into a reject with reason "error"; count it here too.
+            stats.inc_value(self._errors_key)
+
+
+class Stage(BaseStage):
+    """One step of the pipeline: a Scrapy item pipeline written as one method, ``process``."""
+
+    def process(self, doc: ItemAdapter) -> None:
+        """Read and change ``doc`` in place, or call :meth:`reject`."""
+        raise NotImplementedError(f"{type(self).__name__} must define process(doc)")
+
+    def process_item(self, item: Any) -> Any:
+        self._count_in()
+        try:
+            self.process(ItemAdapter(item))
+        except BaseException as exc:
+            self._count_out(exc)
             raise
-        stats.inc_value(self._forwarded_key)
+        self._count_out(None)
         return item
+
+
+class AsyncStage(BaseStage):
+    """A stage whose ``process`` is a coroutine, to run CPU-heavy work off the reactor thread.
+
+    ``await self.in_thread(func, ...)`` suits work that releases the GIL (numpy, hashing,
+    compiled libraries); ``await self.in_process(func, ...)`` runs ``func`` in a pool of worker
+    processes (``func`` and its arguments are pickled: pass the text, not the document).
+    Read and write ``doc`` and call :meth:`reject` in ``process`` itself, on the reactor thread.
+
+    While ``process`` awaits, Scrapy hands the stages the next documents (up to
+    ``CONCURRENT_ITEMS`` at once), so documents leave this stage in completion order, not input
+    order. Dedup keeps the first copy it sees: put an async stage after dedup (priority above
+    300) when which copy is kept must not depend on timing.
+    """
+
+    #: Worker processes for :meth:`in_process`; None means one per CPU.
+    max_workers: ClassVar[int | None] = None
+
+    _threads: ThreadPoolExecutor | None = None
+    _processes: ProcessPoolExecutor | None = None
+
+    async def process(self, doc: ItemAdapter) -> None:
+        """Read and change ``doc`` in place, or call :meth:`reject`; await the heavy work."""
+        raise NotImplementedError(f"{type(self).__name__} must define async process(doc)")
+
+    async def process_item(self, item: Any) -> Any:
+        self._count_in()
+        try:
+            await self.process(ItemAdapter(item))
+        except BaseException as exc:
+            self._count_out(exc)
+            raise
+        self._count_out(None)
+        return item
+
+    async def in_thread(self, func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """``func(*args, **kwargs)`` in a worker thread of this stage."""
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(self.max_workers, f"newspipe-{self.stage_name()}")
+        return await self._in(self._threads, func, *args, **kwargs)
+
+    async def in_process(self, func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """``func(*args, **kwargs)`` in a worker process (``func`` defined at module level)."""
+        if self._processes is None:
+            # spawn, not fork: forking a process that runs a reactor and threads can deadlock.
+            self._processes = ProcessPoolExecutor(
+                self.max_workers or os.cpu_count() or 1, multiprocessing.get_context("spawn")
+            )
+        return await self._in(self._processes, func, *args, **kwargs)
+
+    @staticmethod
+    async def _in(executor: Executor, func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        loop = asyncio.get_running_loop()
+        # partial, not a lambda: a process pool pickles what it runs
+        return await loop.run_in_executor(executor, functools.partial(func, *args, **kwargs))
+
+    def close_spider(self) -> None:
+        for pool in (self._threads, self._processes):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._threads = self._processes = None
