@@ -18,6 +18,8 @@ NEWSPIPE_LANGUAGES = "ar"
 NEWSPIPE_LANGID_BACKEND = "langdetect"
 NEWSPIPE_NEAR_DUP_THRESHOLD = 0.8
 NEWSPIPE_KEEP_DUPLICATES = False
+# Worker processes that run the pure stages ahead: "auto" is one per core, 0 runs all in-process.
+NEWSPIPE_WORKERS = "auto"
 # Set by the add-on when empty; a fixed value is for tests and re-runs by hand.
 NEWSPIPE_RUN_ID = ""
 

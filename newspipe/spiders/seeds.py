@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
 
-from newspipe.config import get_list
+from newspipe.ahead import AheadRunner, worker_count
+from newspipe.config import get_list, setting
 from newspipe.inputs import InputOptions, iter_documents
 from newspipe.run import run_for
 
@@ -40,8 +41,20 @@ class SeedsSpider(Spider):
             what = ", ".join(missing) if missing else "(none given)"
             run.fail(f"input root not found: {what}")
             return
+        documents = self._counted(iter_documents(options))
+        workers = worker_count(setting(self.settings, "NEWSPIPE_WORKERS"))
+        runner = AheadRunner.for_crawler(self.crawler, workers)
+        if runner is None:
+            for document in documents:
+                yield document
+            return
+        # The pure stages run ahead on all cores; documents still come out in input order.
+        async for document in runner.run(documents):
+            yield document
+
+    def _counted(self, documents: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         stats = self.crawler.stats
         assert stats is not None
-        for document in iter_documents(options):
+        for document in documents:
             stats.inc_value("newspipe/documents/read")
             yield document

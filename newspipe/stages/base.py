@@ -16,12 +16,14 @@ import asyncio
 import functools
 import multiprocessing
 import os
+from time import perf_counter
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, ParamSpec, Self, TypeVar
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from newspipe.ahead import AHEAD
 from newspipe.defaults import DEFAULTS
 from newspipe.rejects import reason_of, reject_for
 
@@ -45,6 +47,9 @@ class BaseStage:
     settings_read: ClassVar[tuple[str, ...]] = ()
     #: Defaults of settings read that are not newspipe's own (a plugin's), for :meth:`setting`.
     setting_defaults: ClassVar[Mapping[str, Any]] = {}
+    #: Attributes that stay in the crawl process when the stage is sent to worker processes
+    #: (live handles: the crawler, stats, a state store).
+    local_only: ClassVar[tuple[str, ...]] = ("crawler", "stats")
 
     crawler: Crawler | None = None
     stats: StatsCollector | None = None
@@ -85,6 +90,7 @@ class BaseStage:
         self._forwarded_key = prefix + "forwarded"
         self._dropped_prefix = prefix + "dropped"
         self._errors_key = prefix + "errors"
+        self._seconds_key = prefix + "seconds"
 
     @classmethod
     def stage_name(cls) -> str:
@@ -93,6 +99,13 @@ class BaseStage:
     def reject(self, reason: str, detail: str) -> NoReturn:
         """Send the document to the rejects file: ``reason`` is one word, ``detail`` a sentence."""
         raise reject_for(reason, detail)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # What a worker process gets (see newspipe.ahead): the configuration, no live handles.
+        state = dict(self.__dict__)
+        for name in type(self).local_only:
+            state.pop(name, None)
+        return state
 
     # -- counting, shared by the sync and async process_item --------------------------------
 
@@ -115,21 +128,57 @@ class BaseStage:
 
 
 class Stage(BaseStage):
-    """One step of the pipeline: a Scrapy item pipeline written as one method, ``process``."""
+    """One step of the pipeline: a Scrapy item pipeline written as one method, ``process``.
+
+    Set ``pure = True`` when ``process`` only reads and writes the document (no crawler, no
+    state, no files, no randomness): newspipe may then run it ahead, in worker processes, on all
+    cores (:mod:`newspipe.ahead`). A stage that is not pure may still move its heavy, pure part
+    into :meth:`prepare`, which may run ahead too; ``process`` then finds what it left.
+    """
+
+    #: ``process`` depends on the document alone, so it may run in a worker process.
+    pure: ClassVar[bool] = False
 
     def process(self, doc: ItemAdapter) -> None:
         """Read and change ``doc`` in place, or call :meth:`reject`."""
         raise NotImplementedError(f"{type(self).__name__} must define process(doc)")
 
+    def prepare(self, doc: ItemAdapter) -> None:
+        """Pure work for :meth:`process`, left in ``_``-keys of ``doc``; may run in a worker."""
+
+    @classmethod
+    def has_prepare(cls) -> bool:
+        return cls.prepare is not Stage.prepare
+
     def process_item(self, item: Any) -> Any:
         self._count_in()
         try:
-            self.process(ItemAdapter(item))
+            if not self._replay_ahead(item):
+                started = perf_counter()
+                self.process(ItemAdapter(item))
+                if self.stats is not None:
+                    self.stats.inc_value(self._seconds_key, perf_counter() - started)
         except BaseException as exc:
             self._count_out(exc)
             raise
         self._count_out(None)
         return item
+
+    def _replay_ahead(self, item: Any) -> bool:
+        """Apply what a worker did for this stage; True when ``process`` need not run."""
+        steps = item.get(AHEAD) if isinstance(item, dict) else None
+        step = steps.pop(self.stage_name(), None) if steps else None
+        if step is None or step.failed:
+            return False
+        for key in step.removed:
+            item.pop(key, None)
+        item.update(step.changes)
+        if self.stats is not None:
+            for key, count in step.counters:
+                self.stats.inc_value(key, count)
+        if step.reject is not None:
+            self.reject(*step.reject)
+        return step.mode == "process"
 
 
 class AsyncStage(BaseStage):

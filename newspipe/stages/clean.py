@@ -18,6 +18,7 @@ class CleanStage(Stage):
     """Writes the cleaned ``text`` and keeps its normalised form for the stages after it."""
 
     name = "clean"
+    pure = True
     settings_read: ClassVar[tuple[str, ...]] = ("NEWSPIPE_KEEP_DIACRITICS",)
 
     def __init__(self, *, keep_diacritics: bool = False) -> None:

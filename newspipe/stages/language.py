@@ -17,6 +17,7 @@ class LanguageStage(Stage):
     """Names the language of ``text`` and keeps only the wanted languages."""
 
     name = "language"
+    pure = True
     settings_read: ClassVar[tuple[str, ...]] = ("NEWSPIPE_LANGUAGES", "NEWSPIPE_LANGID_BACKEND")
 
     def __init__(self, backend: LangidBackend, languages: frozenset[str]) -> None:

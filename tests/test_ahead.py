@@ -1,0 +1,98 @@
+"""Pure stages run ahead in worker processes: same output as in the pipeline, in input order."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+
+from newspipe.ahead import ahead_chain, run_chain, worker_count
+from newspipe.stages.base import Stage
+from newspipe.stages.clean import CleanStage
+from newspipe.stages.dedup import DedupStage
+from newspipe.stages.source import SourceStage
+from tests.conftest import SEEDS
+from tests.crawling import crawl
+
+
+class Shout(Stage):
+    name = "shout"
+    pure = True
+
+    def process(self, doc: ItemAdapter) -> None:
+        if doc["text"] == "reject me":
+            self.reject("too_short", "a test reject")
+        doc["text"] = doc["text"].upper()
+        if self.stats is not None:
+            self.stats.inc_value("newspipe/shout/letters", len(doc["text"]))
+
+
+class Impure(Stage):
+    name = "impure"
+
+    def process(self, doc: ItemAdapter) -> None:
+        doc["seen"] = True
+
+
+def test_chain_is_the_leading_pure_stages() -> None:
+    clean, shout, impure = CleanStage(), Shout(), Impure()
+    assert [stage for stage, _ in ahead_chain([clean, shout, impure, Shout()])] == [clean, shout]
+    assert ahead_chain([impure, clean]) == []
+    assert ahead_chain([object(), clean]) == []
+
+
+def test_run_chain_records_changes_counters_and_rejects() -> None:
+    docs: list[dict[str, Any]] = [{"text": "abc"}, {"text": "reject me"}]
+    [first, second] = run_chain([(Shout(), "process")], docs)
+    assert first["shout"].changes == {"text": "ABC"}
+    assert ("newspipe/shout/letters", 3) in first["shout"].counters
+    assert second["shout"].reject == ("too_short", "a test reject")
+
+
+def test_replayed_step_gives_what_process_gives() -> None:
+    item: dict[str, Any] = {"text": "abc"}
+    [steps] = run_chain([(Shout(), "process")], [dict(item)])
+    item["_ahead"] = steps
+    assert Shout().process_item(item)["text"] == "ABC"
+
+
+def test_worker_count_setting() -> None:
+    assert worker_count(0) == 0
+    assert worker_count("3") == 3
+    assert worker_count("auto") >= 1
+
+
+def test_stages_ship_without_live_handles() -> None:
+    import pickle
+
+    stage = SourceStage()
+    stage.crawler = object()  # type: ignore[assignment]
+    assert "crawler" not in pickle.loads(pickle.dumps(stage)).__dict__
+    assert "run" in DedupStage.local_only or not DedupStage.has_prepare()
+
+
+def test_output_is_the_same_with_and_without_worker_processes(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    shutil.copytree(SEEDS, root)
+    first = sorted(root.glob("*.txt"))[0]
+    (root / "copy.txt").write_text("ـ" + first.read_text("utf-8"), encoding="utf-8")
+    (root / "en.txt").write_text("The ministry announced a new hospital in the city today.", "utf-8")
+    (root / "empty.txt").write_text("", "utf-8")
+    outcomes = []
+    for workers in (0, 2):
+        result = crawl(
+            {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / f"out{workers}"), "NEWSPIPE_WORKERS": workers},
+            path=str(root),
+        )
+        volatile = {"run_id", "ingested_at"}
+        kept = [{k: v for k, v in d.items() if k not in volatile} for d in result.kept]
+        dropped = [(d["path"], reason, detail) for d, reason, detail in result.dropped]
+        counters = {k: v for k, v in result.stats.items()
+                    if k.startswith("newspipe/") and not k.endswith("/seconds")}
+        ran_ahead = counters.pop("newspipe/ahead/documents", 0)
+        assert ran_ahead == (9 if workers else 0)
+        outcomes.append((kept, dropped, counters))
+    assert outcomes[0] == outcomes[1]
+    assert len(outcomes[0][0]) == 5
