@@ -92,7 +92,7 @@ def test_output_is_the_same_with_and_without_worker_processes(tmp_path: Path) ->
         counters = {k: v for k, v in result.stats.items()
                     if k.startswith("newspipe/") and not k.endswith("/seconds")}
         ran_ahead = counters.pop("newspipe/ahead/documents", 0)
-        assert ran_ahead == (9 if workers else 0)
+        assert ran_ahead == (8 if workers else 0)
         outcomes.append((kept, dropped, counters))
     assert outcomes[0] == outcomes[1]
     assert len(outcomes[0][0]) == 5
