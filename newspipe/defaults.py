@@ -16,6 +16,15 @@ NEWSPIPE_LANGUAGES = "ar"
 NEWSPIPE_LANGID_BACKEND = "langdetect"
 NEWSPIPE_NEAR_DUP_THRESHOLD = 0.8
 NEWSPIPE_KEEP_DUPLICATES = False
+# Clean stage: keep Arabic diacritics in `text`; residue-line patterns added to (or replacing,
+# with NEWSPIPE_RESIDUE_BUILTIN=false) the built-in ones: a list, a {source: patterns} mapping
+# ("*" for every source), or a string of JSON or of one pattern per line (newspipe.text.residue).
+NEWSPIPE_KEEP_DIACRITICS = False
+NEWSPIPE_RESIDUE_PATTERNS: Any = ""
+NEWSPIPE_RESIDUE_BUILTIN = True
+# A state made with another normalisation profile is refused unless this is true: then its dedup
+# index and input manifest are emptied and it is stamped with the current profile.
+NEWSPIPE_REBUILD_STATE = False
 # Set by the add-on when empty; a fixed value is for tests and re-runs by hand.
 NEWSPIPE_RUN_ID = ""
 

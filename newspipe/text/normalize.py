@@ -7,7 +7,9 @@ profile, because hashes and shingles in a state made with other rules would not 
    every format character (Unicode category Cf: zero-width, bidi, BOM...) and control character;
 2. presentation forms become their letters (as in cleaning: lam-alef ligature -> لا);
 3. letters folded: alef variants (أ إ آ ٱ ٲ ٳ ٵ) -> ا; alef maqsura ى and Farsi yeh ی -> ي; taa
-   marbuta ة and heh with yeh above ۀ -> ه; hamza carriers ؤ ٶ -> و, ئ ٸ -> ي; keheh ک -> ك;
+   marbuta ة, ae ە and heh with yeh above ۀ -> ه; hamza carriers ؤ ٶ -> و, ئ ٸ -> ي (and every
+   other letter whose canonical decomposition is a letter plus hamza or maddah, to that letter);
+   keheh ک -> ك;
 4. Eastern Arabic (٠-٩) and Persian (۰-۹) digits -> ASCII digits;
 5. lowercase (``str.lower``);
 6. punctuation, symbols and white space -> one space between words, none at the ends; letters,
@@ -38,14 +40,29 @@ from newspipe.text.chars import (
 NORM_PROFILE = "ar-norm-1"
 
 FOLDS: dict[str, str] = {
-    **dict.fromkeys("أإآٱٲٳٵ", "ا"),
-    **dict.fromkeys("ىیئٸ", "ي"),
-    **dict.fromkeys("ةۀ", "ه"),
-    **dict.fromkeys("ؤٶ", "و"),
+    **dict.fromkeys("ٱٲٳٵ", "ا"),
+    **dict.fromkeys("ىیٸ", "ي"),
+    **dict.fromkeys("ةۀە", "ه"),
+    "ٶ": "و",
     "ک": "ك",
     **{chr(0x0660 + i): str(i) for i in range(10)},
     **{chr(0x06F0 + i): str(i) for i in range(10)},
 }
+
+
+def _hamza_folds() -> dict[str, str]:
+    """A letter written with a hamza or maddah mark folds to the letter without it (أ إ آ -> ا,
+    ؤ -> و, ئ -> ي, ...): the same as its decomposed spelling, whose mark is removed."""
+    folds = {}
+    for code in range(0x0600, 0x0700):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and 0x0653 <= int(parts[1], 16) <= 0x0655:
+            base = chr(int(parts[0], 16))
+            folds[chr(code)] = FOLDS.get(base, base)
+    return folds
+
+
+FOLDS.update(_hamza_folds())
 _REMOVED = DIACRITICS | INVISIBLE | {TATWEEL}
 
 
