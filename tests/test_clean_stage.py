@@ -88,9 +88,7 @@ def test_bad_values_name_the_setting(name: str, value: str) -> None:
 
 # -- crawls --------------------------------------------------------------------------------------
 def test_crawl_writes_clean_text_and_counts(tmp_path: Path) -> None:
-    result = crawl(
-        settings_for(tmp_path, NEWSPIPE_RESIDUE_PATTERNS='{"okaz": ["السطر الأخير :"]}')
-    )
+    result = crawl(settings_for(tmp_path, NEWSPIPE_RESIDUE_PATTERNS='{"okaz": ["السطر الأخير :"]}'))
     assert result.exit_code == 0
     kept = result.kept_by_path
     assert set(kept) == {"a.txt", "b.txt", "okaz/c.txt"}

@@ -86,11 +86,6 @@ class Cleaned:
         return len(self.residue)
 
 
-def strip_diacritics(text: str) -> str:
-    """``text`` without the diacritic marks of :data:`newspipe.text.chars.DIACRITICS`."""
-    return _DIACRITICS.sub("", text)
-
-
 def clean_text(
     raw: str,
     *,
