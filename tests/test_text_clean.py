@@ -237,7 +237,7 @@ def test_clean_text_pickles_with_its_pattern() -> None:
 
 
 # -- properties -----------------------------------------------------------------------------------
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(mixed_text, st.booleans())
 def test_cleaning_is_idempotent(raw: str, keep: bool) -> None:
     once = clean_text(raw, keep_diacritics=keep).text
@@ -246,7 +246,7 @@ def test_cleaning_is_idempotent(raw: str, keep: bool) -> None:
     assert twice.residue == ()
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(mixed_text, st.booleans())
 def test_cleaning_never_adds_or_reorders_arabic_letters(raw: str, keep: bool) -> None:
     cleaned = clean_text(raw, keep_diacritics=keep)
@@ -259,7 +259,7 @@ def test_cleaning_never_adds_or_reorders_arabic_letters(raw: str, keep: bool) ->
         assert kept == before
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(mixed_text)
 def test_no_character_of_the_removed_classes_is_left(raw: str) -> None:
     text = clean_text(raw).text
@@ -269,7 +269,7 @@ def test_no_character_of_the_removed_classes_is_left(raw: str) -> None:
     assert text == "" or all(line and line == line.strip() and "  " not in line for line in lines)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=FAST_ALPHABET, max_size=60), st.booleans())
 def test_byte_path_and_str_path_agree(raw: str, keep: bool) -> None:
     codes = fast_encode(raw)

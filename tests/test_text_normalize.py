@@ -119,14 +119,14 @@ def test_normalise_pickles() -> None:
 
 
 # -- properties ----------------------------------------------------------------------------------
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(text_and_variant())
 def test_variants_have_the_same_normalised_form(pair: tuple[str, str]) -> None:
     plain, variant = pair
     assert normalise(variant) == normalise(plain)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_normalise_is_idempotent(text: str) -> None:
     once = normalise(text)
@@ -134,13 +134,13 @@ def test_normalise_is_idempotent(text: str) -> None:
     assert "  " not in once and once == once.strip() and "\n" not in once
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_cleaning_does_not_change_the_normalised_form(text: str) -> None:
     assert normalise(clean_text(text, residue=None).text) == normalise(text)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=FAST_ALPHABET, max_size=80))
 def test_byte_path_and_str_path_agree(text: str) -> None:
     assert normalise(text) == _normalise_chars(text)

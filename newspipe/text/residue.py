@@ -149,11 +149,11 @@ def parse_rules(value: Any, *, builtin: bool = True) -> ResidueRules:
         else:
             value = [line.strip() for line in text.splitlines() if line.strip()]
     if isinstance(value, Mapping):
-        common = _pattern_list(value.get(ALL_SOURCES, []), f"source {ALL_SOURCES!r}")
+        common = _pattern_list(value.get(ALL_SOURCES, []), "for every source")
         by_source = {
-            str(source): _pattern_list(patterns, f"source {source!r}")
+            str(source): _pattern_list(patterns, f"for source {source!r}")
             for source, patterns in value.items()
             if source != ALL_SOURCES
         }
         return ResidueRules(builtin_patterns + common, by_source)
-    return ResidueRules(builtin_patterns + _pattern_list(value, "patterns"), {})
+    return ResidueRules(builtin_patterns + _pattern_list(value, "for every source"), {})
