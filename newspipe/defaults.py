@@ -13,13 +13,21 @@ NEWSPIPE_OUTPUT_DIR = "output"
 # Empty means a SQLite file under NEWSPIPE_OUTPUT_DIR (see newspipe.state).
 NEWSPIPE_STATE = ""
 # Keep Arabic diacritics (harakat) in the cleaned text instead of removing them.
-NEWSPIPE_KEEP_DIACRITICS = False
 NEWSPIPE_LANGUAGES = "ar"
 NEWSPIPE_LANGID_BACKEND = "langdetect"
 NEWSPIPE_NEAR_DUP_THRESHOLD = 0.8
 NEWSPIPE_KEEP_DUPLICATES = False
 # Worker processes that run the pure stages ahead: "auto" is one per core, 0 runs all in-process.
 NEWSPIPE_WORKERS = "auto"
+# Clean stage: keep Arabic diacritics in `text`; residue-line patterns added to (or replacing,
+# with NEWSPIPE_RESIDUE_BUILTIN=false) the built-in ones: a list, a {source: patterns} mapping
+# ("*" for every source), or a string of JSON or of one pattern per line (newspipe.text.residue).
+NEWSPIPE_KEEP_DIACRITICS = False
+NEWSPIPE_RESIDUE_PATTERNS: Any = ""
+NEWSPIPE_RESIDUE_BUILTIN = True
+# A state made with another normalisation profile is refused unless this is true: then its dedup
+# index and input manifest are emptied and it is stamped with the current profile.
+NEWSPIPE_REBUILD_STATE = False
 # Set by the add-on when empty; a fixed value is for tests and re-runs by hand.
 NEWSPIPE_RUN_ID = ""
 

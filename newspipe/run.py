@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
-from newspipe.config import SettingError, get_str
+from newspipe.config import SettingError, get_bool, get_str
 from newspipe.state import StateStore, open_state
 from newspipe.text.normalize import NORM_PROFILE
 
@@ -55,6 +55,8 @@ class Run:
     error: str | None = None
     exit_code: int = EXIT_OK
     outputs: list[OutputFile] = field(default_factory=list)
+    #: NEWSPIPE_REBUILD_STATE: empty a state made with another normalisation profile.
+    rebuild_state: bool = False
     _state: StateStore | None = None
 
     @property
@@ -63,7 +65,7 @@ class Run:
         if self._state is None:
             state = open_state(self.state_location, self.output_dir)
             try:
-                check_profile(state)
+                check_profile(state, rebuild=self.rebuild_state)
             except BaseException:
                 state.close()
                 raise
@@ -107,17 +109,32 @@ class Run:
         }
 
 
-def check_profile(state: StateStore) -> None:
-    """Refuse a state whose hashes were made with another normalisation profile."""
+def check_profile(state: StateStore, *, rebuild: bool = False) -> None:
+    """Refuse a state whose hashes were made with another normalisation profile.
+
+    With ``rebuild``, such a state is emptied instead (dedup index and input manifest) and stamped
+    with the current profile, inside the run's transaction (committed with the run's own writes).
+    """
     stored = state.get_meta("norm_profile")
     if stored is None:
         state.set_meta("norm_profile", NORM_PROFILE)
         state.commit()
     elif stored != NORM_PROFILE:
-        raise SettingError(
-            f"{state.describe()}: state built with normalisation profile {stored!r}, this "
-            f"newspipe uses {NORM_PROFILE!r}; point NEWSPIPE_STATE at a new file to rebuild"
+        if not rebuild:
+            raise SettingError(
+                f"{state.describe()}: state built with normalisation profile {stored!r}, this "
+                f"newspipe uses {NORM_PROFILE!r}: set NEWSPIPE_REBUILD_STATE=true to empty it and "
+                "re-read every input, or point NEWSPIPE_STATE at a new file"
+            )
+        logger.warning(
+            "%s: state built with normalisation profile %r; emptied and rebuilt with %r "
+            "(NEWSPIPE_REBUILD_STATE)",
+            state.describe(),
+            stored,
+            NORM_PROFILE,
         )
+        state.reset()
+        state.set_meta("norm_profile", NORM_PROFILE)
 
 
 _RUNS: WeakKeyDictionary[Crawler, Run] = WeakKeyDictionary()
@@ -132,6 +149,7 @@ def run_for(crawler: Crawler) -> Run:
             run_id=get_str(settings, "NEWSPIPE_RUN_ID") or new_run_id(),
             output_dir=Path(get_str(settings, "NEWSPIPE_OUTPUT_DIR") or "."),
             state_location=get_str(settings, "NEWSPIPE_STATE"),
+            rebuild_state=get_bool(settings, "NEWSPIPE_REBUILD_STATE"),
         )
         _RUNS[crawler] = run
     return run

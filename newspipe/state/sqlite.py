@@ -57,6 +57,15 @@ class SqliteState:
             (content_hash, doc_id, run_id),
         )
 
+    def reset(self) -> None:
+        # Every table but meta: tables other parts of newspipe add are records of earlier runs too.
+        self._begin()
+        tables = self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
+        ).fetchall()
+        for (table,) in tables:
+            self._db.execute(f'DELETE FROM "{table}"')
+
     def commit(self) -> None:
         if self._in_transaction:
             self._db.execute("COMMIT")
