@@ -12,7 +12,6 @@ NEWSPIPE_SEEDS = "seeds"
 NEWSPIPE_OUTPUT_DIR = "output"
 # Empty means a SQLite file under NEWSPIPE_OUTPUT_DIR (see newspipe.state).
 NEWSPIPE_STATE = ""
-# Keep Arabic diacritics (harakat) in the cleaned text instead of removing them.
 NEWSPIPE_LANGUAGES = "ar"
 NEWSPIPE_LANGID_BACKEND = "langdetect"
 NEWSPIPE_NEAR_DUP_THRESHOLD = 0.8

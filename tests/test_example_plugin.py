@@ -119,7 +119,9 @@ def test_crawl_with_the_plugin_rejects_junk_with_its_reasons(
     }
     assert all(doc["reject_detail"] for doc in rejects)
     manifest = json.loads((output / "runs" / "plugin-run.json").read_text(encoding="utf-8"))
-    assert manifest["stages"]["arabic_quality"] == {
+    counters = dict(manifest["stages"]["arabic_quality"])
+    assert counters.pop("seconds") >= 0  # time spent in the stage, wherever it ran
+    assert counters == {
         "total": 8,
         "forwarded": 5,
         "dropped": 3,
