@@ -153,7 +153,8 @@ def looks_like_mojibake(text: str) -> bool:
     """Whether ``text`` shows the marks of Arabic decoded with the wrong code page."""
     latin = len(_LATIN1_LETTER.findall(text))
     arabic = len(_ARABIC_LETTER.findall(text))
-    if latin >= 4 and latin > 2 * arabic:
+    # French or German text has some accented letters; Arabic read as Latin-1 is mostly them.
+    if latin >= 4 and latin > 2 * arabic and latin * 10 >= 3 * sum(c.isalpha() for c in text):
         return True
     # UTF-8 read as CP1256 turns every Arabic letter into ط or ظ and one more character.
     pairs = len(_MOJIBAKE_CP1256.findall(text))

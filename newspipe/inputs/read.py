@@ -203,7 +203,8 @@ class _Bounded(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.inner.read(len(buffer))
+        # read1: what is decompressed so far, so a stream cut short still gives its first lines
+        data = self.inner.read1(len(buffer))
         self.count += len(data)
         if self.count > self.limit:
             raise ExpansionTooLarge(f"expands past NEWSPIPE_MAX_ARCHIVE_BYTES ({self.limit} bytes)")
