@@ -20,6 +20,7 @@ import io
 import logging
 import os
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -353,7 +354,8 @@ class _FileReader:
     def archive(self, path: Path) -> Iterator[dict[str, Any]]:
         try:
             archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, struct.error) as exc:
+            # a damaged header can claim any version or size: all of these mean a broken zip
             yield self.reject(self.input, "malformed", f"not a readable zip archive ({exc})")
             return
         except OSError as exc:
@@ -370,8 +372,13 @@ class _FileReader:
                     f"({self.options.max_archive_bytes}); not read",
                 )
                 return
+            given = 0
             for info in members:
-                yield from self.member(archive, info)
+                for document in self.member(archive, info):
+                    given += 1
+                    yield document
+            if not given:
+                yield self.reject(self.input, "empty", "a zip archive holding no files newspipe reads")
 
     def member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[dict[str, Any]]:
         name = info.filename
@@ -405,14 +412,21 @@ class _FileReader:
     def stream(self, label: str, form: str, opener: Opener) -> Iterator[dict[str, Any]]:
         """The documents of one stream of a format; a failure half-way stops it with one reject."""
         self.next_number = 0
+        given = 0
         try:
             with opener() as handle:
                 if form == "txt":
-                    yield from self.txt(label, handle)
+                    documents = self.txt(label, handle)
                 elif form == "jsonl":
-                    yield from self.jsonl(label, handle)
+                    documents = self.jsonl(label, handle)
                 else:
-                    yield from self.json(label, handle)
+                    documents = self.json(label, handle)
+                for document in documents:
+                    given += 1
+                    yield document
+            if not given:
+                # an empty array, or only blank lines: say so rather than leave no trace
+                yield self.reject(label, "empty", "holds no documents (an empty array or only blank lines)")
         except ExpansionTooLarge as exc:
             yield self.reject(
                 self.stop_path(label), "too_large", f"{exc}; reading stopped", label=label
