@@ -24,9 +24,12 @@ NEWSPIPE_TEXT_FIELDS = "text,content,body,article"
 NEWSPIPE_TITLE_FIELDS = "title,headline"
 NEWSPIPE_URL_FIELDS = "url,link,href"
 NEWSPIPE_SOURCE_FIELDS = "source,site,outlet"
-NEWSPIPE_DATE_FIELDS = "date,published,published_at,date_published,pubdate,datetime,timestamp,date_extracted,crawled_at"
+NEWSPIPE_DATE_FIELDS = (
+    "date,published,published_at,date_published,pubdate,datetime,timestamp,"
+    "date_extracted,crawled_at"
+)
 NEWSPIPE_AUTHOR_FIELDS = "author,authors,byline"
-# Source names by path pattern or URL domain: "pattern=name,..." and/or a CSV file of pattern,source.
+# Source names by path pattern or URL domain: "pattern=name,...", and/or a CSV file of them.
 NEWSPIPE_SOURCE_MAP = ""
 NEWSPIPE_SOURCE_MAP_FILE = ""
 # Set by the add-on when empty; a fixed value is for tests and re-runs by hand.

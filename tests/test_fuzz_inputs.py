@@ -1,4 +1,4 @@
-"""Fuzzing the reader and the spider with random and mutated inputs: nothing escapes, nothing is lost.
+"""Fuzzing the reader and the spider with random and mutated inputs: nothing escapes or is lost.
 
 Mutations of valid files (cut short, bytes flipped, inserted, deleted, repeated) of every format:
 text in four encodings, JSON Lines with mixed encodings, JSON arrays, gzip and zip files. The seed
@@ -31,12 +31,26 @@ SEED = int(os.environ.get("NEWSPIPE_FUZZ_SEED", "20261126"))
 COUNT = int(os.environ.get("NEWSPIPE_FUZZ_COUNT", "2000"))
 LIMITS = {"max_doc_bytes": 4_000, "max_archive_bytes": 200_000}
 ARABIC = "أعلنت الوزارة اليوم عن خطة جديدة لتطوير التعليم في المناطق الريفية خلال العام المقبل"
-SUFFIXES = [".txt", ".json", ".jsonl", ".txt.gz", ".json.gz", ".jsonl.gz", ".zip", ".ndjson", ".bin"]
+SUFFIXES = [
+    ".txt",
+    ".json",
+    ".jsonl",
+    ".txt.gz",
+    ".json.gz",
+    ".jsonl.gz",
+    ".zip",
+    ".ndjson",
+    ".bin",
+]
 
 
 def _records(rng: random.Random, count: int) -> list[dict[str, Any]]:
     return [
-        {"title": f"خبر {i}", "content": f"{ARABIC} {rng.randint(0, 10**6)}", "source": rng.choice(["okaz", "sabq"])}
+        {
+            "title": f"خبر {i}",
+            "content": f"{ARABIC} {rng.randint(0, 10**6)}",
+            "source": rng.choice(["okaz", "sabq"]),
+        }
         for i in range(count)
     ]
 
@@ -54,7 +68,9 @@ def _json(rng: random.Random) -> tuple[bytes, int]:
     return json.dumps(records, ensure_ascii=False).encode(), len(records)
 
 
-def _gz(make: Callable[[random.Random], tuple[bytes, int]]) -> Callable[[random.Random], tuple[bytes, int]]:
+def _gz(
+    make: Callable[[random.Random], tuple[bytes, int]],
+) -> Callable[[random.Random], tuple[bytes, int]]:
     def gzipped(rng: random.Random) -> tuple[bytes, int]:
         data, count = make(rng)
         return gzip.compress(data), count
@@ -69,8 +85,15 @@ def _txt(rng: random.Random) -> tuple[bytes, int]:
 def _zip(rng: random.Random) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     count = 0
-    with zipfile.ZipFile(buffer, "w", rng.choice([zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])) as archive:
-        for name, make in [("a.json", _json), ("dir/b.jsonl", _jsonl), ("c.txt", _txt), ("d.jsonl.gz", _gz(_jsonl))]:
+    with zipfile.ZipFile(
+        buffer, "w", rng.choice([zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+    ) as archive:
+        for name, make in [
+            ("a.json", _json),
+            ("dir/b.jsonl", _jsonl),
+            ("c.txt", _txt),
+            ("d.jsonl.gz", _gz(_jsonl)),
+        ]:
             data, n = make(rng)
             archive.writestr(name, data)
             count += n
@@ -110,7 +133,11 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
         elif kind == "delete":
             data = data[:place] + data[place + rng.randint(1, 64) :]
         elif kind == "repeat":
-            data = data[:place] + data[place : place + rng.randint(1, 200)] * rng.randint(2, 5) + data[place:]
+            data = (
+                data[:place]
+                + data[place : place + rng.randint(1, 200)] * rng.randint(2, 5)
+                + data[place:]
+            )
         else:
             data = rng.randbytes(rng.randint(0, 512))
     return data
@@ -132,7 +159,7 @@ def make_corpus(folder: Path, count: int, seed: int) -> dict[str, int | None]:
 
 
 def check_accounting(docs: list[dict[str, Any]], inputs: set[str]) -> None:
-    """Every input file gave at least one document or reject, each naming it; paths and ids unique."""
+    """Every input file gave at least one document or reject naming it; paths and ids unique."""
     by_input: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for doc in docs:
         by_input[doc[INPUT]].append(doc)
@@ -165,7 +192,9 @@ def test_random_bytes_at_the_reader(suffix: str, data: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"x{suffix}"
         path.write_bytes(data)
-        docs = list(read_input(InputFile(path, Path(folder)), InputOptions(roots=(Path(folder),), **LIMITS)))
+        docs = list(
+            read_input(InputFile(path, Path(folder)), InputOptions(roots=(Path(folder),), **LIMITS))
+        )
     check_accounting(docs, {path.name})
 
 

@@ -107,7 +107,12 @@ def test_mojibake_that_cannot_be_repaired_is_flagged() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [ARABIC, "Le café est très bon à Paris, déjà vu", "plain English", "Straße und Grüße aus München"],
+    [
+        ARABIC,
+        "Le café est très bon à Paris, déjà vu",
+        "plain English",
+        "Straße und Grüße aus München",
+    ],
 )
 def test_real_text_is_left_alone(text: str) -> None:
     assert repair_mojibake(text).text == text

@@ -32,7 +32,8 @@ def _zip(path: Path, members: dict[str, bytes]) -> None:
 
 def _jsonl(*records: Any) -> bytes:
     return b"".join(
-        (r if isinstance(r, bytes) else json.dumps(r, ensure_ascii=False).encode()) + b"\n" for r in records
+        (r if isinstance(r, bytes) else json.dumps(r, ensure_ascii=False).encode()) + b"\n"
+        for r in records
     )
 
 
@@ -68,14 +69,21 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
         + b"\n   \n"
         + json.dumps({"text": ARABIC + " 3"}, ensure_ascii=False).encode("cp1256")
         + b"\n"
-        + b'{"text": "' + b"x" * MAX_DOC + b'"}\n'
+        + b'{"text": "'
+        + b"x" * MAX_DOC
+        + b'"}\n'
     )
     (root / "array.json").write_text(
-        json.dumps([{"content": f"{ARABIC} {i}"} for i in range(3)], ensure_ascii=False), encoding="utf-8"
+        json.dumps([{"content": f"{ARABIC} {i}"} for i in range(3)], ensure_ascii=False),
+        encoding="utf-8",
     )
-    (root / "one.json").write_text(json.dumps({"body": ARABIC, "headline": "ع"}, ensure_ascii=False), encoding="utf-8")
+    (root / "one.json").write_text(
+        json.dumps({"body": ARABIC, "headline": "ع"}, ensure_ascii=False), encoding="utf-8"
+    )
     (root / "broken.json").write_text(f'[{{"text": "{ARABIC}"}}, {{"text": ', encoding="utf-8")
-    (root / "lines.jsonl.gz").write_bytes(gzip.compress(_jsonl({"text": ARABIC + " g1"}, {"text": ARABIC + " g2"})))
+    (root / "lines.jsonl.gz").write_bytes(
+        gzip.compress(_jsonl({"text": ARABIC + " g1"}, {"text": ARABIC + " g2"}))
+    )
     full = gzip.compress(_jsonl(*({"text": f"{ARABIC} {i}"} for i in range(200))))
     (root / "truncated.jsonl.gz").write_bytes(full[: len(full) // 2])
     (root / "notgzip.txt.gz").write_bytes(b"this is not gzip data at all")
@@ -83,7 +91,9 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
     members = {
         "a.txt": ARABIC.encode(),
         "sub/": b"",
-        "sub/b.json": json.dumps([{"text": ARABIC + " b1"}, {"text": ARABIC + " b2"}], ensure_ascii=False).encode(),
+        "sub/b.json": json.dumps(
+            [{"text": ARABIC + " b1"}, {"text": ARABIC + " b2"}], ensure_ascii=False
+        ).encode(),
         "c.jsonl.gz": gzip.compress(_jsonl({"text": ARABIC + " c1"})),
         "../evil.txt": b"escape",
         "/abs.txt": b"absolute",
@@ -149,7 +159,9 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
 
 
 def options(root: Path, **kwargs: Any) -> InputOptions:
-    return InputOptions(roots=(root,), max_doc_bytes=MAX_DOC, max_archive_bytes=MAX_ARCHIVE, **kwargs)
+    return InputOptions(
+        roots=(root,), max_doc_bytes=MAX_DOC, max_archive_bytes=MAX_ARCHIVE, **kwargs
+    )
 
 
 @pytest.fixture
@@ -164,7 +176,9 @@ def verdict(doc: dict[str, Any]) -> str | None:
     return "<empty>" if not (doc.get("text") or "").strip() else None
 
 
-def test_every_input_gives_the_expected_documents_and_rejects(bad_inputs: tuple[Path, dict[str, str | None]]) -> None:
+def test_every_input_gives_the_expected_documents_and_rejects(
+    bad_inputs: tuple[Path, dict[str, str | None]],
+) -> None:
     root, expected = bad_inputs
     docs = list(iter_documents(options(root)))
     truncated = [doc for doc in docs if doc[INPUT] == "truncated.jsonl.gz"]
@@ -181,21 +195,32 @@ def test_every_input_gives_the_expected_documents_and_rejects(bad_inputs: tuple[
     ]
 
 
-def test_rejects_name_the_thing_and_never_an_unexpected_error(bad_inputs: tuple[Path, dict[str, str | None]]) -> None:
+def test_rejects_name_the_thing_and_never_an_unexpected_error(
+    bad_inputs: tuple[Path, dict[str, str | None]],
+) -> None:
     root, _ = bad_inputs
     for doc in iter_documents(options(root)):
         if doc.get(INPUT_REJECT):
-            reason, detail = doc[INPUT_REJECT]
+            detail = doc[INPUT_REJECT][1]
             assert detail.startswith(f"{root}/"), detail
             assert "unexpected error" not in detail
-    details = {doc["path"]: doc[INPUT_REJECT][1] for doc in iter_documents(options(root)) if doc.get(INPUT_REJECT)}
-    assert details["undecodable.txt"] == f"{root}/undecodable.txt: not UTF-8, CP1256 or UTF-16 (first bad byte at 4)"
+    details = {
+        doc["path"]: doc[INPUT_REJECT][1]
+        for doc in iter_documents(options(root))
+        if doc.get(INPUT_REJECT)
+    }
+    assert (
+        details["undecodable.txt"]
+        == f"{root}/undecodable.txt: not UTF-8, CP1256 or UTF-16 (first bad byte at 4)"
+    )
     assert "NEWSPIPE_MAX_ARCHIVE_BYTES" in details["bomb.zip"]
     assert "NEWSPIPE_FOLLOW_SYMLINKS" in details["link_out.txt"]
     assert "line 2 is not JSON" in details["records.jsonl#2"]
 
 
-def test_every_document_carries_its_input_file(bad_inputs: tuple[Path, dict[str, str | None]]) -> None:
+def test_every_document_carries_its_input_file(
+    bad_inputs: tuple[Path, dict[str, str | None]],
+) -> None:
     root, _ = bad_inputs
     for doc in iter_documents(options(root)):
         path = doc["path"]
@@ -244,13 +269,24 @@ def test_source_precedence(tmp_path: Path) -> None:
     (root / "outlet" / "a.txt").write_text(ARABIC, encoding="utf-8")
     (root / "top.txt").write_text(ARABIC, encoding="utf-8")
     (root / "mapped.jsonl").write_bytes(
-        _jsonl({"text": ARABIC, "url": "https://m.okaz.com.sa/1"}, {"text": ARABIC, "source": "own", "url": "https://okaz.com.sa/2"})
+        _jsonl(
+            {"text": ARABIC, "url": "https://m.okaz.com.sa/1"},
+            {"text": ARABIC, "source": "own", "url": "https://okaz.com.sa/2"},
+        )
     )
 
     def sources(**kwargs: Any) -> dict[str, str]:
-        return {doc["path"]: doc["source"] for doc in iter_documents(InputOptions(roots=(root,), **kwargs))}
+        return {
+            doc["path"]: doc["source"]
+            for doc in iter_documents(InputOptions(roots=(root,), **kwargs))
+        }
 
-    assert sources() == {"mapped.jsonl#1": "collection", "mapped.jsonl#2": "own", "outlet/a.txt": "outlet", "top.txt": "collection"}
+    assert sources() == {
+        "mapped.jsonl#1": "collection",
+        "mapped.jsonl#2": "own",
+        "outlet/a.txt": "outlet",
+        "top.txt": "collection",
+    }
     assert sources(source="given")["top.txt"] == "given"
     mapping = SourceMap.from_pairs([("okaz.com.sa", "Okaz"), ("outlet/*", "Mapped Outlet")])
     assert sources(source="given", source_map=mapping) == {
@@ -261,7 +297,9 @@ def test_source_precedence(tmp_path: Path) -> None:
     }
 
 
-def test_follow_symlinks_reads_links_outside(bad_inputs: tuple[Path, dict[str, str | None]]) -> None:
+def test_follow_symlinks_reads_links_outside(
+    bad_inputs: tuple[Path, dict[str, str | None]],
+) -> None:
     root, _ = bad_inputs
     docs = {doc["path"]: doc for doc in iter_documents(options(root, follow_symlinks=True))}
     assert docs["link_out.txt"]["text"] == "outside the seed root"
@@ -284,7 +322,9 @@ def test_an_unreadable_file_is_a_reject(tmp_path: Path, monkeypatch: pytest.Monk
     assert docs[0][INPUT_REJECT][1].endswith("a.txt: cannot be read (Permission denied)")
 
 
-def test_skip_input_hook_is_asked_once_per_file(bad_inputs: tuple[Path, dict[str, str | None]]) -> None:
+def test_skip_input_hook_is_asked_once_per_file(
+    bad_inputs: tuple[Path, dict[str, str | None]],
+) -> None:
     root, _ = bad_inputs
     asked: list[str] = []
 
@@ -301,7 +341,9 @@ def test_a_single_file_root(tmp_path: Path) -> None:
     path = tmp_path / "one.txt"
     path.write_text(ARABIC, encoding="utf-8")
     docs = list(read_input(InputFile(path, path), InputOptions(roots=(path,))))
-    assert [(d["path"], d[INPUT], d["source"]) for d in docs] == [("one.txt", "one.txt", tmp_path.name)]
+    assert [(d["path"], d[INPUT], d["source"]) for d in docs] == [
+        ("one.txt", "one.txt", tmp_path.name)
+    ]
 
 
 def test_ids_are_stable_across_reads(bad_inputs: tuple[Path, dict[str, str | None]]) -> None:

@@ -21,7 +21,12 @@ def test_saudinewsnet_record() -> None:
         "content": "نص الخبر",
     }
     fields = record_fields(record, FieldNames())
-    assert (fields.text, fields.title, fields.source, fields.author) == ("نص الخبر", "عنوان", "aawsat", "لندن: رنيم حنوش")
+    assert (fields.text, fields.title, fields.source, fields.author) == (
+        "نص الخبر",
+        "عنوان",
+        "aawsat",
+        "لندن: رنيم حنوش",
+    )
     assert fields.url == record["url"]
     assert fields.published == "2015-07-21T02:51:32"
     assert fields.meta is None
@@ -114,7 +119,11 @@ def test_array_elements_streamed_across_chunk_boundaries() -> None:
 def test_single_value_has_number_zero_and_sequences_are_numbered() -> None:
     assert [(v.number, v.value) for v in _values('{"text": "a"}')] == [(0, {"text": "a"})]
     values = _values('{"text": "a"}\n{"text": "b"} 7')
-    assert [(v.number, v.value) for v in values if isinstance(v, Value)] == [(1, {"text": "a"}), (2, {"text": "b"}), (3, 7)]
+    assert [(v.number, v.value) for v in values if isinstance(v, Value)] == [
+        (1, {"text": "a"}),
+        (2, {"text": "b"}),
+        (3, 7),
+    ]
 
 
 def test_malformed_element_keeps_those_before() -> None:
@@ -156,4 +165,9 @@ def test_trailing_comma_is_forgiven() -> None:
 def test_lines_over_the_limit_are_skipped_whole() -> None:
     stream = io.BytesIO(b"short\n" + b"x" * 50 + b"\nafter\nlast")
     lines = list(iter_lines(stream.readline, 10, b"\n"))
-    assert [(line.number, line.text) for line in lines] == [(1, b"short\n"), (2, None), (3, b"after\n"), (4, b"last")]
+    assert [(line.number, line.text) for line in lines] == [
+        (1, b"short\n"),
+        (2, None),
+        (3, b"after\n"),
+        (4, b"last"),
+    ]

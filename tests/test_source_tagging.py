@@ -48,7 +48,9 @@ def test_setting_and_csv_forms(tmp_path: Path) -> None:
     assert pairs_from_setting("a.com=A, b/*=B") == [("a.com", "A"), (" b/*", "B")]
     assert pairs_from_setting({"a.com": "A"}) == [("a.com", "A")]
     csv_file = tmp_path / "sources.csv"
-    csv_file.write_text("pattern,source\n# comment\nspa.gov.sa,واس\n\nriyadh/*,الرياض\n", encoding="utf-8")
+    csv_file.write_text(
+        "pattern,source\n# comment\nspa.gov.sa,واس\n\nriyadh/*,الرياض\n", encoding="utf-8"
+    )
     assert pairs_from_csv(csv_file) == [("spa.gov.sa", "واس"), ("riyadh/*", "الرياض")]
     with pytest.raises(ValueError, match="is not pattern=source"):
         pairs_from_setting("nothing-here")
@@ -71,7 +73,10 @@ def test_input_options_from_settings(tmp_path: Path) -> None:
     assert options.follow_symlinks is True
     assert options.fields.text == ("maintext", "text")
     assert options.fields.title == ("title", "headline")
-    assert [(r.pattern, r.source) for r in options.source_map.rules] == [("a.com", "A"), ("x.org", "X")]
+    assert [(r.pattern, r.source) for r in options.source_map.rules] == [
+        ("a.com", "A"),
+        ("x.org", "X"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -81,8 +86,16 @@ def test_input_options_from_settings(tmp_path: Path) -> None:
         ("NEWSPIPE_MAX_ARCHIVE_BYTES", "0", "NEWSPIPE_MAX_ARCHIVE_BYTES must be 1 or more"),
         ("NEWSPIPE_FOLLOW_SYMLINKS", "maybe", "NEWSPIPE_FOLLOW_SYMLINKS must be true or false"),
         ("NEWSPIPE_TEXT_FIELDS", "", "NEWSPIPE_TEXT_FIELDS must name at least one field"),
-        ("NEWSPIPE_SOURCE_MAP", "no-equals", "NEWSPIPE_SOURCE_MAP: 'no-equals' is not pattern=source"),
-        ("NEWSPIPE_SOURCE_MAP_FILE", "/nonexistent/map.csv", "NEWSPIPE_SOURCE_MAP_FILE: cannot use"),
+        (
+            "NEWSPIPE_SOURCE_MAP",
+            "no-equals",
+            "NEWSPIPE_SOURCE_MAP: 'no-equals' is not pattern=source",
+        ),
+        (
+            "NEWSPIPE_SOURCE_MAP_FILE",
+            "/nonexistent/map.csv",
+            "NEWSPIPE_SOURCE_MAP_FILE: cannot use",
+        ),
     ],
 )
 def test_bad_input_settings_name_the_setting(name: str, value: str, message: str) -> None:

@@ -1,4 +1,4 @@
-"""In-process crawls of the ``seeds`` spider over bad inputs: every input ends as documents or rejects."""
+"""In-process crawls of ``seeds`` over bad inputs: every input ends as documents or rejects."""
 
 from __future__ import annotations
 
@@ -51,5 +51,7 @@ def test_bad_inputs_never_stop_a_run(tmp_path: Path) -> None:
     assert all(doc["source"] for doc, _, _ in result.dropped)
     rejects_file = out / f"seeds-{result.run_id}.rejects.jsonl"
     lines = [json.loads(line) for line in rejects_file.read_text(encoding="utf-8").splitlines()]
-    assert Counter(r["reject_reason"] for r in lines) == Counter(reason for _, reason, _ in result.dropped)
+    assert Counter(r["reject_reason"] for r in lines) == Counter(
+        reason for _, reason, _ in result.dropped
+    )
     assert all(r["reject_detail"] for r in lines)

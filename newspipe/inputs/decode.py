@@ -61,7 +61,7 @@ def bom_encoding(head: bytes) -> tuple[str, int] | None:
 
 
 def decode_bytes(data: bytes) -> Decoded:
-    """Decode ``data`` as text in one of the encodings newspipe reads; raise :class:`NotText` otherwise."""
+    """Decode ``data`` as text in an encoding newspipe reads; raise :class:`NotText` otherwise."""
     bom = bom_encoding(data)
     if bom is not None:
         encoding, size = bom
@@ -107,8 +107,10 @@ def decode_legacy(data: bytes) -> Decoded | None:
         if score > best_score:
             best, best_score = Decoded(text, encoding), score
     # Legacy code pages decode nearly any bytes: keep the result only when it reads as Arabic text.
-    if best is None or best_score < 0.9 or not _ARABIC_LETTER.search(best.text):
+    if best is None or best_score < 0.9:
         return None
+    if not _ARABIC_LETTER.search(best.text) and best.text.strip():
+        return None  # no Arabic in it: random bytes, or Latin text in a code page not read here
     return best
 
 
@@ -162,7 +164,7 @@ def looks_like_mojibake(text: str) -> bool:
 
 
 def repair_mojibake(text: str) -> Repair:
-    """``text`` repaired when it is mojibake that re-decodes to Arabic; flagged when it cannot be."""
+    """``text`` repaired when it is mojibake that re-decodes to Arabic, flagged when not."""
     if not text or text.isascii() or not looks_like_mojibake(text):
         return Repair(text, "")
     for wrong, right in _REPAIRS:

@@ -60,7 +60,7 @@ class InputFile:
 
     @property
     def relative(self) -> str:
-        """The path the contract writes: relative to the seed root (the file name for a file root)."""
+        """The path the contract writes: relative to the seed root (a file root: its name)."""
         if self.root == self.path or not self.root.is_dir():
             return self.path.name
         return self.path.relative_to(self.root).as_posix()
@@ -93,7 +93,7 @@ class InputOptions:
 
 
 def format_of(name: str) -> tuple[str, bool] | None:
-    """``(format, gzipped)`` for a file name (format ``zip`` for archives), None when unsupported."""
+    """``(format, gzipped)`` of a file name (``zip`` for archives), None when unsupported."""
     lower = name.lower()
     gzipped = lower.endswith(".gz")
     if gzipped:
@@ -168,7 +168,7 @@ def iter_inputs(options: InputOptions) -> Iterator[InputFile]:
 
 
 def iter_documents(options: InputOptions) -> Iterator[dict[str, Any]]:
-    """Every document of every input not skipped, in order; bad inputs as documents carrying a reject."""
+    """Every document of every input not skipped, in order; bad inputs as rejects."""
     for input_file in iter_inputs(options):
         if options.skip_input is not None and options.skip_input(input_file):
             continue
@@ -329,7 +329,7 @@ class _FileReader:
             yield self.reject(
                 self.input,
                 "unsupported",
-                "not a file type newspipe reads (.txt, .json, .jsonl, .ndjson, those as .gz, and .zip)",
+                "not a file type newspipe reads (.txt, .json, .jsonl, .ndjson, those as .gz, .zip)",
             )
             return
         form, gzipped = kind
@@ -378,7 +378,9 @@ class _FileReader:
                     given += 1
                     yield document
             if not given:
-                yield self.reject(self.input, "empty", "a zip archive holding no files newspipe reads")
+                yield self.reject(
+                    self.input, "empty", "a zip archive holding no files newspipe reads"
+                )
 
     def member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[dict[str, Any]]:
         name = info.filename
@@ -426,7 +428,9 @@ class _FileReader:
                     yield document
             if not given:
                 # an empty array, or only blank lines: say so rather than leave no trace
-                yield self.reject(label, "empty", "holds no documents (an empty array or only blank lines)")
+                yield self.reject(
+                    label, "empty", "holds no documents (an empty array or only blank lines)"
+                )
         except ExpansionTooLarge as exc:
             yield self.reject(
                 self.stop_path(label), "too_large", f"{exc}; reading stopped", label=label

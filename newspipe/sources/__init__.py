@@ -1,4 +1,4 @@
-"""Where a document comes from: the user's source mapping, and the news agencies its text credits."""
+"""Where a document comes from: the user's source mapping, the news agencies its text credits."""
 
 from newspipe.sources.attribution import attributions
 from newspipe.sources.mapping import SourceMap

@@ -1,9 +1,9 @@
 """The news agencies a text credits, in its dateline or body: ``["Reuters", "SPA"]``.
 
 Long names (رويترز, فرانس برس, Reuters...) count wherever they stand as words, with the Arabic
-prefixes و ب ل ف. Short acronyms that are also ordinary words or names (واس, قنا, وام, سانا, AP, SPA)
-count only where an agency credit puts them: in brackets or quotes, beside a dash or colon, at
-the start or end of a line, or after "وكالة".
+prefixes و ب ل ف. Short acronyms that are also ordinary words or names (واس, قنا, وام, سانا,
+AP, SPA) count only where an agency credit puts them: in brackets or quotes, beside a dash or
+colon, at the start or end of a line, or after "وكالة".
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The ``seeds`` spider: every document under the seed roots, as items, straight from ``start()``."""
+"""The ``seeds`` spider: every document under the seed roots, as items, from ``start()``."""
 
 from __future__ import annotations
 
