@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +218,32 @@ def test_mutated_files_through_the_spider(tmp_path: Path) -> None:
     inputs = {str(doc["path"]).split("!")[0].split("#")[0] for doc in result.kept}
     inputs |= {str(doc["path"]).split("!")[0].split("#")[0] for doc, _, _ in result.dropped}
     assert inputs == set(made)
+
+
+@pytest.mark.corpus
+def test_mutated_saudinewsnet_zips_at_the_reader(saudinewsnet_dir: Path, tmp_path: Path) -> None:
+    """Real zips damaged: every article before the damage read, then one reject, never a crash."""
+    smallest = min(saudinewsnet_dir.glob("*.zip"), key=lambda path: path.stat().st_size)
+    data = smallest.read_bytes()
+    rng = random.Random(SEED)
+    names = set()
+    for number in range(12):
+        damaged = bytearray(data)
+        if number % 3 == 0:
+            damaged = damaged[: rng.randrange(len(damaged))]  # cut short: no central directory
+        else:
+            for _ in range(number):
+                damaged[rng.randrange(30, len(damaged) // 2)] = rng.randrange(256)
+        name = f"damaged{number:02d}.zip"
+        (tmp_path / name).write_bytes(bytes(damaged))
+        names.add(name)
+    docs = list(iter_documents(InputOptions(roots=(tmp_path,))))
+    check_accounting(docs, names)
+    read_before_damage = 0
+    for name in names:
+        own = [doc for doc in docs if doc[INPUT] == name]
+        rejects = [doc for doc in own if doc.get(INPUT_REJECT)]
+        assert len(rejects) == 1, (name, [r[INPUT_REJECT] for r in rejects])
+        assert rejects[0] is own[-1]
+        read_before_damage += len(own) - 1
+    assert read_before_damage > 100  # what came before the damage was read

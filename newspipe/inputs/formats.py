@@ -69,10 +69,16 @@ class StreamDecoder:
             try:
                 text = decoder.decode(data)
             except UnicodeDecodeError as exc:
-                bad = self.offset + exc.start
+                # exc.object is what the decoder held back from the last chunk, then this one
+                bad = self.offset + exc.start - (len(exc.object) - len(data))
                 if self.encoding != UTF8 or not ascii_so_far or not data[: exc.start].isascii():
+                    # the text before the bad byte is good: hand it on, so its documents are read
+                    good = bytes(exc.object[: exc.start]).decode(exc.encoding, "replace")
+                    if good:
+                        yield good
                     raise NotText(
-                        "undecodable", f"not {self.encoding} from byte {bad} on"
+                        "undecodable",
+                        f"not {self.encoding} from byte {bad} on; the rest is not read",
                     ) from None
                 legacy = decode_legacy(data)
                 if legacy is None:
@@ -188,6 +194,8 @@ def iter_json_values(chunks: Iterator[str], limit: int) -> Iterator[Value | Form
         except OverflowError as exc:
             yield FormatError(number, "too_large", f"element {number} is {exc}", stop=True)
             return
+        except NotText:
+            raise  # the bytes stopped being text: not a JSON fault
         except ValueError as exc:
             yield FormatError(
                 number, "malformed", f"element {number} is not JSON: {exc}", stop=True
@@ -212,6 +220,8 @@ def _sequence(buffer: _Buffer, limit: int) -> Iterator[Value | FormatError]:
                 error: FormatError = FormatError(
                     number, "too_large", f"value {number} is {exc}", stop=True
                 )
+            except NotText:
+                raise  # the bytes stopped being text: not a JSON fault
             except ValueError as exc:
                 error = FormatError(
                     number, "malformed", f"value {number} is not JSON: {exc}", stop=True

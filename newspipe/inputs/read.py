@@ -519,7 +519,8 @@ class _FileReader:
         yield self.record_document(path, label, data, value, encoding)
 
     def json(self, label: str, handle: IO[bytes]) -> Iterator[dict[str, Any]]:
-        decoder = StreamDecoder(handle.read)
+        # read1: a member broken half-way still gives what was decompressed before the break
+        decoder = StreamDecoder(getattr(handle, "read1", handle.read))
         for item in iter_json_values(decoder.chunks(), self.limit):
             path = f"{label}#{item.number}" if item.number else label
             self.next_number = item.number + 1
