@@ -123,6 +123,8 @@ def test_bad_input_settings_name_the_setting(name: str, value: str, message: str
         ("أبوظبي - وام", ["WAM"]),
         ("ما قوامه 153 مليار", []),
         ("القاهرة - أ ش أ", ["MENA"]),
+        ("لم أشأ أن أجلس", []),
+        ("القاهرة (أ.ش.أ)", ["MENA"]),
         ("دمشق - (وكالات)", ["agencies"]),
         ("وكالات الأنباء التي نشرت", []),
         ("LONDON (Reuters) - Oil prices", ["Reuters"]),

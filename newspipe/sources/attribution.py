@@ -29,7 +29,8 @@ def _short(*names: str) -> str:
 
 def _spaced(*letters: str) -> str:
     """Initials written apart, with or without dots: أ ف ب, أ.ف.ب, (أ. ف. ب)."""
-    return r"(?<!\w)" + r"[ \t]*\.?[ \t]*".join(letters) + r"\.?(?!\w)"
+    # a space or a dot between the letters: "أشأ" run together is a word ("I wanted")
+    return r"(?<!\w)" + r"(?:[ \t]+|[ \t]*\.[ \t]*)".join(letters) + r"\.?(?!\w)"
 
 
 # Canonical name -> patterns; the order here is the order of the output list.
