@@ -46,8 +46,6 @@ logger = logging.getLogger(__name__)
 
 #: File endings newspipe reads, and the format of each (``.gz`` of any of them too).
 FORMATS: dict[str, str] = {".txt": "txt", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-#: Kept for callers of the first version: the endings read as one document each.
-TEXT_SUFFIXES = frozenset({".txt"})
 
 
 @dataclass(frozen=True, slots=True)
