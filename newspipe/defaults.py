@@ -27,6 +27,22 @@ NEWSPIPE_RESIDUE_BUILTIN = True
 # A state made with another normalisation profile is refused unless this is true: then its dedup
 # index and input manifest are emptied and it is stamped with the current profile.
 NEWSPIPE_REBUILD_STATE = False
+# Inputs (newspipe.inputs): size bounds, symbolic links, where JSON records keep each field.
+NEWSPIPE_MAX_DOC_BYTES = 5_000_000
+NEWSPIPE_MAX_ARCHIVE_BYTES = 2_000_000_000
+NEWSPIPE_FOLLOW_SYMLINKS = False
+NEWSPIPE_TEXT_FIELDS = "text,content,body,article"
+NEWSPIPE_TITLE_FIELDS = "title,headline"
+NEWSPIPE_URL_FIELDS = "url,link,href"
+NEWSPIPE_SOURCE_FIELDS = "source,site,outlet"
+NEWSPIPE_DATE_FIELDS = (
+    "date,published,published_at,date_published,pubdate,datetime,timestamp,"
+    "date_extracted,crawled_at"
+)
+NEWSPIPE_AUTHOR_FIELDS = "author,authors,byline"
+# Source names by path pattern or URL domain: "pattern=name,...", and/or a CSV file of them.
+NEWSPIPE_SOURCE_MAP = ""
+NEWSPIPE_SOURCE_MAP_FILE = ""
 # Set by the add-on when empty; a fixed value is for tests and re-runs by hand.
 NEWSPIPE_RUN_ID = ""
 

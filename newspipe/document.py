@@ -29,6 +29,8 @@ RECORD_FIELDS: tuple[str, ...] = (
 
 #: Set by the spider when the input itself is bad: (reason word, detail).
 INPUT_REJECT = "_input_reject"
+#: The input file a document came from, relative to its seed root (the input manifest's key).
+INPUT = "_input"
 #: The folder name a document's source defaults to (see newspipe.stages.source).
 FOLDER_SOURCE = "_folder_source"
 #: ``(text, normalised form of text)``: computed once, reused while ``text`` is unchanged.

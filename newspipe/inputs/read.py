@@ -1,43 +1,65 @@
-"""Walking the seed roots in a stable order and turning each file into documents."""
+"""Walking the seed roots in a stable order and turning each input file into documents.
+
+Formats, by file ending: ``.txt`` (one document), ``.json`` (an object, an array of objects, or
+objects one after another), ``.jsonl``/``.ndjson`` (one object a line), each also as ``.gz``, and
+``.zip`` archives holding any of these. Paths, relative to the seed root:
+
+- ``a.txt``, ``a.json`` (a file of one value), ``a.json#3`` (the 3rd element of an array, 1-based),
+  ``a.jsonl#3`` (line 3, 1-based), ``a.jsonl.gz#3``,
+- ``a.zip!dir/x.json#12``: element 12 of member ``dir/x.json`` of ``a.zip``.
+
+Any other file is an ``unsupported`` reject (counted, never silently skipped); hidden files and
+folders (``.name``) and the ``__MACOSX`` folders of zip files are not inputs. Every failure becomes
+a document carrying ``INPUT_REJECT``: an input that breaks half-way keeps what was read before.
+"""
 
 from __future__ import annotations
 
+import gzip
+import io
 import logging
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from newspipe.document import FOLDER_SOURCE, INPUT_REJECT, document_id, new_document
-from newspipe.inputs.decode import NotText, decode_bytes
+from newspipe import defaults
+from newspipe.document import FOLDER_SOURCE, INPUT, INPUT_REJECT, document_id, new_document
+from newspipe.inputs.decode import UTF8_BOM, NotText, bom_encoding, decode_bytes, repair_mojibake
+from newspipe.inputs.formats import (
+    JSON_DECODER,
+    FormatError,
+    StreamDecoder,
+    iter_json_values,
+    iter_lines,
+)
+from newspipe.inputs.records import BadRecord, FieldNames, record_fields, url_domain
+from newspipe.sources.mapping import SourceMap
 
 logger = logging.getLogger(__name__)
 
-#: File endings read as one document each.
-TEXT_SUFFIXES = frozenset({".txt"})
-
-
-@dataclass(frozen=True)
-class InputOptions:
-    """What the spider was asked to read, and how."""
-
-    roots: tuple[Path, ...]
-    source: str | None = None
-    max_doc_bytes: int = 0
+#: File endings newspipe reads, and the format of each (``.gz`` of any of them too).
+FORMATS: dict[str, str] = {".txt": "txt", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """One file found under a seed root."""
+    """One file found under a seed root; ``problem`` is a reject found while walking (a link)."""
 
     path: Path
     root: Path
+    problem: tuple[str, str] | None = None
 
     @property
     def relative(self) -> str:
-        """The path the contract writes: relative to the seed root (the file name for a file root)."""
-        if self.root.is_file() or self.root == self.path:
+        """The path the contract writes: relative to the seed root (a file root: its name)."""
+        if self.root == self.path or not self.root.is_dir():
             return self.path.name
         return self.path.relative_to(self.root).as_posix()
 
@@ -47,48 +69,468 @@ class InputFile:
         parts = Path(self.relative).parts
         if len(parts) > 1:
             return parts[0]
-        return given or (self.root.parent.name if self.root.is_file() else self.root.resolve().name)
+        if given:
+            return given
+        root = self.root if self.root.is_dir() else self.root.parent
+        return root.resolve().name
 
 
-def find_inputs(root: Path) -> Iterator[InputFile]:
-    """The readable files under ``root`` (or ``root`` itself), sorted by path so runs are stable."""
-    if root.is_file():
+@dataclass(frozen=True)
+class InputOptions:
+    """What the spider was asked to read, and how."""
+
+    roots: tuple[Path, ...]
+    source: str | None = None
+    max_doc_bytes: int = defaults.NEWSPIPE_MAX_DOC_BYTES
+    max_archive_bytes: int = defaults.NEWSPIPE_MAX_ARCHIVE_BYTES
+    follow_symlinks: bool = defaults.NEWSPIPE_FOLLOW_SYMLINKS
+    fields: FieldNames = field(default_factory=FieldNames)
+    source_map: SourceMap = field(default_factory=SourceMap)
+    #: Called once per input file about to be read; True skips it (the input manifest's hook).
+    skip_input: Callable[[InputFile], bool] | None = None
+
+
+def format_of(name: str) -> tuple[str, bool] | None:
+    """``(format, gzipped)`` of a file name (``zip`` for archives), None when unsupported."""
+    lower = name.lower()
+    gzipped = lower.endswith(".gz")
+    if gzipped:
+        lower = lower[:-3]
+    elif lower.endswith(".zip"):
+        return "zip", False
+    suffix = os.path.splitext(lower)[1]
+    kind = FORMATS.get(suffix)
+    return (kind, gzipped) if kind else None
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile]:
+    """The files under ``root`` (or ``root`` itself), sorted by path so runs are stable.
+
+    A symbolic link whose target leaves the seed root is an ``unsafe`` input unless
+    ``follow_symlinks``; a link to a folder inside the root is not walked twice.
+    """
+    if not root.is_dir():
         yield InputFile(root, root)
         return
-    found: list[Path] = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        found.extend(Path(folder) / name for name in files if not name.startswith("."))
-    for path in sorted(found):
-        if path.suffix.lower() in TEXT_SUFFIXES:
-            yield InputFile(path, root)
+    real_root = os.path.realpath(root)
+    found: list[InputFile] = []
+    seen_folders = {real_root}
+    for folder, subfolders, files in os.walk(root, followlinks=follow_symlinks):
+        walk_into = []
+        for name in sorted(subfolders):
+            if name.startswith("."):
+                continue
+            path = Path(folder) / name
+            if path.is_symlink():
+                target = os.path.realpath(path)
+                if target in seen_folders or (not follow_symlinks and _inside(target, real_root)):
+                    continue  # its files are read where they are, or already were
+                if not follow_symlinks:
+                    found.append(InputFile(path, root, _link_problem(path, target)))
+                    continue
+                seen_folders.add(target)
+            walk_into.append(name)
+        subfolders[:] = walk_into
+        for name in files:
+            if name.startswith("."):
+                continue
+            path = Path(folder) / name
+            problem = None
+            if path.is_symlink():
+                target = os.path.realpath(path)
+                if not os.path.exists(target):
+                    problem = ("unreadable", f"a symbolic link to {target}, which does not exist")
+                elif not follow_symlinks and not _inside(target, real_root):
+                    problem = _link_problem(path, target)
+            found.append(InputFile(path, root, problem))
+    found.sort(key=lambda input_file: input_file.relative)
+    yield from found
+
+
+def _link_problem(path: Path, target: str) -> tuple[str, str]:
+    return (
+        "unsafe",
+        f"a symbolic link to {target}, outside the seed root: not followed "
+        "(set NEWSPIPE_FOLLOW_SYMLINKS=true to read it)",
+    )
+
+
+def iter_inputs(options: InputOptions) -> Iterator[InputFile]:
+    """Every input file of every seed root, in order."""
+    for root in options.roots:
+        yield from find_inputs(root, options.follow_symlinks)
 
 
 def iter_documents(options: InputOptions) -> Iterator[dict[str, Any]]:
-    """Every document of every input, in order; unreadable inputs as documents carrying a reject."""
-    for root in options.roots:
-        for input_file in find_inputs(root):
-            yield from read_file(input_file, options)
+    """Every document of every input not skipped, in order; bad inputs as rejects."""
+    for input_file in iter_inputs(options):
+        if options.skip_input is not None and options.skip_input(input_file):
+            continue
+        yield from read_input(input_file, options)
 
 
-def read_file(input_file: InputFile, options: InputOptions) -> Iterator[dict[str, Any]]:
-    """The documents of one ``.txt`` file: one, or one reject."""
-    relative = input_file.relative
-    base = {"path": relative, FOLDER_SOURCE: input_file.default_source(options.source)}
+def read_input(input_file: InputFile, options: InputOptions) -> Iterator[dict[str, Any]]:
+    """The documents of one input file; never raises (a bug shows as an ``unreadable`` reject)."""
+    reader = _FileReader(input_file, options)
     try:
-        data = input_file.path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        yield new_document(
-            id=document_id(relative, b""),
-            **base,
-            **{INPUT_REJECT: ("unreadable", f"{relative}: cannot be read ({reason})")},
+        yield from reader.documents()
+    except Exception as exc:  # the last net: one input must never stop a run
+        logger.exception("%s: unexpected error while reading", input_file.path)
+        yield reader.reject(
+            reader.stop_path(reader.input), "unreadable", f"unexpected error: {exc!r}"
         )
-        return
-    doc_id = document_id(relative, data)
+
+
+class ExpansionTooLarge(Exception):
+    """A compressed stream expands past ``NEWSPIPE_MAX_ARCHIVE_BYTES``."""
+
+
+class _Bounded(io.RawIOBase):
+    """A readable stream that raises :class:`ExpansionTooLarge` past ``limit`` bytes."""
+
+    def __init__(self, inner: Any, limit: int, closing: tuple[IO[bytes], ...] = ()) -> None:
+        self.inner = inner
+        self.limit = limit
+        self.count = 0
+        self.closing = closing
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        # read1: what is decompressed so far, so a stream cut short still gives its first lines
+        data = self.inner.read1(len(buffer))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise ExpansionTooLarge(f"expands past NEWSPIPE_MAX_ARCHIVE_BYTES ({self.limit} bytes)")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            for stream in (self.inner, *self.closing):
+                stream.close()
+        super().close()
+
+
+Opener = Callable[[], AbstractContextManager[Any]]
+
+_BROKEN = (gzip.BadGzipFile, zipfile.BadZipFile, zlib.error, EOFError)
+_UNSAFE_MEMBER = re.compile(r"(^|/)\.\.(/|$)|^/|^[A-Za-z]:")
+
+
+class _FileReader:
+    """The documents of one input file."""
+
+    def __init__(self, input_file: InputFile, options: InputOptions) -> None:
+        self.file = input_file
+        self.options = options
+        self.input = input_file.relative
+        self.limit = options.max_doc_bytes
+        self.folder_source = input_file.default_source(options.source)
+        self.next_number = 0  # the place of the next value in the stream being read
+
+    # documents and rejects
+
+    def named(self, path: str) -> str:
+        """``path`` as a person finds it: with the seed root as given."""
+        return str(self.file.path) + path[len(self.input) :]
+
+    def source_for(self, label: str, own: str | None, domain: str | None) -> str:
+        if own:
+            return own
+        mapped = (
+            self.options.source_map.lookup((self.input, label), domain)
+            if self.options.source_map
+            else None
+        )
+        return mapped or self.folder_source
+
+    def base(
+        self,
+        path: str,
+        label: str,
+        content: bytes,
+        own_source: str | None = None,
+        domain: str | None = None,
+    ) -> dict[str, Any]:
+        return new_document(
+            id=document_id(path, content),
+            path=path,
+            source=self.source_for(label, own_source, domain),
+            **{INPUT: self.input, FOLDER_SOURCE: self.folder_source},
+        )
+
+    def reject(
+        self, path: str, reason: str, detail: str, content: bytes = b"", label: str | None = None
+    ) -> dict[str, Any]:
+        document = self.base(path, label or path, content)
+        document[INPUT_REJECT] = (reason, f"{self.named(path)}: {detail}")
+        return document
+
+    def stop_path(self, label: str) -> str:
+        return f"{label}#{self.next_number}" if self.next_number else label
+
+    def text_document(
+        self, path: str, label: str, content: bytes, text: str, encoding: str
+    ) -> dict[str, Any]:
+        repaired = repair_mojibake(text)
+        document = self.base(path, label, content)
+        document.update(text=repaired.text, encoding=encoding, mojibake=repaired.status or None)
+        return document
+
+    def record_document(
+        self, path: str, label: str, content: bytes, value: Any, encoding: str
+    ) -> dict[str, Any]:
+        if len(content) > self.limit:
+            return self.reject(
+                path, "too_large", self._too_large(len(content)), content[:4096], label
+            )
+        try:
+            fields = record_fields(value, self.options.fields)
+        except BadRecord as exc:
+            return self.reject(path, exc.reason, exc.detail, content, label)
+        text = repair_mojibake(fields.text)
+        title = repair_mojibake(fields.title) if fields.title else None
+        domain = url_domain(fields.url)
+        document = self.base(path, label, content, fields.source, domain)
+        document.update(
+            text=text.text,
+            title=title.text if title else None,
+            url=fields.url,
+            encoding=encoding,
+            domain=domain,
+            published=fields.published,
+            author=fields.author,
+            meta=fields.meta,
+            mojibake=text.status or (title.status if title else "") or None,
+        )
+        return document
+
+    def _too_large(self, size: int | None = None) -> str:
+        what = f"{size} bytes" if size is not None else "more bytes than that"
+        return f"{what}, over NEWSPIPE_MAX_DOC_BYTES ({self.limit})"
+
+    # files, archives, streams
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        if self.file.problem is not None:
+            reason, detail = self.file.problem
+            yield self.reject(self.input, reason, detail)
+            return
+        kind = format_of(self.file.path.name)
+        if kind is None:
+            yield self.reject(
+                self.input,
+                "unsupported",
+                "not a file type newspipe reads (.txt, .json, .jsonl, .ndjson, those as .gz, .zip)",
+            )
+            return
+        form, gzipped = kind
+        path = self.file.path
+        if form == "zip":
+            yield from self.archive(path)
+            return
+        if gzipped:
+            yield from self.stream(self.input, form, lambda: self._gunzip(path.open("rb")))
+        else:
+            yield from self.stream(self.input, form, lambda: path.open("rb"))
+
+    def _gunzip(self, raw: IO[bytes]) -> IO[bytes]:
+        try:
+            unzipped = gzip.GzipFile(fileobj=raw, mode="rb")
+        except Exception:
+            raw.close()
+            raise
+        bounded = _Bounded(unzipped, self.options.max_archive_bytes, closing=(raw,))
+        return io.BufferedReader(bounded, buffer_size=1 << 16)
+
+    def archive(self, path: Path) -> Iterator[dict[str, Any]]:
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, struct.error) as exc:
+            # a damaged header can claim any version or size: all of these mean a broken zip
+            yield self.reject(self.input, "malformed", f"not a readable zip archive ({exc})")
+            return
+        except OSError as exc:
+            yield self.reject(self.input, "unreadable", f"cannot be read ({exc.strerror or exc})")
+            return
+        with archive:
+            members = [info for info in archive.infolist() if not info.is_dir()]
+            total = sum(info.file_size for info in members)
+            if total > self.options.max_archive_bytes:
+                yield self.reject(
+                    self.input,
+                    "too_large",
+                    f"would expand to {total} bytes, over NEWSPIPE_MAX_ARCHIVE_BYTES "
+                    f"({self.options.max_archive_bytes}); not read",
+                )
+                return
+            given = 0
+            for info in members:
+                for document in self.member(archive, info):
+                    given += 1
+                    yield document
+            if not given:
+                yield self.reject(
+                    self.input, "empty", "a zip archive holding no files newspipe reads"
+                )
+
+    def member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[dict[str, Any]]:
+        name = info.filename
+        label = f"{self.input}!{name}"
+        posix = name.replace("\\", "/")
+        if _UNSAFE_MEMBER.search(posix):
+            yield self.reject(
+                label, "unsafe", "archive member path leaves the archive (.. or absolute): not read"
+            )
+            return
+        if posix.startswith("__MACOSX/") or posix.rsplit("/", 1)[-1].startswith("."):
+            logger.debug("%s: hidden archive member, not an input", self.named(label))
+            return
+        kind = format_of(posix.rsplit("/", 1)[-1])
+        if kind is None or kind[0] == "zip":
+            what = "a zip inside a zip" if kind else "not a file type newspipe reads"
+            yield self.reject(label, "unsupported", f"{what}: not read")
+            return
+        if info.flag_bits & 0x1:
+            yield self.reject(label, "unreadable", "encrypted archive member: not read")
+            return
+        form, gzipped = kind
+        self.next_number = 0
+
+        def open_member() -> IO[bytes]:
+            member = archive.open(info)
+            return self._gunzip(member) if gzipped else member
+
+        yield from self.stream(label, form, open_member)
+
+    def stream(self, label: str, form: str, opener: Opener) -> Iterator[dict[str, Any]]:
+        """The documents of one stream of a format; a failure half-way stops it with one reject."""
+        self.next_number = 0
+        given = 0
+        try:
+            with opener() as handle:
+                if form == "txt":
+                    documents = self.txt(label, handle)
+                elif form == "jsonl":
+                    documents = self.jsonl(label, handle)
+                else:
+                    documents = self.json(label, handle)
+                for document in documents:
+                    given += 1
+                    yield document
+            if not given:
+                # an empty array, or only blank lines: say so rather than leave no trace
+                yield self.reject(
+                    label, "empty", "holds no documents (an empty array or only blank lines)"
+                )
+        except ExpansionTooLarge as exc:
+            yield self.reject(
+                self.stop_path(label), "too_large", f"{exc}; reading stopped", label=label
+            )
+        except NotText as exc:
+            yield self.reject(self.stop_path(label), exc.reason, exc.detail, label=label)
+        except _BROKEN as exc:
+            yield self.reject(
+                self.stop_path(label),
+                "malformed",
+                f"broken compressed data ({exc}); reading stopped",
+                label=label,
+            )
+        except UnicodeError as exc:
+            yield self.reject(
+                self.stop_path(label), "undecodable", f"{exc}; reading stopped", label=label
+            )
+        except NotImplementedError as exc:
+            yield self.reject(self.stop_path(label), "unsupported", f"{exc}; not read", label=label)
+        except (OSError, RuntimeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            yield self.reject(
+                self.stop_path(label), "unreadable", f"cannot be read ({reason})", label=label
+            )
+
+    def txt(self, label: str, handle: IO[bytes]) -> Iterator[dict[str, Any]]:
+        data = handle.read(self.limit + 1)
+        if len(data) > self.limit:
+            yield self.reject(label, "too_large", self._too_large(), data[:4096])
+            return
+        try:
+            decoded = decode_bytes(data)
+        except NotText as exc:
+            yield self.reject(label, exc.reason, exc.detail, data)
+            return
+        yield self.text_document(label, label, data, decoded.text, decoded.encoding)
+
+    def jsonl(self, label: str, handle: Any) -> Iterator[dict[str, Any]]:
+        bom = bom_encoding(handle.peek(4)[:4])
+        if bom is not None and bom[0] != UTF8_BOM:
+            wide = "utf-16" if bom[0].startswith("utf-16") else "utf-32"
+            wrapper = io.TextIOWrapper(handle, encoding=wide, newline="\n")
+            for line in iter_lines(wrapper.readline, self.limit, "\n"):
+                self.next_number = line.number + 1
+                data = line.text.encode("utf-8", "surrogatepass") if line.text is not None else None
+                yield from self.json_line(label, line.number, data, line.text, wide)
+            return
+        encoding_override = None
+        if bom is not None:
+            handle.read(3)
+            encoding_override = UTF8_BOM
+        for raw in iter_lines(handle.readline, self.limit, b"\n"):
+            self.next_number = raw.number + 1
+            if raw.text is None:
+                yield from self.json_line(label, raw.number, None, None, "")
+                continue
+            try:
+                decoded = decode_bytes(raw.text) if raw.text.strip() else None
+            except NotText as exc:
+                yield self.reject(
+                    f"{label}#{raw.number}",
+                    exc.reason,
+                    f"line {raw.number}: {exc.detail}",
+                    raw.text,
+                    label,
+                )
+                continue
+            text = decoded.text if decoded else None
+            encoding = encoding_override or (decoded.encoding if decoded else "")
+            yield from self.json_line(label, raw.number, raw.text, text, encoding)
+
+    def json_line(
+        self, label: str, number: int, data: bytes | None, text: str | None, encoding: str
+    ) -> Iterator[dict[str, Any]]:
+        path = f"{label}#{number}"
+        if data is None:
+            yield self.reject(path, "too_large", f"line {number}: {self._too_large()}", label=label)
+            return
+        if text is None or not text.strip():
+            return  # a blank line is not a document
+        try:
+            value = _json_line(text)
+        except ValueError as exc:
+            yield self.reject(path, "malformed", f"line {number} is not JSON ({exc})", data, label)
+            return
+        yield self.record_document(path, label, data, value, encoding)
+
+    def json(self, label: str, handle: IO[bytes]) -> Iterator[dict[str, Any]]:
+        # read1: a member broken half-way still gives what was decompressed before the break
+        decoder = StreamDecoder(getattr(handle, "read1", handle.read))
+        for item in iter_json_values(decoder.chunks(), self.limit):
+            path = f"{label}#{item.number}" if item.number else label
+            self.next_number = item.number + 1
+            if isinstance(item, FormatError):
+                yield self.reject(path, item.reason, item.detail, label=label)
+                continue
+            content = item.raw.encode("utf-8", "surrogatepass")
+            yield self.record_document(path, label, content, item.value, decoder.encoding)
+
+
+def _json_line(text: str) -> Any:
     try:
-        decoded = decode_bytes(data)
-    except NotText as exc:
-        yield new_document(id=doc_id, **base, **{INPUT_REJECT: (exc.reason, f"{relative}: {exc.detail}")})
-        return
-    yield new_document(id=doc_id, text=decoded.text, encoding=decoded.encoding, **base)
+        return JSON_DECODER.decode(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None

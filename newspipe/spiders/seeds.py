@@ -1,4 +1,4 @@
-"""The ``seeds`` spider: every document under the seed roots, as items, straight from ``start()``."""
+"""The ``seeds`` spider: every document under the seed roots, as items, from ``start()``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from scrapy import Spider
 
 from newspipe.ahead import AheadRunner, worker_count
 from newspipe.config import get_list, setting
-from newspipe.inputs import InputOptions, iter_documents
+from newspipe.inputs import InputOptions, iter_inputs, read_input
+from newspipe.inputs.config import input_options
 from newspipe.run import run_for
 
 
@@ -19,7 +20,9 @@ class SeedsSpider(Spider):
 
     name = "seeds"
 
-    def __init__(self, *args: Any, path: str | None = None, source: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, path: str | None = None, source: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.path_argument = path
         self.source_argument = source or None
@@ -29,21 +32,24 @@ class SeedsSpider(Spider):
             paths = [part.strip() for part in self.path_argument.split(",") if part.strip()]
         else:
             paths = get_list(self.settings, "NEWSPIPE_SEEDS")
-        return InputOptions(roots=tuple(Path(p) for p in paths), source=self.source_argument)
+        return input_options(self.settings, [Path(p) for p in paths], source=self.source_argument)
 
     async def start(self) -> AsyncIterator[Any]:
         run = run_for(self.crawler)
         if run.status != "running":
             return  # the run failed before reading (state store, lock): read nothing
         options = self.input_options()
-        missing = [str(root) for root in options.roots if not root.exists()]
+        missing = [
+            str(root) for root in options.roots if not root.exists() and not root.is_symlink()
+        ]
         if missing or not options.roots:
             what = ", ".join(missing) if missing else "(none given)"
             run.fail(f"input root not found: {what}")
             return
-        documents = self._counted(iter_documents(options))
-        workers = worker_count(setting(self.settings, "NEWSPIPE_WORKERS"))
-        runner = AheadRunner.for_crawler(self.crawler, workers)
+        documents = self._documents(options)
+        runner = AheadRunner.for_crawler(
+            self.crawler, worker_count(setting(self.settings, "NEWSPIPE_WORKERS"))
+        )
         if runner is None:
             for document in documents:
                 yield document
@@ -52,9 +58,15 @@ class SeedsSpider(Spider):
         async for document in runner.run(documents):
             yield document
 
-    def _counted(self, documents: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def _documents(self, options: InputOptions) -> Iterator[dict[str, Any]]:
         stats = self.crawler.stats
         assert stats is not None
-        for document in documents:
-            stats.inc_value("newspipe/documents/read")
-            yield document
+        for input_file in iter_inputs(options):
+            # The one place an input file is about to be read: skipped, or read and counted.
+            if options.skip_input is not None and options.skip_input(input_file):
+                stats.inc_value("newspipe/inputs/skipped")
+                continue
+            stats.inc_value("newspipe/inputs/read")
+            for document in read_input(input_file, options):
+                stats.inc_value("newspipe/documents/read")
+                yield document

@@ -1,0 +1,269 @@
+"""Streaming the values out of JSON and JSON Lines text without loading a file whole.
+
+:func:`iter_json_values` reads a JSON array element by element (or a single value, or values one
+after another), from text arriving in chunks; :func:`iter_lines` reads lines with a length bound.
+Both report what is wrong as :class:`FormatError` values in the stream, never as exceptions, so a
+bad element or line costs that element or line only.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from newspipe.inputs.decode import CP1256, UTF8, NotText, bom_encoding, decode_legacy
+
+CHUNK = 1 << 20
+JSON_DECODER = json.JSONDecoder(
+    strict=False
+)  # raw tabs and newlines in strings are common in dumps
+_SPACE = re.compile(r"[ \t\n\r\ufeff]*")
+
+
+@dataclass(frozen=True, slots=True)
+class FormatError:
+    """Why value ``number`` (1-based) could not be read; ``stop`` when nothing after it was read."""
+
+    number: int
+    reason: str
+    detail: str
+    stop: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    number: int  # 0 for the only value of a file, else its 1-based place
+    value: Any
+    raw: str
+
+
+class StreamDecoder:
+    """Bytes chunks to text: a byte-order mark decides, else UTF-8, switching to a legacy Arabic
+    code page at the first non-UTF-8 byte when everything before it was ASCII."""
+
+    def __init__(self, read: Callable[[int], bytes], chunk: int = CHUNK) -> None:
+        self.read = read
+        self.chunk = chunk
+        self.encoding = UTF8
+        self.offset = 0
+
+    def chunks(self) -> Iterator[str]:
+        """Text chunks; raise :class:`NotText` when the bytes stop being text."""
+        data = self.read(self.chunk)
+        bom = bom_encoding(data)
+        if bom is not None:
+            self.encoding = "utf-16" if bom[0].startswith("utf-16") else bom[0]
+            data = data[bom[1] :]
+            decoder = codecs.getincrementaldecoder(bom[0])()
+            self.offset = bom[1]
+        else:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+        ascii_so_far = True
+        while data:
+            if bom is None and (nul := data.find(b"\x00")) >= 0:
+                raise NotText("binary", f"holds NUL bytes (first at byte {self.offset + nul})")
+            try:
+                text = decoder.decode(data)
+            except UnicodeDecodeError as exc:
+                # exc.object is what the decoder held back from the last chunk, then this one
+                bad = self.offset + exc.start - (len(exc.object) - len(data))
+                if self.encoding != UTF8 or not ascii_so_far or not data[: exc.start].isascii():
+                    # the text before the bad byte is good: hand it on, so its documents are read
+                    good = bytes(exc.object[: exc.start]).decode(exc.encoding, "replace")
+                    if good:
+                        yield good
+                    raise NotText(
+                        "undecodable",
+                        f"not {self.encoding} from byte {bad} on; the rest is not read",
+                    ) from None
+                legacy = decode_legacy(data)
+                if legacy is None:
+                    raise NotText(
+                        "undecodable", f"not UTF-8, CP1256 or UTF-16 (first bad byte at {bad})"
+                    ) from None
+                self.encoding = legacy.encoding
+                decoder = codecs.getincrementaldecoder(
+                    "cp1256" if legacy.encoding == CP1256 else "iso8859_6"
+                )()
+                text = decoder.decode(data)
+            ascii_so_far = ascii_so_far and text.isascii()
+            self.offset += len(data)
+            yield text
+            data = self.read(self.chunk)
+        try:
+            tail = decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise NotText("undecodable", f"ends inside a {self.encoding} character") from None
+        if tail:
+            yield tail
+
+
+class _Buffer:
+    def __init__(self, chunks: Iterator[str]) -> None:
+        self.chunks = chunks
+        self.text = ""
+        self.pos = 0
+        self.eof = False
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            self.eof = True
+            return False
+        if self.pos:
+            self.text, self.pos = self.text[self.pos :], 0
+        self.text += chunk
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space, '' at the end."""
+        while True:
+            self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.text):
+                return self.text[self.pos]
+            if not self.more():
+                return ""
+
+    def value(self, limit: int) -> tuple[Any, str]:
+        """The next JSON value and its text; ValueError (malformed) or OverflowError (too large)."""
+        while True:
+            try:
+                value, end = JSON_DECODER.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError as exc:
+                incomplete = exc.pos >= len(self.text) - 1 or exc.msg.startswith(
+                    "Unterminated string"
+                )
+                if len(self.text) - self.pos > limit:
+                    raise OverflowError(f"over {limit} bytes (or never closed)") from None
+                if incomplete and self.more():
+                    continue
+                raise ValueError(
+                    f"{exc.msg} (character {exc.pos - self.pos} of the value)"
+                ) from None
+            except RecursionError:
+                raise ValueError("nested too deeply") from None
+            if end >= len(self.text) and not self.eof and self.more():
+                continue  # a number or literal may go on in the next chunk
+            if end - self.pos > limit:
+                raise OverflowError(f"over {limit} bytes")
+            raw = self.text[self.pos : end]
+            self.pos = end
+            return value, raw
+
+
+def iter_json_values(chunks: Iterator[str], limit: int) -> Iterator[Value | FormatError]:
+    """An array's elements, or the file's one value, or values written one after another."""
+    buffer = _Buffer(chunks)
+    first = buffer.peek()
+    if not first:
+        yield FormatError(0, "empty", "no JSON value (empty or only white space)", stop=True)
+        return
+    if first != "[":
+        yield from _sequence(buffer, limit)
+        return
+    buffer.pos += 1
+    number = 0
+    while True:
+        char = buffer.peek()
+        if char == "]":
+            buffer.pos += 1
+            break
+        if number:
+            if char != ",":
+                what = f"{char!r}" if char else "the end of the file"
+                yield FormatError(
+                    number + 1,
+                    "malformed",
+                    f"expected ',' or ']' after element {number}, found {what}",
+                    stop=True,
+                )
+                return
+            buffer.pos += 1
+            if buffer.peek() == "]":  # a trailing comma: forgiven
+                buffer.pos += 1
+                break
+        number += 1
+        try:
+            value, raw = buffer.value(limit)
+        except OverflowError as exc:
+            yield FormatError(number, "too_large", f"element {number} is {exc}", stop=True)
+            return
+        except NotText:
+            raise  # the bytes stopped being text: not a JSON fault
+        except ValueError as exc:
+            yield FormatError(
+                number, "malformed", f"element {number} is not JSON: {exc}", stop=True
+            )
+            return
+        yield Value(number, value, raw)
+    if buffer.peek():
+        yield FormatError(
+            number + 1, "malformed", "text after the closing ']' of the array", stop=True
+        )
+
+
+def _sequence(buffer: _Buffer, limit: int) -> Iterator[Value | FormatError]:
+    number = 0
+    pending: Value | None = None
+    try:
+        while buffer.peek():
+            number += 1
+            try:
+                value, raw = buffer.value(limit)
+            except OverflowError as exc:
+                error: FormatError = FormatError(
+                    number, "too_large", f"value {number} is {exc}", stop=True
+                )
+            except NotText:
+                raise  # the bytes stopped being text: not a JSON fault
+            except ValueError as exc:
+                error = FormatError(
+                    number, "malformed", f"value {number} is not JSON: {exc}", stop=True
+                )
+            else:
+                if pending is not None:
+                    yield pending
+                pending = Value(number, value, raw)
+                continue
+            if pending is not None:
+                yield pending
+            yield error
+            return
+    except Exception:
+        if pending is not None:
+            yield pending  # read before the stream broke: not lost
+        raise
+    if pending is not None:
+        # The one value of a file has no number in its path.
+        yield Value(0, pending.value, pending.raw) if pending.number == 1 else pending
+
+
+T = TypeVar("T", str, bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class Line(Generic[T]):
+    number: int
+    text: T | None  # None: longer than the limit (the rest of the line was skipped)
+
+
+def iter_lines(readline: Callable[[int], T], limit: int, newline: T) -> Iterator[Line[T]]:
+    """Lines with their 1-based numbers; a line over ``limit`` comes as ``None`` and is skipped."""
+    number = 0
+    while True:
+        line = readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit:
+            while line and not line.endswith(newline):
+                line = readline(CHUNK)
+            yield Line(number, None)
+        else:
+            yield Line(number, line)

@@ -1,0 +1,365 @@
+"""Reading input files: formats, paths, ids, sources, and every kind of bad input as a reject."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newspipe.document import INPUT, INPUT_REJECT
+from newspipe.inputs import InputFile, InputOptions, iter_documents, iter_inputs, read_input
+from newspipe.sources.mapping import SourceMap
+
+ARABIC = "قال وزير المالية إن الاقتصاد الوطني ينمو بثبات هذا العام رغم تراجع أسعار النفط."
+MAX_DOC = 20_000
+MAX_ARCHIVE = 1_000_000
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            if name.endswith("/"):
+                archive.writestr(zipfile.ZipInfo(name), b"")
+            else:
+                archive.writestr(name, data)
+
+
+def _jsonl(*records: Any) -> bytes:
+    return b"".join(
+        (r if isinstance(r, bytes) else json.dumps(r, ensure_ascii=False).encode()) + b"\n"
+        for r in records
+    )
+
+
+def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
+    """A seed folder of good and bad inputs; returns path -> expected reject reason (None: read).
+
+    Documents whose text is empty have reason ``"<empty>"``: the reader passes them on and the
+    clean stage rejects them as ``empty``.
+    """
+    root.mkdir(parents=True)
+    outside.mkdir(parents=True)
+    (root / "good").mkdir()
+    (root / "good" / "a.txt").write_text(ARABIC, encoding="utf-8")
+    (root / "good" / "bom.txt").write_bytes(ARABIC.encode("utf-8-sig"))
+    (root / "good" / "utf16.txt").write_bytes(ARABIC.encode("utf-16"))
+    (root / "legacy").mkdir()
+    (root / "legacy" / "cp1256.txt").write_bytes(ARABIC.encode("cp1256"))
+    (root / "legacy" / "iso.txt").write_bytes(ARABIC.encode("iso8859_6"))
+    (root / "mojibake.txt").write_text(ARABIC.encode("cp1256").decode("cp1252"), encoding="utf-8")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "blank.txt").write_bytes(b"  \n\t \r\n")
+    (root / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (root / "undecodable.txt").write_bytes(b"abc " + bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 40)
+    (root / "big.txt").write_text(ARABIC * 200, encoding="utf-8")
+    (root / "records.jsonl").write_bytes(
+        _jsonl(
+            {"text": ARABIC, "title": "أ", "url": "https://www.spa.gov.sa/1", "date": "2015-07-21"},
+            b'{"text": "broken", ',
+            {"title": "no text here"},
+            {"text": ""},
+            {"text": ARABIC + " 2", "source": "okaz", "extra": 1},
+        )
+        + b"\n   \n"
+        + json.dumps({"text": ARABIC + " 3"}, ensure_ascii=False).encode("cp1256")
+        + b"\n"
+        + b'{"text": "'
+        + b"x" * MAX_DOC
+        + b'"}\n'
+    )
+    (root / "array.json").write_text(
+        json.dumps([{"content": f"{ARABIC} {i}"} for i in range(3)], ensure_ascii=False),
+        encoding="utf-8",
+    )
+    (root / "one.json").write_text(
+        json.dumps({"body": ARABIC, "headline": "ع"}, ensure_ascii=False), encoding="utf-8"
+    )
+    (root / "broken.json").write_text(f'[{{"text": "{ARABIC}"}}, {{"text": ', encoding="utf-8")
+    (root / "lines.jsonl.gz").write_bytes(
+        gzip.compress(_jsonl({"text": ARABIC + " g1"}, {"text": ARABIC + " g2"}))
+    )
+    full = gzip.compress(_jsonl(*({"text": f"{ARABIC} {i}"} for i in range(200))))
+    (root / "truncated.jsonl.gz").write_bytes(full[: len(full) // 2])
+    (root / "notgzip.txt.gz").write_bytes(b"this is not gzip data at all")
+    (root / "expands.txt.gz").write_bytes(gzip.compress(b" " * (MAX_ARCHIVE + 10)))
+    members = {
+        "a.txt": ARABIC.encode(),
+        "sub/": b"",
+        "sub/b.json": json.dumps(
+            [{"text": ARABIC + " b1"}, {"text": ARABIC + " b2"}], ensure_ascii=False
+        ).encode(),
+        "c.jsonl.gz": gzip.compress(_jsonl({"text": ARABIC + " c1"})),
+        "../evil.txt": b"escape",
+        "/abs.txt": b"absolute",
+        "picture.png": b"\x89PNG",
+        "inner.zip": b"PK",
+        "__MACOSX/._a.txt": b"\x00\x05\x16\x07",
+    }
+    _zip(root / "archive.zip", members)
+    _zip(root / "bomb.zip", {"zeros.txt": b" " * (MAX_ARCHIVE + 1)})
+    (root / "notzip.zip").write_bytes(b"PK\x03\x04 but then nothing a zip has")
+    (root / "picture.png").write_bytes(b"\x89PNG\r\n")
+    (root / ".hidden.txt").write_text(ARABIC, encoding="utf-8")
+    (outside / "secret.txt").write_text("outside the seed root", encoding="utf-8")
+    os.symlink(outside / "secret.txt", root / "link_out.txt")
+    os.symlink(root / "good" / "a.txt", root / "link_in.txt")
+    os.symlink(root / "nowhere.txt", root / "dangling.txt")
+    os.symlink(outside, root / "linkdir")
+    return {
+        "good/a.txt": None,
+        "good/bom.txt": None,
+        "good/utf16.txt": None,
+        "legacy/cp1256.txt": None,
+        "legacy/iso.txt": None,
+        "mojibake.txt": None,
+        "empty.txt": "<empty>",
+        "blank.txt": "<empty>",
+        "binary.txt": "binary",
+        "undecodable.txt": "undecodable",
+        "big.txt": "too_large",
+        "records.jsonl#1": None,
+        "records.jsonl#2": "malformed",
+        "records.jsonl#3": "malformed",
+        "records.jsonl#4": "<empty>",
+        "records.jsonl#5": None,
+        "records.jsonl#8": None,
+        "records.jsonl#9": "too_large",
+        "array.json#1": None,
+        "array.json#2": None,
+        "array.json#3": None,
+        "one.json": None,
+        "broken.json#1": None,
+        "broken.json#2": "malformed",
+        "lines.jsonl.gz#1": None,
+        "lines.jsonl.gz#2": None,
+        "notgzip.txt.gz": "malformed",
+        "expands.txt.gz": "too_large",
+        "archive.zip!a.txt": None,
+        "archive.zip!sub/b.json#1": None,
+        "archive.zip!sub/b.json#2": None,
+        "archive.zip!c.jsonl.gz#1": None,
+        "archive.zip!../evil.txt": "unsafe",
+        "archive.zip!/abs.txt": "unsafe",
+        "archive.zip!picture.png": "unsupported",
+        "archive.zip!inner.zip": "unsupported",
+        "bomb.zip": "too_large",
+        "notzip.zip": "malformed",
+        "picture.png": "unsupported",
+        "link_out.txt": "unsafe",
+        "link_in.txt": None,
+        "dangling.txt": "unreadable",
+        "linkdir": "unsafe",
+    }
+
+
+def options(root: Path, **kwargs: Any) -> InputOptions:
+    return InputOptions(
+        roots=(root,), max_doc_bytes=MAX_DOC, max_archive_bytes=MAX_ARCHIVE, **kwargs
+    )
+
+
+@pytest.fixture
+def bad_inputs(tmp_path: Path) -> tuple[Path, dict[str, str | None]]:
+    root = tmp_path / "seeds"
+    return root, build_bad_inputs(root, tmp_path / "elsewhere")
+
+
+def verdict(doc: dict[str, Any]) -> str | None:
+    if doc.get(INPUT_REJECT):
+        return str(doc[INPUT_REJECT][0])
+    return "<empty>" if not (doc.get("text") or "").strip() else None
+
+
+def test_every_input_gives_the_expected_documents_and_rejects(
+    bad_inputs: tuple[Path, dict[str, str | None]],
+) -> None:
+    root, expected = bad_inputs
+    docs = list(iter_documents(options(root)))
+    truncated = [doc for doc in docs if doc[INPUT] == "truncated.jsonl.gz"]
+    docs = [doc for doc in docs if doc[INPUT] != "truncated.jsonl.gz"]
+    assert {doc["path"]: verdict(doc) for doc in docs} == expected
+    assert len(docs) == len(expected)  # no path twice
+    assert len({doc["id"] for doc in docs + truncated}) == len(docs) + len(truncated)
+    # a gzip cut short: the lines before the cut are read, then one reject says where it stopped
+    read = len(truncated) - 1
+    assert read > 10
+    assert [(d["path"], verdict(d)) for d in truncated] == [
+        *((f"truncated.jsonl.gz#{i}", None) for i in range(1, read + 1)),
+        (f"truncated.jsonl.gz#{read + 1}", "malformed"),
+    ]
+
+
+def test_rejects_name_the_thing_and_never_an_unexpected_error(
+    bad_inputs: tuple[Path, dict[str, str | None]],
+) -> None:
+    root, _ = bad_inputs
+    for doc in iter_documents(options(root)):
+        if doc.get(INPUT_REJECT):
+            detail = doc[INPUT_REJECT][1]
+            assert detail.startswith(f"{root}/"), detail
+            assert "unexpected error" not in detail
+    details = {
+        doc["path"]: doc[INPUT_REJECT][1]
+        for doc in iter_documents(options(root))
+        if doc.get(INPUT_REJECT)
+    }
+    assert (
+        details["undecodable.txt"]
+        == f"{root}/undecodable.txt: not UTF-8, CP1256 or UTF-16 (first bad byte at 4)"
+    )
+    assert "NEWSPIPE_MAX_ARCHIVE_BYTES" in details["bomb.zip"]
+    assert "NEWSPIPE_FOLLOW_SYMLINKS" in details["link_out.txt"]
+    assert "line 2 is not JSON" in details["records.jsonl#2"]
+
+
+def test_every_document_carries_its_input_file(
+    bad_inputs: tuple[Path, dict[str, str | None]],
+) -> None:
+    root, _ = bad_inputs
+    for doc in iter_documents(options(root)):
+        path = doc["path"]
+        assert path.startswith(doc[INPUT])
+        assert path[len(doc[INPUT]) :][:1] in {"", "!", "#"}
+
+
+def test_encodings_and_repairs_are_recorded(bad_inputs: tuple[Path, dict[str, str | None]]) -> None:
+    root, _ = bad_inputs
+    docs = {doc["path"]: doc for doc in iter_documents(options(root))}
+    for path, encoding in [
+        ("good/a.txt", "utf-8"),
+        ("good/bom.txt", "utf-8-sig"),
+        ("good/utf16.txt", "utf-16"),
+        ("legacy/cp1256.txt", "cp1256"),
+        ("legacy/iso.txt", "iso-8859-6"),
+        ("records.jsonl#8", "cp1256"),
+    ]:
+        assert docs[path]["encoding"] == encoding
+        assert docs[path]["text"].startswith(ARABIC)
+    assert docs["mojibake.txt"]["text"] == ARABIC
+    assert docs["mojibake.txt"]["mojibake"] == "repaired:cp1252>cp1256"
+    assert docs["good/a.txt"]["mojibake"] is None
+
+
+def test_record_fields_carried(bad_inputs: tuple[Path, dict[str, str | None]]) -> None:
+    root, _ = bad_inputs
+    docs = {doc["path"]: doc for doc in iter_documents(options(root, source="given"))}
+    first = docs["records.jsonl#1"]
+    assert (first["url"], first["domain"], first["published"], first["title"]) == (
+        "https://www.spa.gov.sa/1",
+        "spa.gov.sa",
+        "2015-07-21",
+        "أ",
+    )
+    assert docs["records.jsonl#5"]["source"] == "okaz"
+    assert docs["records.jsonl#5"]["meta"] == {"extra": 1}
+    assert docs["one.json"]["title"] == "ع"
+    assert docs["good/a.txt"]["source"] == "good"  # the subfolder
+    assert docs["records.jsonl#1"]["source"] == "given"  # -a source= for files at the top
+
+
+def test_source_precedence(tmp_path: Path) -> None:
+    root = tmp_path / "collection"
+    (root / "outlet").mkdir(parents=True)
+    (root / "outlet" / "a.txt").write_text(ARABIC, encoding="utf-8")
+    (root / "top.txt").write_text(ARABIC, encoding="utf-8")
+    (root / "mapped.jsonl").write_bytes(
+        _jsonl(
+            {"text": ARABIC, "url": "https://m.okaz.com.sa/1"},
+            {"text": ARABIC, "source": "own", "url": "https://okaz.com.sa/2"},
+        )
+    )
+
+    def sources(**kwargs: Any) -> dict[str, str]:
+        return {
+            doc["path"]: doc["source"]
+            for doc in iter_documents(InputOptions(roots=(root,), **kwargs))
+        }
+
+    assert sources() == {
+        "mapped.jsonl#1": "collection",
+        "mapped.jsonl#2": "own",
+        "outlet/a.txt": "outlet",
+        "top.txt": "collection",
+    }
+    assert sources(source="given")["top.txt"] == "given"
+    mapping = SourceMap.from_pairs([("okaz.com.sa", "Okaz"), ("outlet/*", "Mapped Outlet")])
+    assert sources(source="given", source_map=mapping) == {
+        "mapped.jsonl#1": "Okaz",
+        "mapped.jsonl#2": "own",
+        "outlet/a.txt": "Mapped Outlet",
+        "top.txt": "given",
+    }
+
+
+def test_follow_symlinks_reads_links_outside(
+    bad_inputs: tuple[Path, dict[str, str | None]],
+) -> None:
+    root, _ = bad_inputs
+    docs = {doc["path"]: doc for doc in iter_documents(options(root, follow_symlinks=True))}
+    assert docs["link_out.txt"]["text"] == "outside the seed root"
+    assert docs["linkdir/secret.txt"]["text"] == "outside the seed root"
+
+
+def test_an_unreadable_file_is_a_reject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text(ARABIC, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(ARABIC, encoding="utf-8")
+    real_open = Path.open
+
+    def refusing_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self.name == "a.txt":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refusing_open)
+    docs = list(iter_documents(InputOptions(roots=(tmp_path,))))
+    assert [(d["path"], verdict(d)) for d in docs] == [("a.txt", "unreadable"), ("b.txt", None)]
+    assert docs[0][INPUT_REJECT][1].endswith("a.txt: cannot be read (Permission denied)")
+
+
+def test_skip_input_hook_is_asked_once_per_file(
+    bad_inputs: tuple[Path, dict[str, str | None]],
+) -> None:
+    root, _ = bad_inputs
+    asked: list[str] = []
+
+    def skip(input_file: InputFile) -> bool:
+        asked.append(input_file.relative)
+        return input_file.relative.endswith(".zip")
+
+    docs = list(iter_documents(options(root, skip_input=skip)))
+    assert sorted(asked) == sorted({f.relative for f in iter_inputs(options(root))})
+    assert not any(doc[INPUT].endswith(".zip") for doc in docs)
+
+
+def test_a_single_file_root(tmp_path: Path) -> None:
+    path = tmp_path / "one.txt"
+    path.write_text(ARABIC, encoding="utf-8")
+    docs = list(read_input(InputFile(path, path), InputOptions(roots=(path,))))
+    assert [(d["path"], d[INPUT], d["source"]) for d in docs] == [
+        ("one.txt", "one.txt", tmp_path.name)
+    ]
+
+
+def test_ids_are_stable_across_reads(bad_inputs: tuple[Path, dict[str, str | None]]) -> None:
+    root, _ = bad_inputs
+    first = [doc["id"] for doc in iter_documents(options(root))]
+    assert first == [doc["id"] for doc in iter_documents(options(root))]
+
+
+def test_large_jsonl_is_streamed_not_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "many.jsonl"
+    with path.open("wb") as handle:
+        for i in range(20_000):
+            handle.write(json.dumps({"text": f"{ARABIC} {i}"}, ensure_ascii=False).encode() + b"\n")
+    documents = iter_documents(InputOptions(roots=(tmp_path,)))
+    first = next(documents)
+    assert first["path"] == "many.jsonl#1"
+    # a generator: nothing past the first line has been parsed yet
+    assert next(documents)["path"] == "many.jsonl#2"
+    assert Counter(verdict(d) for d in documents) == Counter({None: 19_998})
