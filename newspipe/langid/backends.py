@@ -25,7 +25,7 @@ class BackendUnavailable(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """ISO 639-1 code (``und`` when undecidable), its probability in [0, 1], the Arabic dialect if named.
+    """ISO 639-1 code (``und``: undecidable), its probability in [0, 1], the Arabic dialect.
 
     ``by`` says what decided: ``script`` (the letters alone) or the backend's name.
     """
@@ -48,7 +48,7 @@ class LangidBackend(Protocol):
         ...
 
     def ranked(self, text: str, allowed: Collection[str] | None = None) -> list[Detection]:
-        """The likely languages of ``text``, best first; among ``allowed`` (ISO 639-1) only if given."""
+        """The likely languages of ``text``, best first; among ``allowed`` only if given."""
         ...
 
 
@@ -188,7 +188,9 @@ class FasttextBackend(Backend):
         labels, probabilities = self._model.predict(
             line, k=self.TOP_K if allowed is None else self.ALL_K
         )
-        return rank(zip(map(str, labels), map(float, probabilities), strict=True), allowed, self.name)
+        return rank(
+            zip(map(str, labels), map(float, probabilities), strict=True), allowed, self.name
+        )
 
 
 @cache

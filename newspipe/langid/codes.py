@@ -50,7 +50,7 @@ _TO_ISO639_1: dict[str, str] = {
 
 
 def to_iso639_1(label: str) -> tuple[str, str | None]:
-    """``(code, dialect)`` for a backend's label: ``arz`` -> ``(ar, arz)``, ``zh-cn`` -> ``(zh, None)``.
+    """``(code, dialect)`` of a backend's label: ``arz`` -> ``(ar, arz)``, ``zh-cn`` -> ``zh``.
 
     A label with no two-letter code (``ceb``, ``war``) stays as it is: ISO 639 has nothing shorter.
     """

@@ -99,12 +99,12 @@ class ScriptEvidence:
 
     @property
     def other_alphabet(self) -> bool:
-        """True when letters of another Arabic-script alphabet (Pashto, Kurdish...) are not stray."""
+        """True when letters of another Arabic-script alphabet (Pashto, Kurdish) are not stray."""
         return self.arabic_other >= max(2, self.arabic // 100)
 
 
 def script_evidence(text: str) -> ScriptEvidence:
-    """Count the letters of ``text`` by class: one pass in C, then one step per distinct character."""
+    """Count the letters of ``text`` by class: one pass in C, one step per distinct character."""
     if _PRESENTATION_FORMS.search(text):
         text = unicodedata.normalize("NFKC", text)
     counts: dict[str, int] = dict.fromkeys(

@@ -1,4 +1,4 @@
-"""Language stage: ``lang`` and ``lang_score``; documents outside ``NEWSPIPE_LANGUAGES`` rejected."""
+"""Language stage: ``lang`` and ``lang_score``; documents not in ``NEWSPIPE_LANGUAGES`` rejected."""
 
 from __future__ import annotations
 
