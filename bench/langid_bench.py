@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    PYTHONPATH=. python bench/langid_bench.py [--backends langdetect,fasttext] [--articles 3000]
+    PYTHONPATH=. python bench/langid_bench.py [--backends langdetect,fasttext] [--articles N]
 
 Accuracy on ``../shared/data/langid``: paragraphs of 3 consecutive sentences of
 ``sentences/LANG.txt`` (not overlapping) and every line of ``word-pairs/LANG.txt``, through
@@ -23,7 +23,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from newspipe.langid import LangidConfig, get_backend, identify
+from newspipe.langid import Detection, LangidConfig, get_backend, identify
 from newspipe.langid.sample import sample_text
 from newspipe.text.clean import clean_text
 
@@ -49,7 +49,7 @@ def articles(folder: Path, limit: int) -> list[str]:
                     text = clean_text(str(record.get("content") or "")).text
                     if text:
                         texts.append(text)
-                    if len(texts) >= limit:
+                    if limit and len(texts) >= limit:
                         return texts
     return texts
 
@@ -71,19 +71,26 @@ def accuracy(
     return ours, plain
 
 
-def speed(texts: list[str], config: LangidConfig, repeat: int) -> tuple[float, Counter[str]]:
-    """Median milliseconds per article over ``repeat`` passes, and what decided (script or backend)."""
+def speed(texts: list[str], config: LangidConfig, repeat: int) -> tuple[float, list[Detection]]:
+    """Median milliseconds per article over ``repeat`` passes, and the detections."""
     get_backend(config.backend)  # loading the model is not per-article time
     timings = []
-    deciders: Counter[str] = Counter()
-    for run in range(repeat):
+    found: list[Detection] = []
+    for _ in range(repeat):
         start = time.perf_counter()
-        for text in texts:
-            detection = identify(text, config)
-            if run == 0:
-                deciders[detection.by] += 1
+        found = [identify(text, config) for text in texts]
         timings.append((time.perf_counter() - start) * 1000.0 / len(texts))
-    return statistics.median(timings), deciders
+    return statistics.median(timings), found
+
+
+def plain_speed(texts: list[str], config: LangidConfig) -> float:
+    """Milliseconds per article of the backend alone on the same samples (one pass)."""
+    backend = get_backend(config.backend)
+    samples = [sample_text(text, config.sample_chars) for text in texts]
+    start = time.perf_counter()
+    for sample in samples:
+        backend.detect(sample)
+    return (time.perf_counter() - start) * 1000.0 / len(samples)
 
 
 def deterministic(texts: list[str], config: LangidConfig) -> bool:
@@ -104,10 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--backends", default="langdetect,fasttext")
-    parser.add_argument("--articles", type=int, default=3000, help="SaudiNewsNet articles timed")
-    parser.add_argument(
-        "--repeat", type=int, default=3, help="timed passes; the median is reported"
-    )
+    parser.add_argument("--articles", type=int, default=0, help="articles timed (0: all)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes; the median counts")
+    parser.add_argument("--min-score", type=float, default=0.5, help="NEWSPIPE_LANGID_MIN_SCORE")
     args = parser.parse_args(argv)
 
     langid = args.data / "langid"
@@ -115,10 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     para_sets = {lang: paragraphs(langid / "sentences" / f"{lang}.txt") for lang in langs}
     pair_sets = {lang: word_pairs(langid / "word-pairs" / f"{lang}.txt") for lang in langs}
     texts = articles(args.data / "saudinewsnet", args.articles)
+    n_para, n_pairs = sum(map(len, para_sets.values())), sum(map(len, pair_sets.values()))
     print(
-        f"{sum(map(len, para_sets.values()))} paragraphs, {sum(map(len, pair_sets.values()))} word pairs "
-        f"in {len(langs)} languages; {len(texts)} SaudiNewsNet articles "
-        f"(mean {statistics.mean(map(len, texts)):.0f} characters)"
+        f"{n_para} paragraphs, {n_pairs} word pairs in {len(langs)} languages; "
+        f"{len(texts)} SaudiNewsNet articles, "
+        f"{statistics.mean(map(len, texts)):.0f} characters on average"
     )
 
     figures: list[str] = []
@@ -126,26 +133,35 @@ def main(argv: list[str] | None = None) -> int:
         config = LangidConfig(backend=name.strip())
         para, para_plain = accuracy(para_sets, config)
         pairs, pairs_plain = accuracy(pair_sets, config)
-        ms, deciders = speed(texts, config, args.repeat)
-        same = deterministic(
-            [*pair_sets["ar"], *pair_sets["fa"], *pair_sets["ur"], *texts[:300]], config
-        )
+        ms, found = speed(texts, config, args.repeat)
+        ms_plain = plain_speed(texts[:300], config)
+        probe = [*pair_sets["ar"], *pair_sets["fa"], *pair_sets["ur"], *texts[:300]]
+        same = deterministic(probe, config)
         print(f"\n=== backend {config.backend} (sample {config.sample_chars} characters) ===")
-        table(
-            "accuracy",
-            langs,
-            {
-                "paragraphs": para,
-                "paragraphs plain": para_plain,
-                "word pairs": pairs,
-                "word pairs plain": pairs_plain,
-            },
+        columns = {
+            "paragraphs": para,
+            "paragraphs plain": para_plain,
+            "word pairs": pairs,
+            "word pairs plain": pairs_plain,
+        }
+        table("accuracy (plain: the backend alone on the same sample)", langs, columns)
+        count = len(found)
+        deciders = Counter(d.by for d in found)
+        langs_found = Counter(d.lang for d in found)
+        dialects = Counter(d.dialect for d in found if d.dialect)
+        low = sum(d.score < args.min_score for d in found)
+        print(
+            f"\nspeed: {ms:.3f} ms per article (median of {args.repeat} passes over {count}); "
+            f"the backend alone on the same samples: {ms_plain:.3f} ms"
         )
-        decided = ", ".join(f"{by} {n}" for by, n in sorted(deciders.items()))
-        print(f"\nspeed: {ms:.3f} ms per article (median of {args.repeat}); decided by: {decided}")
+        print("decided by: " + ", ".join(f"{by} {n}" for by, n in sorted(deciders.items())))
+        print("languages: " + ", ".join(f"{lang} {n}" for lang, n in langs_found.most_common(6)))
+        print("dialects: " + (", ".join(f"{d} {n}" for d, n in dialects.most_common()) or "none"))
+        print(f"score below {args.min_score}: {low} of {count} ({100.0 * low / count:.2f}%)")
         print(f"deterministic: {'yes' if same else 'NO'}")
+        worst = min(para, key=para.__getitem__)
         figures.append(
-            f"{config.backend}: paragraphs min {min(para.values()):.1f}% ({min(para, key=para.__getitem__)}), "
+            f"{config.backend}: paragraphs min {para[worst]:.1f}% ({worst}), "
             f"word pairs ar {pairs['ar']:.1f}% fa {pairs['fa']:.1f}% ur {pairs['ur']:.1f}%, "
             f"{ms:.3f} ms/article, deterministic {'yes' if same else 'NO'}"
         )
