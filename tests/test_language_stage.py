@@ -78,6 +78,8 @@ DOCUMENTS = {
     "en.txt": ENGLISH,
     "fr.txt": FRENCH,
     "digits.txt": "2015 - 07 - 21\n12:30 !!!",
+    # letters langdetect has no profile for: undetermined, but not empty
+    "georgian.txt": "საქართველოს მთავრობამ სამშაბათს განაცხადა",
     "mixed.txt": "Home | News | Sports | Contact Us | Subscribe to our newsletter | Follow us | "
     + ARABIC[:40],
 }
@@ -110,10 +112,12 @@ def test_default_crawl_keeps_arabic_and_rejects_other_languages_saying_what_was_
         assert reason == "language"
         assert f"detected {lang}" in detail and "kept languages: ar" in detail
     assert details["digits.txt"][0] == "empty"
+    assert details["georgian.txt"][0] == "language"
+    assert "cannot tell the language" in details["georgian.txt"][1]
     # mostly Latin letters: Arabic, but too little of it to be sure
     assert details["mixed.txt"][0] == "language"
     assert "below NEWSPIPE_LANGID_MIN_SCORE" in details["mixed.txt"][1]
-    assert result.stats["newspipe/language/dropped/language"] == 5
+    assert result.stats["newspipe/language/dropped/language"] == 6
     assert result.stats["newspipe/language/decided_by/script"] >= 4
 
 
@@ -136,7 +140,7 @@ def test_empty_languages_keep_every_language_and_undetermined_rejects_by_setting
         "mixed.txt": "ar",
     }
     assert all(0.0 <= doc["lang_score"] <= 1.0 for doc in result.kept)
-    assert result.reasons == {"digits.txt": "language"}
+    assert result.reasons == {"digits.txt": "language", "georgian.txt": "language"}
 
 
 def test_fasttext_crawl_tags_the_same_languages(seeds: Path) -> None:
@@ -145,3 +149,4 @@ def test_fasttext_crawl_tags_the_same_languages(seeds: Path) -> None:
     langs = {path: doc["lang"] for path, doc in result.kept_by_path.items()}
     assert langs == {"ar.txt": "ar", "fa.txt": "fa", "ur.txt": "ur", "en.txt": "en"}
     assert result.reasons["fr.txt"] == "language"
+    assert result.reasons["georgian.txt"] == "language"  # fastText knows Georgian: not kept

@@ -9,7 +9,7 @@ from newspipe.config import SettingError, get_int, get_str
 from newspipe.langid.backends import BACKENDS, Detection, LangidBackend, get_backend
 from newspipe.langid.codes import UNDETERMINED
 from newspipe.langid.sample import sample_text
-from newspipe.langid.script import arabic_script_candidates, script_evidence
+from newspipe.langid.script import SCRIPT_LANGUAGES, arabic_script_candidates, script_evidence
 from newspipe.langid.words import DECISIVE_RATIO, decide_by_words
 
 if TYPE_CHECKING:
@@ -63,7 +63,11 @@ def identify(text: str, config: LangidConfig) -> Detection:
         return Detection(UNDETERMINED, 0.0, by="script")
     backend = get_backend(config.backend)
     if evidence.arabic_share < ARABIC_SCRIPT_SHARE or evidence.other_alphabet:
-        return _close_call(sample, backend.ranked(sample), backend.name)
+        found = _close_call(sample, backend.ranked(sample), backend.name)
+        writers = SCRIPT_LANGUAGES.get(evidence.main_script)
+        if writers is not None and found.lang not in writers:
+            return Detection(UNDETERMINED, 0.0, by=found.by)  # the model does not know this script
+        return found
     candidates = arabic_script_candidates(evidence)
     if len(candidates) == 1:
         lang = candidates[0]

@@ -64,6 +64,48 @@ def char_class(ch: str) -> str:
     return "letter"
 
 
+#: Which languages write the scripts other than Latin and Arabic (the script word of Unicode's
+#: letter names). A backend naming a language that does not write the text's main script is
+#: guessing: a model without a profile for Georgian calls Georgian Estonian.
+SCRIPT_LANGUAGES: dict[str, frozenset[str]] = {
+    script: frozenset(langs.split())
+    for script, langs in {
+        "CYRILLIC": "ru uk bg mk sr be kk ky mn tg tt ba cv os ce sah uz az tk",
+        "GREEK": "el",
+        "HEBREW": "he yi",
+        "DEVANAGARI": "hi mr ne sa mai bh new gom",
+        "BENGALI": "bn as bpy",
+        "GURMUKHI": "pa",
+        "GUJARATI": "gu",
+        "ORIYA": "or",
+        "TAMIL": "ta",
+        "TELUGU": "te",
+        "KANNADA": "kn",
+        "MALAYALAM": "ml",
+        "SINHALA": "si",
+        "THAI": "th",
+        "LAO": "lo",
+        "TIBETAN": "bo",
+        "MYANMAR": "my",
+        "KHMER": "km",
+        "GEORGIAN": "ka xmf",
+        "ARMENIAN": "hy",
+        "ETHIOPIC": "am ti",
+        "HANGUL": "ko",
+        "HIRAGANA": "ja",
+        "KATAKANA": "ja",
+        "CJK": "zh ja wuu yue",
+        "THAANA": "dv",
+    }.items()
+}
+
+
+@lru_cache(maxsize=4096)
+def script_of(ch: str) -> str:
+    """The script word of a letter's Unicode name: ``LATIN``, ``ARABIC``, ``GEORGIAN``, ``CJK``."""
+    return unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
+
+
 @dataclass(frozen=True, slots=True)
 class ScriptEvidence:
     """Letter counts of a text, by what they say about its language."""
@@ -81,6 +123,15 @@ class ScriptEvidence:
     )
     arabic_digits: int = 0  # ٠-٩, written in Arabic
     extended_digits: int = 0  # ۰-۹, written in Persian and Urdu
+    other_script: str = ""  # the most written script other than Latin and Arabic, if any
+    other_script_letters: int = 0
+
+    @property
+    def main_script(self) -> str:
+        """``LATIN``, ``ARABIC`` or another script's word: the one most letters are in."""
+        if self.other_script_letters > max(self.latin, self.arabic):
+            return self.other_script
+        return "ARABIC" if self.arabic > self.latin else "LATIN"
 
     @property
     def arabic_share(self) -> float:
@@ -122,8 +173,14 @@ def script_evidence(text: str) -> ScriptEvidence:
         0,
     )
     counts["arabic_digit"] = counts["extended_digit"] = counts["none"] = 0
+    scripts: dict[str, int] = {}
     for ch, n in Counter(text).items():
-        counts[char_class(ch)] += n
+        kind = char_class(ch)
+        counts[kind] += n
+        if kind == "letter":
+            script = script_of(ch)
+            scripts[script] = scripts.get(script, 0) + n
+    other = max(sorted(scripts), key=scripts.__getitem__) if scripts else ""
     arabic = sum(
         counts[name]
         for name in ("shared", "ar_only", "fa_ur", "ur_only", "fa_only", "heh", "arabic_other")
@@ -140,6 +197,8 @@ def script_evidence(text: str) -> ScriptEvidence:
         arabic_other=counts["arabic_other"],
         arabic_digits=counts["arabic_digit"],
         extended_digits=counts["extended_digit"],
+        other_script=other,
+        other_script_letters=scripts.get(other, 0),
     )
 
 

@@ -69,9 +69,14 @@ class LanguageStage(Stage):
         if self.stats is not None:
             self.stats.inc_value(f"newspipe/language/decided_by/{detection.by}")
         if detection.lang == UNDETERMINED:
+            if detection.by == "script":
+                self.reject(
+                    self.undetermined_reason,
+                    f"{doc.get('path')}: no letters to tell a language by (digits, signs only)",
+                )
             self.reject(
-                self.undetermined_reason,
-                f"{doc.get('path')}: no language can be told from this text (no letters to go by)",
+                "language",
+                f"{doc.get('path')}: {detection.by} cannot tell the language of this text",
             )
         if self.languages and detection.lang not in self.languages:
             wanted = ", ".join(sorted(self.languages))
