@@ -72,7 +72,7 @@ def test_script_evidence_reads_presentation_forms_as_letters() -> None:
     shaped = "\ufee3\ufeae\ufea3\ufe92\ufe8e \ufe91\ufedc\ufee2"  # مرحبا بكم in shaped glyphs
     evidence = script_evidence(shaped)
     assert evidence.arabic == evidence.letters == 8
-    assert evidence.ar_only == 1  # the Arabic kaf of بكم
+    assert evidence.ar_keyboard == 1  # the Arabic kaf of بكم
 
 
 def test_script_evidence_of_text_without_letters_counts_none() -> None:
@@ -207,6 +207,15 @@ def test_letters_correct_the_backend_on_short_snippets() -> None:
     assert identify("انتخاب دانشگاهی", DEFAULT).lang == "fa"
     assert identify("مانسون مہینے", DEFAULT).lang == "ur"
     assert identify("العربية السعودية", DEFAULT).lang == "ar"
+
+
+def test_keyboard_letters_do_not_turn_persian_into_arabic_or_back() -> None:
+    # Persian typed on an Arabic keyboard: ي and ك for ی and ک; پ چ ژ گ stay
+    persian = (PERSIAN * 2).replace("ی", "ي").replace("ک", "ك")
+    assert identify(persian, DEFAULT).lang == "fa"
+    # Arabic typed on a Persian keyboard: ی and ک for ي and ك; ة stays
+    arabic = (ARABIC * 2).replace("ي", "ی").replace("ك", "ک")
+    assert identify(arabic, DEFAULT).lang == "ar"
 
 
 def test_an_arabic_text_with_latin_page_residue_is_arabic() -> None:

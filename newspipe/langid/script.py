@@ -18,12 +18,17 @@ from functools import lru_cache
 
 ARABIC_SCRIPT_LANGUAGES: tuple[str, ...] = ("ar", "fa", "ur")
 
-#: Letters Arabic writes and Persian and Urdu do not: teh marbuta, dotted yeh, kaf, alef maksura.
-ARABIC_ONLY = "ةيكى"
-#: Letters Persian and Urdu write and Arabic does not.
-PERSIAN_URDU = "پچژگکی"
-#: Letters only Urdu writes: tteh, ddal, rreh, noon ghunna, heh goal, do-chashmi heh, yeh barree.
-URDU_ONLY = "ٹڈڑںہھےۓۂۃ"
+#: Letters Arabic writes and Persian and Urdu do not: teh marbuta, alef maksura.
+ARABIC_ONLY = "ةى"
+#: Arabic's yeh and kaf: Persian and Urdu write their own, but not on an Arabic keyboard.
+ARABIC_KEYBOARD = "يك"
+#: Letters Persian and Urdu write and Arabic does not: peh, tcheh, jeh, gaf.
+PERSIAN_URDU = "پچژگ"
+#: Persian and Urdu yeh and kaf, and Urdu's do-chashmi heh: Arabic writers type them too, on
+#: Persian or Urdu keyboards, for ى, ك and ه.
+PERSIAN_URDU_KEYBOARD = "یکھ"
+#: Letters only Urdu writes: tteh, ddal, rreh, noon ghunna, heh goal, yeh barree and their kin.
+URDU_ONLY = "ٹڈڑںہےۓۂۃ"
 #: Persian's heh with yeh above (ezafe), written by neither Arabic nor Urdu.
 PERSIAN_ONLY = "ۀ"
 #: Arabic and Persian write this heh; Urdu writes ہ (and ھ) instead.
@@ -31,14 +36,31 @@ HEH = "ه"
 #: Letters of the alphabet all three share, and Arabic-script letters Arabic writers use for
 #: foreign sounds (veh, gaf with three dots), which prove nothing either way.
 SHARED = "ءآأؤإئابتثجحخدذرزسشصضطظعغفقلمنوٱڤڨ"
+#: What a keyboard letter weighs against a language, where a letter of another alphabet weighs 1.
+KEYBOARD_WEIGHT = 0.25
 
 _ARABIC_LETTER_RANGES = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF))
 # Presentation forms: old encoders wrote shaped glyphs; NFKC turns them back into letters.
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
 
+_ARABIC_CLASSES: tuple[str, ...] = (
+    "shared",
+    "ar_only",
+    "ar_keyboard",
+    "fa_ur",
+    "fa_ur_keyboard",
+    "do_chashmi",
+    "ur_only",
+    "fa_only",
+    "heh",
+    "arabic_other",
+)
 _KNOWN: dict[str, str] = {
     **dict.fromkeys(ARABIC_ONLY, "ar_only"),
+    **dict.fromkeys(ARABIC_KEYBOARD, "ar_keyboard"),
     **dict.fromkeys(PERSIAN_URDU, "fa_ur"),
+    **dict.fromkeys(PERSIAN_URDU_KEYBOARD[:2], "fa_ur_keyboard"),
+    **dict.fromkeys(PERSIAN_URDU_KEYBOARD[2:], "do_chashmi"),
     **dict.fromkeys(URDU_ONLY, "ur_only"),
     **dict.fromkeys(PERSIAN_ONLY, "fa_only"),
     **dict.fromkeys(HEH, "heh"),
@@ -113,14 +135,15 @@ class ScriptEvidence:
     letters: int = 0
     latin: int = 0
     arabic: int = 0  # every Arabic-script letter, whichever class below it also falls in
-    ar_only: int = 0
-    fa_ur: int = 0
+    ar_only: int = 0  # ة ى
+    ar_keyboard: int = 0  # ي ك
+    fa_ur: int = 0  # پ چ ژ گ
+    fa_ur_keyboard: int = 0  # ی ک
+    do_chashmi: int = 0  # ھ
     ur_only: int = 0
     fa_only: int = 0
     heh: int = 0
-    arabic_other: int = (
-        0  # Arabic-script letters of none of the three alphabets (Pashto, Sindhi, Kurdish...)
-    )
+    arabic_other: int = 0  # letters of other Arabic-script alphabets (Pashto, Sindhi, Kurdish)
     arabic_digits: int = 0  # ٠-٩, written in Arabic
     extended_digits: int = 0  # ۰-۹, written in Persian and Urdu
     other_script: str = ""  # the most written script other than Latin and Arabic, if any
@@ -138,15 +161,25 @@ class ScriptEvidence:
         """The share of the letters that are in the Arabic script (0 when there are no letters)."""
         return self.arabic / self.letters if self.letters else 0.0
 
-    def contradictions(self, lang: str) -> int:
-        """How many characters of the text the alphabet of ``lang`` (ar, fa or ur) does not have."""
+    def contradictions(self, lang: str) -> float:
+        """How many characters of the text the alphabet of ``lang`` (ar, fa or ur) does not have.
+
+        Keyboard letters count :data:`KEYBOARD_WEIGHT` each: a Persian text typed on an Arabic
+        keyboard has ي and ك, an Arabic one typed on a Persian keyboard ی and ک; پ چ ژ گ, ة and
+        the Urdu letters come from no keyboard accident.
+        """
         if lang == "ar":
-            return self.fa_ur + self.ur_only + self.fa_only + self.extended_digits
-        if lang == "fa":
-            return self.ar_only + self.ur_only + self.arabic_digits
-        if lang == "ur":
-            return self.ar_only + self.heh + self.fa_only + self.arabic_digits
-        raise ValueError(f"no alphabet known for {lang!r}")
+            weak = self.fa_ur_keyboard + self.do_chashmi
+            strong = self.fa_ur + self.ur_only + self.fa_only + self.extended_digits
+        elif lang == "fa":
+            weak = self.ar_keyboard
+            strong = self.ar_only + self.ur_only + self.do_chashmi + self.arabic_digits
+        elif lang == "ur":
+            weak = self.ar_keyboard
+            strong = self.ar_only + self.heh + self.fa_only + self.arabic_digits
+        else:
+            raise ValueError(f"no alphabet known for {lang!r}")
+        return strong + KEYBOARD_WEIGHT * weak
 
     @property
     def other_alphabet(self) -> bool:
@@ -158,21 +191,8 @@ def script_evidence(text: str) -> ScriptEvidence:
     """Count the letters of ``text`` by class: one pass in C, one step per distinct character."""
     if _PRESENTATION_FORMS.search(text):
         text = unicodedata.normalize("NFKC", text)
-    counts: dict[str, int] = dict.fromkeys(
-        (
-            "shared",
-            "ar_only",
-            "fa_ur",
-            "ur_only",
-            "fa_only",
-            "heh",
-            "arabic_other",
-            "latin",
-            "letter",
-        ),
-        0,
-    )
-    counts["arabic_digit"] = counts["extended_digit"] = counts["none"] = 0
+    counts: dict[str, int] = dict.fromkeys((*_ARABIC_CLASSES, "latin", "letter", "none"), 0)
+    counts.update(arabic_digit=0, extended_digit=0)
     scripts: dict[str, int] = {}
     for ch, n in Counter(text).items():
         kind = char_class(ch)
@@ -181,16 +201,16 @@ def script_evidence(text: str) -> ScriptEvidence:
             script = script_of(ch)
             scripts[script] = scripts.get(script, 0) + n
     other = max(sorted(scripts), key=scripts.__getitem__) if scripts else ""
-    arabic = sum(
-        counts[name]
-        for name in ("shared", "ar_only", "fa_ur", "ur_only", "fa_only", "heh", "arabic_other")
-    )
+    arabic = sum(counts[name] for name in _ARABIC_CLASSES)
     return ScriptEvidence(
         letters=arabic + counts["latin"] + counts["letter"],
         latin=counts["latin"],
         arabic=arabic,
         ar_only=counts["ar_only"],
+        ar_keyboard=counts["ar_keyboard"],
         fa_ur=counts["fa_ur"],
+        fa_ur_keyboard=counts["fa_ur_keyboard"],
+        do_chashmi=counts["do_chashmi"],
         ur_only=counts["ur_only"],
         fa_only=counts["fa_only"],
         heh=counts["heh"],
