@@ -55,7 +55,8 @@ def identify(text: str, config: LangidConfig) -> Detection:
     text whose letters fit one alphabet of ar, fa and ur only is decided by them, without a
     model, its score the share of its letters that fit. When they fit several, the words decide
     if they are clear enough (:mod:`newspipe.langid.words`), else the backend, among the
-    languages the letters allow. Any other text is the backend's.
+    languages the letters allow. Any other text is the backend's, the words settling its close
+    calls; an answer in a language that does not write the text's script is ``und``.
     """
     sample = sample_text(text, config.sample_chars)
     evidence = script_evidence(sample)
