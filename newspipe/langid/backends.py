@@ -27,7 +27,7 @@ class BackendUnavailable(RuntimeError):
 class Detection:
     """ISO 639-1 code (``und``: undecidable), its probability in [0, 1], the Arabic dialect.
 
-    ``by`` says what decided: ``script`` (the letters alone) or the backend's name.
+    ``by`` says what decided: ``script`` (the letters alone), ``words`` or the backend's name.
     """
 
     lang: str
