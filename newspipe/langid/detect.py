@@ -21,6 +21,46 @@ if TYPE_CHECKING:
 ARABIC_SCRIPT_SHARE = 1 / 3
 #: Characters a dialect-naming backend reads of a text whose letters decided it is ``ar``.
 DIALECT_CHARS = 200
+#: Colloquial Egyptian words, the only variety lid.176 names (``arz``): a text without any is not
+#: worth a model call to ask for its dialect (two thirds of the fastText backend's time on news).
+EGYPTIAN_MARKERS: frozenset[str] = frozenset(
+    (
+        "مش",
+        "ده",
+        "دي",
+        "دا",
+        "دول",
+        "كده",
+        "كدا",
+        "ازاي",
+        "إزاي",
+        "ايه",
+        "إيه",
+        "عايز",
+        "عاوز",
+        "عايزة",
+        "بتاع",
+        "بتاعة",
+        "اوي",
+        "أوي",
+        "النهارده",
+        "امبارح",
+        "إمبارح",
+        "دلوقتي",
+        "دلوقت",
+        "فين",
+        "ليه",
+        "بقى",
+        "علشان",
+        "عشان",
+        "إحنا",
+        "احنا",
+        "انتو",
+        "إنتو",
+        "لسه",
+        "برضه",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +146,7 @@ def _close_call(sample: str, ranked: list[Detection], by: str) -> Detection:
 
 def _dialect(backend: LangidBackend, sample: str) -> str | None:
     """The Arabic dialect a backend that names them sees in ``sample`` (None for the others)."""
-    if not backend.names_dialects:
+    if not backend.names_dialects or EGYPTIAN_MARKERS.isdisjoint(sample[:DIALECT_CHARS].split()):
         return None
     # the first span only: the letters already decided the language, this is one more model call
     found = backend.detect(sample[:DIALECT_CHARS])
