@@ -5,7 +5,8 @@ Arabic, Persian and Urdu share one script, but not one alphabet. Persian and Urd
 which neither of the others write; Arabic writes ة, ي, ك and ى, which the other two replace
 by their own letters; and Urdu writes its heh ہ where Arabic and Persian write ه. Counting
 those letters decides most texts before any statistical model is asked, and corrects the
-model on short ones.
+model on short ones. The yeh and kaf of each side count for less: a keyboard of the other
+side puts them in texts (Persian typed with ي and ك, Arabic typed with ی and ک).
 """
 
 from __future__ import annotations
