@@ -14,6 +14,12 @@ NEWSPIPE_OUTPUT_DIR = "output"
 NEWSPIPE_STATE = ""
 NEWSPIPE_LANGUAGES = "ar"
 NEWSPIPE_LANGID_BACKEND = "langdetect"
+# Characters of a text that language identification reads (a few spans, beginning and middle).
+NEWSPIPE_LANGID_SAMPLE_CHARS = 600
+# Documents whose language probability is below this are rejected with reason ``language``.
+NEWSPIPE_LANGID_MIN_SCORE = 0.5
+# The reject reason of a text with no letters (language ``und``): ``empty`` or ``language``.
+NEWSPIPE_LANGID_UNDETERMINED = "empty"
 NEWSPIPE_NEAR_DUP_THRESHOLD = 0.8
 NEWSPIPE_KEEP_DUPLICATES = False
 # Worker processes that run the pure stages ahead: "auto" is one per core, 0 runs all in-process.

@@ -1,41 +1,98 @@
-"""Language stage: ``lang`` and ``lang_score``; documents outside ``NEWSPIPE_LANGUAGES`` rejected."""
+"""Language stage: ``lang`` and ``lang_score``; documents not in ``NEWSPIPE_LANGUAGES`` rejected."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Self
 
-from newspipe.config import get_list, get_str
-from newspipe.langid import LangidBackend, make_backend
+from scrapy.exceptions import NotConfigured
+
+from newspipe.config import SettingError, get_float, get_list, get_str
+from newspipe.langid import UNDETERMINED, BackendUnavailable, LangidConfig, get_backend, identify
+from newspipe.langid.script import ARABIC_SCRIPT_LANGUAGES
+from newspipe.langid.words import frequencies
 from newspipe.stages.base import Stage
 
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
     from scrapy.settings import BaseSettings
 
+#: The reject reasons a text with no letters may get (``NEWSPIPE_LANGID_UNDETERMINED``).
+UNDETERMINED_REASONS: tuple[str, ...] = ("empty", "language")
+
 
 class LanguageStage(Stage):
-    """Names the language of ``text`` and keeps only the wanted languages."""
+    """Names the language of ``text`` and keeps the wanted languages, when confident enough."""
 
     name = "language"
     pure = True
-    settings_read: ClassVar[tuple[str, ...]] = ("NEWSPIPE_LANGUAGES", "NEWSPIPE_LANGID_BACKEND")
+    settings_read: ClassVar[tuple[str, ...]] = (
+        "NEWSPIPE_LANGUAGES",
+        "NEWSPIPE_LANGID_BACKEND",
+        "NEWSPIPE_LANGID_SAMPLE_CHARS",
+        "NEWSPIPE_LANGID_MIN_SCORE",
+        "NEWSPIPE_LANGID_UNDETERMINED",
+    )
 
-    def __init__(self, backend: LangidBackend, languages: frozenset[str]) -> None:
-        self.backend = backend
+    def __init__(
+        self,
+        config: LangidConfig,
+        languages: frozenset[str],
+        *,
+        min_score: float = 0.0,
+        undetermined_reason: str = "empty",
+    ) -> None:
+        self.config = config
         self.languages = languages
+        self.min_score = min_score
+        self.undetermined_reason = undetermined_reason
 
     @classmethod
     def from_newspipe_settings(cls, settings: BaseSettings) -> Self:
+        config = LangidConfig.from_settings(settings)
         languages = frozenset(code.lower() for code in get_list(settings, "NEWSPIPE_LANGUAGES"))
-        return cls(make_backend(get_str(settings, "NEWSPIPE_LANGID_BACKEND")), languages)
+        min_score = get_float(settings, "NEWSPIPE_LANGID_MIN_SCORE", low=0.0, high=1.0)
+        reason = get_str(settings, "NEWSPIPE_LANGID_UNDETERMINED").lower()
+        if reason not in UNDETERMINED_REASONS:
+            raise SettingError(
+                f"NEWSPIPE_LANGID_UNDETERMINED must be {' or '.join(UNDETERMINED_REASONS)}, "
+                f"got {reason!r}"
+            )
+        try:
+            get_backend(config.backend)  # load the model now, not on the first document
+        except BackendUnavailable as exc:
+            raise NotConfigured(str(exc)) from exc
+        for lang in ARABIC_SCRIPT_LANGUAGES:
+            frequencies(lang)  # and the word lists that settle ar/fa/ur snippets
+        return cls(config, languages, min_score=min_score, undetermined_reason=reason)
 
     def process(self, doc: ItemAdapter) -> None:
-        detection = self.backend.detect(doc.get("text") or "")
+        detection = identify(doc.get("text") or "", self.config)
         doc["lang"] = detection.lang
         doc["lang_score"] = round(detection.score, 4)
+        if detection.dialect is not None:
+            doc["dialect"] = detection.dialect
+        if self.stats is not None:
+            self.stats.inc_value(f"newspipe/language/decided_by/{detection.by}")
+        if detection.lang == UNDETERMINED:
+            if detection.by == "script":
+                self.reject(
+                    self.undetermined_reason,
+                    f"{doc.get('path')}: no letters to tell a language by (digits, signs only)",
+                )
+            self.reject(
+                "language",
+                f"{doc.get('path')}: {detection.by} cannot tell the language of this text",
+            )
         if self.languages and detection.lang not in self.languages:
             wanted = ", ".join(sorted(self.languages))
             self.reject(
                 "language",
-                f"detected {detection.lang} (probability {detection.score:.2f}); kept languages: {wanted}",
+                f"{doc.get('path')}: detected {detection.lang} "
+                f"(probability {detection.score:.2f}); kept languages: {wanted}",
+            )
+        if detection.score < self.min_score:
+            self.reject(
+                "language",
+                f"{doc.get('path')}: detected {detection.lang} with probability "
+                f"{detection.score:.2f}, below NEWSPIPE_LANGID_MIN_SCORE ({self.min_score:g})",
             )
