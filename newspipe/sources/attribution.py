@@ -63,14 +63,46 @@ _AGENCIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE))
+# What must stand in a text for an agency's patterns to have a chance: plain substrings (``in``
+# is a memchr scan, ~100x cheaper than the patterns, whose leading look-behinds defeat the
+# regex engine's own literal-prefix search), or for initials written apart, a small pattern
+# that starts with a letter. Most texts credit no agency and stop here.
+_ANCHORS: dict[str, tuple[tuple[str, ...], re.Pattern[str] | None]] = {
+    "Reuters": (("رويتر", "Reuters"), None),
+    "AFP": (("فرانس", "AFP", "Agence France"), re.compile(r"ف[ \t.]+ب")),
+    "AP": (("سوشيتد", "Associated Press", "AP"), None),
+    "dpa": (("dpa", "DPA", "وكالة الأنباء الألمانية"), re.compile(r"ب[ \t.]+[أا]")),
+    "SPA": (("واس", "SPA", "وكالة الأنباء السعودية", "Saudi Press Agency"), None),
+    "SANA": (("سانا", "SANA", "Syrian Arab News Agency"), None),
+    "Anadolu": (("الأناضول", "الاناضول", "Anadolu"), None),
+    "QNA": (("قنا", "QNA", "وكالة الأنباء القطرية", "Qatar News Agency"), None),
+    "WAM": (("وام", "WAM", "وكالة أنباء الإمارات", "Emirates News Agency"), None),
+    "MENA": (("MENA", "وكالة أنباء الشرق الأوسط"), re.compile(r"ش[ \t.]+[أا]")),
+    "agencies": (("وكالات", "(agencies)"), None),
+}
+
+_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | None, re.Pattern[str]], ...] = tuple(
+    (
+        name,
+        *_ANCHORS[name],
+        re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE),
+    )
     for name, patterns in _AGENCIES
 )
+
+
+def _may_credit(text: str, literals: tuple[str, ...], anchor: re.Pattern[str] | None) -> bool:
+    return any(literal in text for literal in literals) or (
+        anchor is not None and anchor.search(text) is not None
+    )
 
 
 def attributions(text: str | None) -> list[str]:
     """Canonical names of the agencies ``text`` credits, in a fixed order; empty when none."""
     if not text:
         return []
-    return [name for name, pattern in _PATTERNS if pattern.search(text)]
+    return [
+        name
+        for name, literals, anchor, pattern in _PATTERNS
+        if _may_credit(text, literals, anchor) and pattern.search(text)
+    ]
