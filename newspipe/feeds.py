@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.spiders import Spider

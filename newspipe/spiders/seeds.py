@@ -9,7 +9,8 @@ from typing import Any
 from scrapy import Spider
 
 from newspipe.config import get_list
-from newspipe.inputs import InputOptions, iter_documents
+from newspipe.inputs import InputOptions
+from newspipe.manifest import list_inputs, read_with
 from newspipe.run import run_for
 
 
@@ -42,6 +43,7 @@ class SeedsSpider(Spider):
             return
         stats = self.crawler.stats
         assert stats is not None
-        for document in iter_documents(options):
+        inputs = run.inputs
+        for document in inputs.documents(inputs.plan(list_inputs(options)), read_with(options)):
             stats.inc_value("newspipe/documents/read")
             yield document

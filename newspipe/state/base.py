@@ -31,3 +31,13 @@ class StateStore(Protocol):
     def rollback(self) -> None: ...
 
     def close(self) -> None: ...
+
+    # -- runs: the input manifest (newspipe.manifest) ------------------------------------------
+    # Values are opaque JSON strings owned by newspipe.manifest; pending output shards live in
+    # meta (newspipe.shards). Written in the same transaction as the documents they describe.
+
+    def get_inputs(self, keys: list[str]) -> dict[str, str]:
+        """The stored records of those of ``keys`` that earlier runs ingested (missing: absent)."""
+        ...
+
+    def set_input(self, key: str, record: str) -> None: ...
