@@ -11,17 +11,27 @@ from newspipe.run import EXIT_FAILED, run_for
 if TYPE_CHECKING:
     import argparse
 
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
 
 class Command(ScrapyCrawlCommand):
+    _run_crawler: Crawler | None = None
+
+    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
+        # Kept here: the crawler process forgets its crawlers once they finish.
+        self._run_crawler = super()._create_crawler(spidercls)
+        return self._run_crawler
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         super().run(args, opts)
         if self.exitcode:
             return
-        assert self.crawler_process is not None
-        for crawler in self.crawler_process.crawlers or ():
-            code = run_for(crawler).exit_code
+        if self._run_crawler is not None:
+            code = run_for(self._run_crawler).exit_code
             if code:
                 self.exitcode = code
                 return
+        assert self.crawler_process is not None
         if self.crawler_process.bootstrap_failed:
             self.exitcode = EXIT_FAILED
