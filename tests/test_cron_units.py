@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from newspipe.config import SettingError
 from newspipe.manifest import INPUT_KEY, InputManifest, InputRecord, full_signature, unchanged
 from newspipe.progress import SourceCounts, duration, progress_line
+from newspipe.recorder import RunRecorder
 from newspipe.state import SqliteState
 
 
@@ -100,3 +106,32 @@ def test_summary_table_per_source() -> None:
     ]
     assert counts.stats()["newspipe/by_source/sabq/rejected/duplicate"] == 1
     assert counts.stats()["newspipe/by_source/was/read"] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NEWSPIPE_SHARD_DOCS", "-1"),
+        ("NEWSPIPE_SHARD_DOCS", "many"),
+        ("NEWSPIPE_OUTPUT_GZIP", "perhaps"),
+        ("NEWSPIPE_PROGRESS_INTERVAL", "-5"),
+        ("NEWSPIPE_LOCK_STALE_AFTER", "soon"),
+    ],
+)
+def test_bad_cron_settings_name_themselves(name: str, value: str, tmp_path: Path) -> None:
+    crawler = get_crawler(settings_dict={name: value, "NEWSPIPE_OUTPUT_DIR": str(tmp_path)})
+    with pytest.raises(SettingError, match=name):
+        build_from_crawler(RunRecorder, crawler)
+
+
+def test_recorder_reads_its_settings(tmp_path: Path) -> None:
+    settings = {
+        "NEWSPIPE_SHARD_DOCS": "7",
+        "NEWSPIPE_OUTPUT_GZIP": "true",
+        "NEWSPIPE_PROGRESS_INTERVAL": "2.5",
+        "NEWSPIPE_OUTPUT_DIR": str(tmp_path),
+    }
+    recorder = build_from_crawler(RunRecorder, get_crawler(settings_dict=settings))
+    assert recorder.shards.shard_docs == 7 and recorder.shards.gzipped
+    assert recorder.progress_interval == 2.5
+    assert recorder.stale_after == 86400.0  # the default, from newspipe.defaults
