@@ -188,6 +188,8 @@ def recover(state: StateStore, output_dir: Path) -> list[PendingFile]:
     for temp in output_dir.glob(".seeds-*.tmp"):
         logger.info("%s: removing the uncommitted shard of an interrupted run", temp)
         temp.unlink(missing_ok=True)
+    for temp in [*output_dir.glob(".latest.json.*.tmp"), *output_dir.glob("runs/.*.tmp")]:
+        temp.unlink(missing_ok=True)  # a manifest or pointer being written when the run died
     return pending
 
 
