@@ -9,7 +9,8 @@ class StateStore(Protocol):
     """What earlier runs kept, so that a copy is caught whichever run sees it.
 
     Writes made during a run become visible to later runs only at :meth:`commit`, which the run
-    calls once its output files are complete.
+    calls at each output shard, just before the shard's files get their final names
+    (:mod:`newspipe.shards`): a commit must be durable when it returns.
     """
 
     def describe(self) -> str:
