@@ -1,8 +1,12 @@
-"""The newspipe add-on: settings defaults, the kept-documents feed and the run recorder."""
+"""The newspipe add-on: settings defaults, the feed parts and the run recorder.
+
+The kept and rejected documents are written by the run recorder in shards committed together with
+the state (:mod:`newspipe.shards`), not by a Scrapy feed: a feed cannot be tied to the state's
+commits, and a killed run would leave its batches half-written. ``-O``/``-o`` still add feeds.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newspipe.config import get_str
@@ -23,22 +27,15 @@ class NewspipeAddon:
             settings.setdefault(name, value)
         if not get_str(settings, "NEWSPIPE_RUN_ID"):
             settings.set("NEWSPIPE_RUN_ID", new_run_id(), priority="cmdline")
-        run_id = get_str(settings, "NEWSPIPE_RUN_ID")
-        output_dir = Path(get_str(settings, "NEWSPIPE_OUTPUT_DIR") or ".").resolve()
 
         exporters = settings.getdict("FEED_EXPORTERS")
         exporters[FEED_FORMAT] = "newspipe.feeds.JsonLinesExporter"
-        settings.set("FEED_EXPORTERS", exporters, priority=settings.getpriority("FEED_EXPORTERS") or 0)
+        priority = settings.getpriority("FEED_EXPORTERS") or 0
+        settings.set("FEED_EXPORTERS", exporters, priority=priority)
         storages = settings.getdict("FEED_STORAGES")
         storages.setdefault("file", "newspipe.feeds.AtomicFileFeedStorage")
         storages.setdefault("", "newspipe.feeds.AtomicFileFeedStorage")
         settings.set("FEED_STORAGES", storages, priority=settings.getpriority("FEED_STORAGES") or 0)
-
-        # -O/-o on the command line set FEEDS at a high priority: ours is added to theirs.
-        feeds = settings.getdict("FEEDS")
-        kept = (output_dir / f"seeds-{run_id}.jsonl").as_uri()
-        feeds[kept] = {"format": FEED_FORMAT, "encoding": "utf-8", "store_empty": True}
-        settings.set("FEEDS", feeds, priority=max(settings.getpriority("FEEDS") or 0, 40))
 
         extensions = settings.getdict("EXTENSIONS")
         extensions.setdefault("newspipe.recorder.RunRecorder", 0)

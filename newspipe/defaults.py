@@ -49,6 +49,14 @@ NEWSPIPE_AUTHOR_FIELDS = "author,authors,byline"
 # Source names by path pattern or URL domain: "pattern=name,...", and/or a CSV file of them.
 NEWSPIPE_SOURCE_MAP = ""
 NEWSPIPE_SOURCE_MAP_FILE = ""
+# Records per output shard (kept and rejects each); 0 writes one file of each per run.
+NEWSPIPE_SHARD_DOCS = 10000
+# Write output shards as .jsonl.gz.
+NEWSPIPE_OUTPUT_GZIP = False
+# Seconds between two progress lines in the log; 0 for none.
+NEWSPIPE_PROGRESS_INTERVAL = 30.0
+# Seconds after which a lock whose holder still seems alive is taken over anyway; 0 for never.
+NEWSPIPE_LOCK_STALE_AFTER = 86400.0
 # Set by the add-on when empty; a fixed value is for tests and re-runs by hand.
 NEWSPIPE_RUN_ID = ""
 

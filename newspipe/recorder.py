@@ -1,146 +1,287 @@
-"""The run recorder: rejects file, state commit and run manifest, as a Scrapy extension.
+"""The run recorder: lock, output shards, state commits, progress and the run manifest.
 
-It writes every dropped document to ``seeds-RUN_ID.rejects.jsonl`` (whichever pipeline dropped
-it, newspipe's or a user's), commits the state store once the kept file is complete, and writes
-``runs/RUN_ID.json`` last.
+A Scrapy extension. It takes the run's lock before anything is read, finishes what a killed run
+left committed, writes every kept document (``item_scraped``) and every dropped one
+(``item_dropped``, whichever pipeline dropped it) to output shards committed together with the
+state (see :mod:`newspipe.shards`), logs progress, and writes ``runs/RUN_ID.json`` at the end,
+for failed runs too, then ``latest.json`` for a completed one.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Self
-from urllib.parse import urlparse
-from urllib.request import url2pathname
+import time
+from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.spiders import Spider
+from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from newspipe import __version__
-from newspipe.atomic import finish, temp_path_for, write_atomic
-from newspipe.document import INPUT_REJECT
+from newspipe.atomic import write_atomic
+from newspipe.config import get_bool, get_float, get_int
+from newspipe.document import INPUT_REJECT, exported
+from newspipe.lock import LockHeld, RunLock, lock_paths
+from newspipe.progress import SourceCounts, progress_line
 from newspipe.rejects import Reject, reason_of
-from newspipe.run import EXIT_FAILED, OutputFile, Run, run_for, utc_now
+from newspipe.run import EXIT_LOCKED, OutputFile, Run, run_for, utc_now
+from newspipe.shards import ShardSet, commit_shards, count_lines, orphan_runs, recover
 from newspipe.stages.source import fill_source
+from newspipe.state import state_file
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
+#: The pointer to the newest complete run, in the output dir.
+LATEST_FILE = "latest.json"
+
 
 class RunRecorder:
-    """Writes what a run did: the rejects file, the state commit and the manifest."""
+    """Writes what a run did, so that a crash at any moment leaves a state and output that agree."""
 
-    def __init__(self, crawler: Crawler, run: Run) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        run: Run,
+        *,
+        shard_docs: int = 0,
+        gzipped: bool = False,
+        progress_interval: float = 0,
+        stale_after: float = 0,
+    ) -> None:
         self.crawler = crawler
         self.run = run
-        self._rejects_file: IO[bytes] | None = None
-        self._rejects_count = 0
-        self._spider_closed = False
-        self._feeds_closed = not crawler.settings.getdict("FEEDS")
+        self.shards = ShardSet(run.output_dir, run.run_id, shard_docs=shard_docs, gzipped=gzipped)
+        self.progress_interval = progress_interval
+        self.stale_after = stale_after
+        self.counts = SourceCounts()
+        self.kept = 0
+        self.rejected = 0
+        self.recovered_runs: list[str] = []
+        self._locks: list[RunLock] = []
+        self._locked_out = False
+        self._progress: LoopingCall | None = None
+        self._started = time.monotonic()
         self._finalised = False
-        self._finish_reason = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        recorder = cls(crawler, run_for(crawler))
+        settings = crawler.settings
+        recorder = cls(
+            crawler,
+            run_for(crawler),
+            shard_docs=get_int(settings, "NEWSPIPE_SHARD_DOCS", low=0),
+            gzipped=get_bool(settings, "NEWSPIPE_OUTPUT_GZIP"),
+            progress_interval=get_float(settings, "NEWSPIPE_PROGRESS_INTERVAL", low=0),
+            stale_after=get_float(settings, "NEWSPIPE_LOCK_STALE_AFTER", low=0),
+        )
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(recorder.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(recorder.item_error, signal=signals.item_error)
-        crawler.signals.connect(recorder.feed_slot_closed, signal=signals.feed_slot_closed)
-        crawler.signals.connect(recorder.feed_exporter_closed, signal=signals.feed_exporter_closed)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
 
+    # -- start: lock, state, recovery ------------------------------------------------------
+
     def spider_opened(self, spider: Spider) -> None:
+        run = self.run
+        if not self._lock():
+            return
         try:
-            _ = self.run.state
+            state = run.state
         except Exception as exc:  # an unreachable or incompatible state stops the run
             # The spider sees the failed status and reads nothing.
-            self.run.fail(f"state store: {exc}")
+            run.fail(f"state store: {exc}")
+            return
+        try:
+            recover(state, run.output_dir)
+            self._write_interrupted_manifests()
+        except OSError as exc:
+            run.fail(f"{run.output_dir}: cannot recover an interrupted run: {exc}")
             return
         logger.info(
             "newspipe run %s: output in %s, state in %s",
-            self.run.run_id,
-            self.run.output_dir,
-            self.run.state.describe(),
+            run.run_id,
+            run.output_dir,
+            state.describe(),
         )
+        if self.progress_interval > 0:
+            self._progress = LoopingCall(self.log_progress)
+            self._progress.start(self.progress_interval, now=False)
 
-    # -- rejects ---------------------------------------------------------------------------
+    def _lock(self) -> bool:
+        run = self.run
+        paths = lock_paths(run.output_dir, state_file(run.state_location, run.output_dir))
+        try:
+            for path in paths:
+                lock = RunLock(path, run_id=run.run_id, stale_after=self.stale_after)
+                lock.acquire()
+                self._locks.append(lock)
+        except LockHeld as exc:
+            self._release()
+            self._locked_out = True
+            run.fail(str(exc), EXIT_LOCKED)
+            return False
+        except OSError as exc:
+            self._release()
+            run.fail(f"{run.output_dir}: cannot take the run lock: {exc}")
+            return False
+        return True
+
+    def _release(self) -> None:
+        while self._locks:
+            self._locks.pop().release()
+
+    def _write_interrupted_manifests(self) -> None:
+        """Give a run that was killed a manifest listing the shards it committed."""
+        for run_id, files in orphan_runs(self.run.output_dir, self.run.run_id).items():
+            manifest = {
+                "run_id": run_id,
+                "status": "interrupted",
+                "exit_code": None,
+                "error": "the run stopped before its end (killed or crashed); the files below "
+                "are complete and committed, the rest of its work was redone by run "
+                f"{self.run.run_id}",
+                "recovered_by": self.run.run_id,
+                "files": [
+                    {"path": path.name, "kind": kind, "lines": count_lines(path)}
+                    for path, kind in files
+                ],
+            }
+            write_atomic(
+                self.run.output_dir / "runs" / f"{run_id}.json",
+                json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"),
+            )
+            self.recovered_runs.append(run_id)
+            logger.warning(
+                "run %s was interrupted: wrote its manifest (%d committed files)",
+                run_id,
+                len(files),
+            )
+
+    # -- documents -------------------------------------------------------------------------
+
+    def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
+        record = exported(dict(ItemAdapter(item).items()))
+        self.counts.add_kept(record.get("source"))
+        self.kept += 1
+        self._write("kept", record, item)
 
     def item_dropped(
         self, item: Any, response: Any, exception: BaseException, spider: Spider
     ) -> None:
-        self._write_reject(rejected_record(item, exception, self.run))
+        self._write_reject(rejected_record(item, exception, self.run), item)
 
     def item_error(self, item: Any, response: Any, spider: Spider, failure: Failure) -> None:
         # A stage that crashed on a document must not lose it: it becomes a reject too.
-        self._write_reject(rejected_record(item, failure.value, self.run))
+        error = failure.value if failure.value is not None else RuntimeError("unknown error")
+        self._write_reject(rejected_record(item, error, self.run), item)
 
-    def _write_reject(self, record: dict[str, Any]) -> None:
+    def _write_reject(self, record: dict[str, Any], item: Any) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newspipe/rejected/{record['reject_reason']}")
-        if self._rejects_file is None:
-            self._rejects_path = self.run.rejects_path()
-            self._rejects_temp = temp_path_for(self._rejects_path)
-            self._rejects_path.parent.mkdir(parents=True, exist_ok=True)
-            self._rejects_file = self._rejects_temp.open("wb")
-        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
-        self._rejects_file.write(line.encode("utf-8"))
-        self._rejects_count += 1
+        self.counts.add_rejected(record.get("source"), str(record["reject_reason"]))
+        self.rejected += 1
+        self._write("rejects", record, item)
 
-    def _close_rejects(self) -> None:
-        if self._rejects_file is None:
+    def _write(self, kind: str, record: dict[str, Any], item: Any) -> None:
+        if self.run.status != "running":
+            return  # a failed run commits nothing more; its inputs are read again next time
+        try:
+            full = self.shards.write(kind, record)
+        except OSError as exc:
+            self.run.fail(f"{self.run.output_dir}: cannot write output: {exc}")
+            self.shards.discard()
             return
-        finish(self._rejects_file, self._rejects_temp, self._rejects_path)
-        self._rejects_file = None
-        self.run.outputs.append(OutputFile(self._rejects_path, "rejects", self._rejects_count))
+        self.run.inputs.processed(item)
+        if full:
+            self._commit()
+
+    def _commit(self) -> None:
+        """Seal the open shards and commit them with the state (see newspipe.shards)."""
+        run = self.run
+        if self.shards.empty and not run.state_opened:
+            return
+        try:
+            pending = self.shards.seal()
+            commit_shards(run.state, pending, run.inputs.records_to_commit())
+        except Exception as exc:
+            run.fail(f"{run.output_dir}: cannot commit output and state: {exc}")
+            self.shards.discard()
+            return
+        run.outputs.extend(OutputFile(item.final, item.kind, item.lines) for item in pending)
+
+    def log_progress(self) -> None:
+        inputs = self.run.inputs
+        logger.info(
+            "%s",
+            progress_line(
+                documents=self.kept + self.rejected,
+                inputs_done=inputs.done,
+                inputs_total=inputs.total,
+                elapsed=time.monotonic() - self._started,
+            ),
+        )
 
     # -- end of run ------------------------------------------------------------------------
 
-    def feed_slot_closed(self, slot: Any) -> None:
-        uri = slot.uri
-        path = Path(url2pathname(urlparse(uri).path) if uri.startswith("file:") else uri)
-        self.run.outputs.append(OutputFile(path, "kept", slot.itemcount))
-
-    def feed_exporter_closed(self) -> None:
-        self._feeds_closed = True
-        self._finalise_when_done()
-
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        self._spider_closed = True
-        self._finish_reason = reason
-        self._finalise_when_done()
-
-    def _finalise_when_done(self) -> None:
-        # The feed exporter stores the kept file on spider_closed too, in no set order with us:
-        # the state is committed and the manifest written only once both are done.
-        if self._finalised or not (self._spider_closed and self._feeds_closed):
+        if self._finalised:
             return
         self._finalised = True
+        if self._progress is not None and self._progress.running:
+            self._progress.stop()
         run = self.run
+        if self._locked_out:
+            return  # another run owns the output dir: write nothing there
         try:
-            self._close_rejects()
-        except OSError as exc:
-            run.fail(f"{self.run.rejects_path()}: cannot write the rejects file: {exc}")
-        if run.status == "running":
-            if self._finish_reason == "finished":
-                run.status = "completed"
-            else:
-                run.fail(f"run stopped before the end: {self._finish_reason}")
-        if run.state_opened:
-            # The kept and rejects files are complete under their final names: now the state may
-            # record what they hold.
-            run.state.commit()
-            run.state.close()
-        self._write_manifest()
+            if run.status == "running" and run.state_opened:
+                # Whatever the spider's close reason, what was processed is consistent: commit it.
+                self._commit()
+                if run.status == "running":
+                    run.state.commit()  # the cleared pending list
+            if run.status == "running":
+                if reason == "finished":
+                    run.status = "completed"
+                else:
+                    run.fail(f"run stopped before the end: {reason}")
+            self.shards.discard()
+            if run.state_opened:
+                run.state.rollback()  # a failed run's uncommitted work is redone next time
+                run.state.close()
+            self._log_summary()
+            self._write_manifest(reason)
+            if run.status == "completed":
+                self._write_latest()
+        finally:
+            self._release()
 
-    def _write_manifest(self) -> None:
+    def _log_summary(self) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        for key, value in self.counts.stats().items():
+            stats.set_value(key, value)
+        inputs = stats.get_value("newspipe/inputs/read", 0)
+        skipped = stats.get_value("newspipe/inputs/skipped", 0)
+        logger.info(
+            "run %s %s: %d inputs read, %d skipped as unchanged; %d kept, %d rejected\n%s",
+            self.run.run_id,
+            self.run.status,
+            inputs,
+            skipped,
+            self.kept,
+            self.rejected,
+            self.counts.table(),
+        )
+
+    def _write_manifest(self, reason: str) -> None:
         run = self.run
         stats = self.crawler.stats
         assert stats is not None
@@ -149,22 +290,32 @@ class RunRecorder:
         manifest.update(
             {
                 "finished_at": utc_now(),
-                "finish_reason": self._finish_reason,
+                "finish_reason": reason,
                 "newspipe_version": __version__,
                 "inputs": {
+                    "total": all_stats.get("newspipe/inputs/total", 0),
                     "read": all_stats.get("newspipe/inputs/read", 0),
                     "skipped": all_stats.get("newspipe/inputs/skipped", 0),
                 },
                 "documents": {
                     "read": all_stats.get("newspipe/documents/read", 0),
-                    "kept": all_stats.get("item_scraped_count", 0),
-                    "rejected": self._rejects_count,
+                    "kept": self.kept,
+                    "rejected": self.rejected,
                     "rejected_by_reason": {
                         key.removeprefix("newspipe/rejected/"): value
                         for key, value in sorted(all_stats.items())
                         if key.startswith("newspipe/rejected/")
                     },
                 },
+                "sources": {
+                    source: {
+                        "read": self.counts.read(source),
+                        "kept": self.counts.kept[source],
+                        "rejected": dict(sorted(self.counts.rejected[source].items())),
+                    }
+                    for source in self.counts.sources()
+                },
+                "recovered_runs": self.recovered_runs,
                 "stages": stage_counts(all_stats),
             }
         )
@@ -174,7 +325,23 @@ class RunRecorder:
                 json.dumps(manifest, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
             )
         except OSError as exc:
-            run.fail(f"{run.manifest_path()}: cannot write the run manifest: {exc}", EXIT_FAILED)
+            run.fail(f"{run.manifest_path()}: cannot write the run manifest: {exc}")
+
+    def _write_latest(self) -> None:
+        """Point ``latest.json`` at this run, last, so a reader never sees a run in progress."""
+        run = self.run
+        latest = {
+            "run_id": run.run_id,
+            "manifest": run.manifest_path().relative_to(run.output_dir).as_posix(),
+            "finished_at": utc_now(),
+            "files": [
+                {"path": out.path.name, "kind": out.kind, "lines": out.lines} for out in run.outputs
+            ],
+        }
+        try:
+            write_atomic(run.output_dir / LATEST_FILE, json.dumps(latest, indent=2).encode("utf-8"))
+        except OSError as exc:
+            run.fail(f"{run.output_dir / LATEST_FILE}: cannot write: {exc}")
 
 
 def rejected_record(item: Any, exception: BaseException, run: Run) -> dict[str, Any]:
@@ -205,6 +372,10 @@ def stage_counts(all_stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
     stages: dict[str, dict[str, Any]] = {}
     for key, value in sorted(all_stats.items()):
         parts = key.split("/", 2)
-        if len(parts) == 3 and parts[0] == "newspipe" and parts[1] not in {"inputs", "documents", "rejected"}:
+        if (
+            len(parts) == 3
+            and parts[0] == "newspipe"
+            and parts[1] not in {"inputs", "documents", "rejected", "by_source"}
+        ):
             stages.setdefault(parts[1], {})[parts[2]] = value
     return stages

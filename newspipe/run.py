@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from newspipe.config import SettingError, get_bool, get_str
+from newspipe.manifest import InputManifest
+from newspipe.shards import shard_name
 from newspipe.state import StateStore, open_state
 from newspipe.text.normalize import NORM_PROFILE
 
@@ -58,6 +60,10 @@ class Run:
     #: NEWSPIPE_REBUILD_STATE: empty a state made with another normalisation profile.
     rebuild_state: bool = False
     _state: StateStore | None = None
+    inputs: InputManifest = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.inputs = InputManifest(lambda: self.state)
 
     @property
     def state(self) -> StateStore:
@@ -77,21 +83,23 @@ class Run:
         return self._state is not None
 
     def fail(self, message: str, exit_code: int = EXIT_FAILED) -> None:
-        """Mark the run failed; the first failure is the one reported."""
+        """Mark the run failed and stop reading; the first failure is the one reported."""
         if self.error is None:
             self.error = message
             logger.error("%s", message)
+            self.exit_code = exit_code
         self.status = "failed"
-        self.exit_code = exit_code
+        self.inputs.stopped = True
 
     def manifest_path(self) -> Path:
         return self.output_dir / "runs" / f"{self.run_id}.json"
 
-    def kept_path(self) -> Path:
-        return self.output_dir / f"seeds-{self.run_id}.jsonl"
+    def kept_path(self, shard: int | None = 1) -> Path:
+        """The kept file of ``shard`` (None: the single file of an unsharded run)."""
+        return self.output_dir / shard_name(self.run_id, "kept", shard, gzipped=False)
 
-    def rejects_path(self) -> Path:
-        return self.output_dir / f"seeds-{self.run_id}.rejects.jsonl"
+    def rejects_path(self, shard: int | None = 1) -> Path:
+        return self.output_dir / shard_name(self.run_id, "rejects", shard, gzipped=False)
 
     def as_manifest(self) -> dict[str, Any]:
         return {
@@ -151,5 +159,6 @@ def run_for(crawler: Crawler) -> Run:
             state_location=get_str(settings, "NEWSPIPE_STATE"),
             rebuild_state=get_bool(settings, "NEWSPIPE_REBUILD_STATE"),
         )
+        run.inputs.stats = crawler.stats
         _RUNS[crawler] = run
     return run

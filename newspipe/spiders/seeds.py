@@ -10,8 +10,9 @@ from scrapy import Spider
 
 from newspipe.ahead import AheadRunner, worker_count
 from newspipe.config import get_list, setting
-from newspipe.inputs import InputOptions, iter_inputs, read_input
+from newspipe.inputs import InputOptions
 from newspipe.inputs.config import input_options
+from newspipe.manifest import list_inputs, read_with
 from newspipe.run import run_for
 
 
@@ -61,12 +62,7 @@ class SeedsSpider(Spider):
     def _documents(self, options: InputOptions) -> Iterator[dict[str, Any]]:
         stats = self.crawler.stats
         assert stats is not None
-        for input_file in iter_inputs(options):
-            # The one place an input file is about to be read: skipped, or read and counted.
-            if options.skip_input is not None and options.skip_input(input_file):
-                stats.inc_value("newspipe/inputs/skipped")
-                continue
-            stats.inc_value("newspipe/inputs/read")
-            for document in read_input(input_file, options):
-                stats.inc_value("newspipe/documents/read")
-                yield document
+        inputs = run_for(self.crawler).inputs
+        for document in inputs.documents(inputs.plan(list_inputs(options)), read_with(options)):
+            stats.inc_value("newspipe/documents/read")
+            yield document

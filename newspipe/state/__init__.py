@@ -26,4 +26,15 @@ def open_state(location: str, output_dir: Path) -> StateStore:
     return SqliteState(Path(location))
 
 
-__all__ = ["DEFAULT_STATE_FILE", "SqliteState", "StateStore", "open_state"]
+def state_file(location: str, output_dir: Path) -> Path | None:
+    """The file of a file-based state store (for its lock), None for a network store."""
+    if not location:
+        return output_dir / DEFAULT_STATE_FILE
+    if location.startswith("sqlite:///"):
+        return Path(location.removeprefix("sqlite:///"))
+    if "://" in location:
+        return None
+    return Path(location)
+
+
+__all__ = ["DEFAULT_STATE_FILE", "SqliteState", "StateStore", "open_state", "state_file"]

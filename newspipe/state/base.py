@@ -9,7 +9,8 @@ class StateStore(Protocol):
     """What earlier runs kept, so that a copy is caught whichever run sees it.
 
     Writes made during a run become visible to later runs only at :meth:`commit`, which the run
-    calls once its output files are complete.
+    calls at each output shard, just before the shard's files get their final names
+    (:mod:`newspipe.shards`): a commit must be durable when it returns.
     """
 
     def describe(self) -> str:
@@ -35,3 +36,13 @@ class StateStore(Protocol):
     def rollback(self) -> None: ...
 
     def close(self) -> None: ...
+
+    # -- runs: the input manifest (newspipe.manifest) ------------------------------------------
+    # Values are opaque JSON strings owned by newspipe.manifest; pending output shards live in
+    # meta (newspipe.shards). Written in the same transaction as the documents they describe.
+
+    def get_inputs(self, keys: list[str]) -> dict[str, str]:
+        """The stored records of those of ``keys`` that earlier runs ingested (missing: absent)."""
+        ...
+
+    def set_input(self, key: str, record: str) -> None: ...

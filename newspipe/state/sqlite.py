@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS kept (
     doc_id TEXT NOT NULL,
     run_id TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inputs (key TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -24,7 +25,8 @@ class SqliteState:
         # isolation_level=None: transactions are begun and committed explicitly below.
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk before the output files it describes are renamed into place.
+        self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
         self._in_transaction = False
 
@@ -79,3 +81,18 @@ class SqliteState:
     def close(self) -> None:
         self.rollback()
         self._db.close()
+
+    # -- runs: the input manifest (newspipe.manifest) ------------------------------------------
+
+    def get_inputs(self, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):  # SQLite caps the number of bound parameters
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT key, record FROM inputs WHERE key IN ({marks})", chunk)
+            found.update((str(key), str(record)) for key, record in rows)
+        return found
+
+    def set_input(self, key: str, record: str) -> None:
+        self._begin()
+        self._db.execute("INSERT OR REPLACE INTO inputs (key, record) VALUES (?, ?)", (key, record))

@@ -1,0 +1,95 @@
+"""How long a second run over unchanged inputs takes, against the first run (12 SaudiNewsNet days).
+
+    PYTHONPATH=. python bench/rerun_speed.py [--days N] [--reruns K]
+
+The articles are written out as one .txt file each (until the zip reader lands), the first run
+reads them all, then K runs over the same unchanged folder read nothing; the figure is the median
+rerun time as a share of the first run's. Wall-clock times of the real ``scrapy crawl seeds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "data" / "saudinewsnet"
+
+
+def write_articles(days: list[Path], seed_root: Path) -> int:
+    count = 0
+    for archive in days:
+        with zipfile.ZipFile(archive) as zipped:
+            for member in zipped.namelist():
+                for index, article in enumerate(json.loads(zipped.read(member))):
+                    folder = seed_root / (article.get("source") or "unknown")
+                    folder.mkdir(parents=True, exist_ok=True)
+                    text = article.get("content") or ""
+                    (folder / f"{archive.stem}-{index:05d}.txt").write_text(text, encoding="utf-8")
+                    count += 1
+    return count
+
+
+def timed_run(seeds: Path, output: Path, run_id: str) -> tuple[float, dict[str, object]]:
+    args = [
+        sys.executable,
+        "-m",
+        "scrapy.cmdline",
+        "crawl",
+        "seeds",
+        "-s",
+        f"NEWSPIPE_SEEDS={seeds}",
+    ]
+    args += ["-s", f"NEWSPIPE_OUTPUT_DIR={output}", "-s", f"NEWSPIPE_RUN_ID={run_id}"]
+    args += ["-s", "LOG_LEVEL=WARNING"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"run {run_id} exited {done.returncode}:\n{done.stderr[-2000:]}")
+    manifest = json.loads((output / "runs" / f"{run_id}.json").read_text())
+    return elapsed, manifest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=12)
+    parser.add_argument("--reruns", type=int, default=3)
+    options = parser.parse_args()
+    days = sorted(CORPUS.glob("*.zip"))[: options.days]
+    if not days:
+        sys.exit(f"no SaudiNewsNet zips at {CORPUS}")
+    with tempfile.TemporaryDirectory(prefix="rerun-speed-") as tmp:
+        seeds, output = Path(tmp) / "seeds", Path(tmp) / "output"
+        documents = write_articles(days, seeds)
+        first, manifest = timed_run(seeds, output, "first")
+        print(
+            f"first run: {first:.1f} s, {manifest['inputs']['read']} inputs read, "
+            f"{manifest['documents']['kept']} kept"
+        )
+        reruns = []
+        for number in range(options.reruns):
+            elapsed, manifest = timed_run(seeds, output, f"rerun{number}")
+            assert manifest["inputs"]["read"] == 0, manifest["inputs"]
+            print(
+                f"rerun {number}: {elapsed:.2f} s, {manifest['inputs']['skipped']} inputs skipped"
+            )
+            reruns.append(elapsed)
+    median = statistics.median(reruns)
+    print(
+        f"days={len(days)} documents={documents} first_s={first:.1f} "
+        f"rerun_median_s={median:.2f} rerun_share={median / first:.1%}"
+    )
+
+
+if __name__ == "__main__":
+    main()

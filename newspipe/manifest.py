@@ -1,0 +1,240 @@
+"""The input manifest: which input files earlier runs ingested, so that a run reads only new work.
+
+An input is *ingested* once every one of its documents sits in committed output (kept or
+rejects). Its record (size, mtime, content hash, documents done) is written in the same state
+transaction as the shard holding its last document. A later run skips an input whose size and
+mtime are unchanged, or whose content hash is unchanged when those two disagree; it reads a changed
+one again from the start. An input cut by a shard boundary is recorded as partly done, so a run
+that follows a crash reads it again past the documents already committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from scrapy.statscollectors import StatsCollector
+
+    from newspipe.inputs.read import InputFile, InputOptions
+    from newspipe.state import StateStore
+
+logger = logging.getLogger(__name__)
+
+#: The working key that ties a document to the input file it came from (never exported).
+INPUT_KEY = "_input_file"
+
+
+class HasPath(Protocol):
+    @property
+    def path(self) -> Path: ...
+
+
+In = TypeVar("In", bound=HasPath)
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """What identifies one version of an input file."""
+
+    size: int
+    mtime_ns: int
+    digest: str = ""
+
+
+def file_digest(path: Path) -> str:
+    """BLAKE2b of the file's bytes, streamed."""
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def stat_signature(path: Path) -> Signature:
+    status = os.stat(path)
+    return Signature(status.st_size, status.st_mtime_ns)
+
+
+def full_signature(path: Path) -> Signature:
+    status = os.stat(path)
+    return Signature(status.st_size, status.st_mtime_ns, file_digest(path))
+
+
+@dataclass(frozen=True, slots=True)
+class InputRecord:
+    """The stored record of an input: its signature and how many documents are committed."""
+
+    signature: Signature
+    docs_done: int
+    complete: bool
+
+    def to_json(self) -> str:
+        sig = self.signature
+        return json.dumps(
+            {
+                "size": sig.size,
+                "mtime_ns": sig.mtime_ns,
+                "hash": sig.digest,
+                "docs_done": self.docs_done,
+                "complete": self.complete,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> InputRecord | None:
+        try:
+            data = json.loads(text)
+            sig = Signature(int(data["size"]), int(data["mtime_ns"]), str(data["hash"]))
+            return cls(sig, int(data["docs_done"]), bool(data["complete"]))
+        except (ValueError, KeyError, TypeError):
+            return None  # an unreadable record: read the input again
+
+
+def unchanged(record: InputRecord, current: Signature, path: Path) -> bool:
+    """Whether ``path`` (stat ``current``) is the version ``record`` describes."""
+    stored = record.signature
+    if stored.size != current.size:
+        return False
+    if stored.mtime_ns == current.mtime_ns:
+        return True
+    # Same size, other mtime (touched, copied, restored from backup): the content decides.
+    return bool(stored.digest) and file_digest(path) == stored.digest
+
+
+@dataclass
+class _Active:
+    """An input being read in this run."""
+
+    signature: Signature
+    skipped: int  # documents already committed by an earlier run, not yielded again
+    yielded: int = 0
+    processed: int = 0
+    ended: bool = False
+    counted: bool = False  # in InputManifest.done
+    recorded: int = -1  # docs_done last written to the state
+
+
+@dataclass
+class InputManifest:
+    """The input manifest of one run: plans what to read, tracks what is done, records it."""
+
+    state: Callable[[], StateStore]
+    stats: StatsCollector | None = None
+    total: int = 0
+    done: int = 0
+    #: Set when the run fails: no further input is started.
+    stopped: bool = False
+    _active: dict[str, _Active] = field(default_factory=dict)
+
+    def plan(self, files: list[In]) -> list[tuple[In, int]]:
+        """The files to read, each with the number of leading documents to skip.
+
+        Files ingested and unchanged are counted as skipped and left out.
+        """
+        keys = [str(file.path.resolve()) for file in files]
+        records = self.state().get_inputs(keys) if keys else {}
+        todo: list[tuple[In, int]] = []
+        skipped = 0
+        for file, key in zip(files, keys, strict=True):
+            path = file.path
+            text = records.get(key)
+            record = InputRecord.from_json(text) if text is not None else None
+            if record is None:
+                todo.append((file, 0))
+                continue
+            try:
+                same = unchanged(record, stat_signature(path), path)
+            except OSError:
+                same = False  # let the reader meet the error and reject it with a reason
+            if not same:
+                logger.info("%s: changed since it was ingested, reading it again", path)
+                todo.append((file, 0))
+            elif record.complete:
+                skipped += 1
+            else:
+                todo.append((file, record.docs_done))
+        self._inc("newspipe/inputs/skipped", skipped)
+        self._inc("newspipe/inputs/total", len(files))
+        self.total = len(todo)
+        return todo
+
+    def documents(
+        self, todo: Iterable[tuple[In, int]], read: Callable[[In], Iterable[dict[str, Any]]]
+    ) -> Iterator[dict[str, Any]]:
+        """The documents of the planned files (``read(file)`` gives those of one file), tagged."""
+        for file, skip in todo:
+            if self.stopped:
+                return
+            path = file.path
+            key = str(path.resolve())
+            try:
+                signature = full_signature(path)
+            except OSError:
+                signature = Signature(-1, -1)  # unreadable: recorded so, read again next time
+            active = self._active[key] = _Active(signature, skip)
+            for index, document in enumerate(read(file)):
+                if index < skip:
+                    self._inc("newspipe/documents/resumed")
+                    continue
+                document[INPUT_KEY] = key
+                active.yielded += 1
+                yield document
+            active.ended = True
+            self._inc("newspipe/inputs/read")
+            self._settle(active)
+
+    def processed(self, document: Any) -> None:
+        """A document of this run is now in an output shard (kept or rejects)."""
+        key = document.get(INPUT_KEY) if hasattr(document, "get") else None
+        active = self._active.get(key) if key else None
+        if active is not None:
+            active.processed += 1
+            self._settle(active)
+
+    def _settle(self, active: _Active) -> None:
+        if not active.counted and active.ended and active.processed >= active.yielded:
+            active.counted = True
+            self.done += 1
+
+    def records_to_commit(self) -> dict[str, str]:
+        """The records matching the output about to be committed: whole inputs and partial ones."""
+        records: dict[str, str] = {}
+        finished = []
+        for key, active in self._active.items():
+            docs_done = active.skipped + active.processed
+            complete = active.ended and active.processed >= active.yielded
+            if complete:
+                finished.append(key)
+            elif active.processed == 0 or docs_done == active.recorded:
+                continue  # nothing new of it in this commit
+            records[key] = InputRecord(active.signature, docs_done, complete).to_json()
+            active.recorded = docs_done
+        for key in finished:
+            del self._active[key]
+        return records
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None and count:
+            self.stats.inc_value(key, count)
+
+
+def list_inputs(options: InputOptions) -> list[InputFile]:
+    """Every input file under the seed roots, in reading order."""
+    from newspipe.inputs.read import iter_inputs
+
+    return list(iter_inputs(options))
+
+
+def read_with(options: InputOptions) -> Callable[[InputFile], Iterator[dict[str, Any]]]:
+    """The reader of one input file under ``options``."""
+    from newspipe.inputs.read import read_input
+
+    return lambda file: read_input(file, options)

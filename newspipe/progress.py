@@ -1,0 +1,103 @@
+"""What a long run says while it works and when it ends: a progress line and a summary table.
+
+Both are plain log lines (no carriage returns, no colours), so they read the same in a terminal
+and in a cron log; the counters they show are also in Scrapy's stats.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+
+def duration(seconds: float) -> str:
+    """``2h03m``, ``4m05s``, ``12s``."""
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+def progress_line(*, documents: int, inputs_done: int, inputs_total: int, elapsed: float) -> str:
+    """``progress: 8,929 documents; 8,900/20,070 inputs (44%); 148 documents/s; ETA 1m15s``."""
+    rate = documents / elapsed if elapsed > 0 else 0.0
+    parts = [f"progress: {documents:,} documents"]
+    if inputs_total:
+        share = inputs_done / inputs_total
+        parts.append(f"{inputs_done:,}/{inputs_total:,} inputs ({share:.0%})")
+    parts.append(f"{rate:,.0f} documents/s")
+    if inputs_total and 0 < inputs_done < inputs_total and elapsed > 0:
+        eta = elapsed * (inputs_total - inputs_done) / inputs_done
+        parts.append(f"ETA {duration(eta)}")
+    return "; ".join(parts)
+
+
+@dataclass
+class SourceCounts:
+    """Documents read, kept and rejected (by reason) per source."""
+
+    kept: Counter[str] = field(default_factory=Counter)
+    rejected: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add_kept(self, source: str | None) -> None:
+        self.kept[source or "-"] += 1
+
+    def add_rejected(self, source: str | None, reason: str) -> None:
+        self.rejected[source or "-"][reason] += 1
+
+    def sources(self) -> list[str]:
+        return sorted(set(self.kept) | set(self.rejected))
+
+    def read(self, source: str) -> int:
+        return self.kept[source] + sum(self.rejected[source].values())
+
+    def stats(self) -> dict[str, int]:
+        """The same counters as Scrapy stats keys ``newspipe/by_source/<source>/<metric>``."""
+        values: dict[str, int] = {}
+        for source in self.sources():
+            prefix = f"newspipe/by_source/{source}/"
+            values[prefix + "read"] = self.read(source)
+            values[prefix + "kept"] = self.kept[source]
+            for reason, count in self.rejected[source].items():
+                values[prefix + f"rejected/{reason}"] = count
+        return values
+
+    def table(self) -> str:
+        """A plain-text table: one row per source and a total row."""
+        reasons = sorted({reason for counts in self.rejected.values() for reason in counts})
+        header = ["source", "read", "kept", *reasons]
+        rows = [
+            [
+                source,
+                str(self.read(source)),
+                str(self.kept[source]),
+                *(str(self.rejected[source][r]) for r in reasons),
+            ]
+            for source in self.sources()
+        ]
+        total = [
+            "total",
+            str(sum(self.read(s) for s in self.sources())),
+            str(sum(self.kept.values())),
+        ]
+        total += [str(sum(counts[r] for counts in self.rejected.values())) for r in reasons]
+        rows.append(total)
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+        def line(cells: list[str]) -> str:
+            first = cells[0].ljust(widths[0])
+            return "  ".join(
+                [
+                    first,
+                    *(cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)),
+                ]
+            )
+
+        rule = "  ".join("-" * width for width in widths)
+        return "\n".join(
+            [line(header), rule, *(line(row) for row in rows[:-1]), rule, line(rows[-1])]
+        )

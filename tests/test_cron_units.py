@@ -1,0 +1,137 @@
+"""Plain functions of cron runs: the input manifest's decisions, the progress line, the summary."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from newspipe.config import SettingError
+from newspipe.manifest import INPUT_KEY, InputManifest, InputRecord, full_signature, unchanged
+from newspipe.progress import SourceCounts, duration, progress_line
+from newspipe.recorder import RunRecorder
+from newspipe.state import SqliteState
+
+
+@dataclass(frozen=True)
+class File:
+    path: Path
+
+
+def test_unchanged_needs_the_hash_only_when_size_and_mtime_disagree(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("نص أول")
+    record = InputRecord(full_signature(path), 1, True)
+    assert unchanged(record, full_signature(path), path)
+    os.utime(path, ns=(1, 1))  # touched: same bytes
+    assert unchanged(record, full_signature(path), path)
+    path.write_text("نص ثان")  # same size in bytes, other content
+    assert full_signature(path).size == record.signature.size
+    assert not unchanged(record, full_signature(path), path)
+    path.write_text("نص أطول من الأول")
+    assert not unchanged(record, full_signature(path), path)
+
+
+def manifest_with(state: SqliteState) -> InputManifest:
+    return InputManifest(lambda: state)
+
+
+def three_docs(file: File) -> list[dict[str, Any]]:
+    return [{"n": n} for n in range(3)]
+
+
+def test_an_input_cut_by_a_commit_resumes_after_its_committed_documents(tmp_path: Path) -> None:
+    (tmp_path / "z.zip").write_bytes(b"three documents")
+    (tmp_path / "b.txt").write_bytes(b"three more")
+    files = [File(tmp_path / "z.zip"), File(tmp_path / "b.txt")]
+    state = SqliteState(tmp_path / "state.sqlite")
+
+    run1 = manifest_with(state)
+    docs = run1.documents(run1.plan(files), three_docs)
+    for _ in range(2):
+        run1.processed(next(docs))
+    records = run1.records_to_commit()  # a shard boundary after two documents of z.zip
+    for key, record in records.items():
+        state.set_input(key, record)
+    state.commit()
+    parsed = InputRecord.from_json(records[str(files[0].path.resolve())])
+    assert parsed is not None and parsed.docs_done == 2 and not parsed.complete
+    # ... and the run dies here.
+
+    run2 = manifest_with(state)
+    plan = run2.plan(files)
+    assert [(f.path.name, skip) for f, skip in plan] == [("z.zip", 2), ("b.txt", 0)]
+    rest = list(run2.documents(plan, three_docs))
+    assert [doc["n"] for doc in rest] == [2, 0, 1, 2]
+    for doc in rest:
+        assert doc[INPUT_KEY]
+        run2.processed(doc)
+    assert run2.done == 2 == run2.total
+    for key, record in run2.records_to_commit().items():
+        state.set_input(key, record)
+    state.commit()
+
+    run3 = manifest_with(state)
+    assert run3.plan(files) == []
+
+
+def test_progress_line_is_plain_text_with_rate_and_eta() -> None:
+    line = progress_line(documents=8929, inputs_done=8900, inputs_total=20070, elapsed=60)
+    assert (
+        line == "progress: 8,929 documents; 8,900/20,070 inputs (44%); 149 documents/s; ETA 1m15s"
+    )
+    assert line.isprintable()
+    assert "ETA" not in progress_line(documents=0, inputs_done=0, inputs_total=10, elapsed=1)
+    assert duration(7380) == "2h03m" and duration(12.4) == "12s"
+
+
+def test_summary_table_per_source() -> None:
+    counts = SourceCounts()
+    for _ in range(3):
+        counts.add_kept("sabq")
+    counts.add_rejected("sabq", "duplicate")
+    counts.add_rejected("was", "empty")
+    assert counts.table().splitlines() == [
+        "source  read  kept  duplicate  empty",
+        "------  ----  ----  ---------  -----",
+        "sabq       4     3          1      0",
+        "was        1     0          0      1",
+        "------  ----  ----  ---------  -----",
+        "total      5     3          1      1",
+    ]
+    assert counts.stats()["newspipe/by_source/sabq/rejected/duplicate"] == 1
+    assert counts.stats()["newspipe/by_source/was/read"] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NEWSPIPE_SHARD_DOCS", "-1"),
+        ("NEWSPIPE_SHARD_DOCS", "many"),
+        ("NEWSPIPE_OUTPUT_GZIP", "perhaps"),
+        ("NEWSPIPE_PROGRESS_INTERVAL", "-5"),
+        ("NEWSPIPE_LOCK_STALE_AFTER", "soon"),
+    ],
+)
+def test_bad_cron_settings_name_themselves(name: str, value: str, tmp_path: Path) -> None:
+    crawler = get_crawler(settings_dict={name: value, "NEWSPIPE_OUTPUT_DIR": str(tmp_path)})
+    with pytest.raises(SettingError, match=name):
+        build_from_crawler(RunRecorder, crawler)
+
+
+def test_recorder_reads_its_settings(tmp_path: Path) -> None:
+    settings = {
+        "NEWSPIPE_SHARD_DOCS": "7",
+        "NEWSPIPE_OUTPUT_GZIP": "true",
+        "NEWSPIPE_PROGRESS_INTERVAL": "2.5",
+        "NEWSPIPE_OUTPUT_DIR": str(tmp_path),
+    }
+    recorder = build_from_crawler(RunRecorder, get_crawler(settings_dict=settings))
+    assert recorder.shards.shard_docs == 7 and recorder.shards.gzipped
+    assert recorder.progress_interval == 2.5
+    assert recorder.stale_after == 86400.0  # the default, from newspipe.defaults
