@@ -54,16 +54,16 @@ def test_list_settings_accept_commas_and_lists() -> None:
     assert get_list(Settings({"NEWSPIPE_LANGUAGES": ""}), "NEWSPIPE_LANGUAGES") == []
 
 
-def test_addon_installs_feed_run_id_and_keeps_user_feeds(tmp_path: object) -> None:
+def test_addon_sets_run_id_recorder_and_keeps_user_feeds(tmp_path: object) -> None:
     settings = Settings({"NEWSPIPE_OUTPUT_DIR": str(tmp_path)})
     settings.set("FEEDS", {"extra.jsonl": {"format": "jsonlines"}}, priority="cmdline")
     NewspipeAddon().update_settings(settings)
-    run_id = settings.get("NEWSPIPE_RUN_ID")
-    assert run_id
-    feeds = settings.getdict("FEEDS")
-    assert "extra.jsonl" in feeds
-    ours = [uri for uri in feeds if uri.endswith(f"seeds-{run_id}.jsonl")]
-    assert len(ours) == 1 and feeds[ours[0]]["format"] == "newspipe-jsonl"
+    assert settings.get("NEWSPIPE_RUN_ID")
+    # Kept documents are written by the recorder, in shards committed with the state; a feed
+    # the user adds (-O) is left as it is, written atomically.
+    assert settings.getdict("FEEDS") == {"extra.jsonl": {"format": "jsonlines"}}
+    assert "newspipe.recorder.RunRecorder" in settings.getdict("EXTENSIONS")
+    assert settings.getdict("FEED_STORAGES")["file"] == "newspipe.feeds.AtomicFileFeedStorage"
 
 
 def test_stage_from_crawler_reads_settings() -> None:

@@ -71,7 +71,7 @@ def test_crash_between_commit_and_rename_is_finished_by_recovery(
         shard_name("r1", "kept", 1, gzipped=False),
         shard_name("r1", "rejects", 1, gzipped=False),
     ]
-    assert finals(tmp_path) == {"seeds-r1-00001.jsonl": 2, "seeds-r1-00001.rejects.jsonl": 1}
+    assert finals(tmp_path) == {"seeds-r1.jsonl": 2, "seeds-r1.rejects.jsonl": 1}
     assert not temps(tmp_path)
     assert json.loads(state.get_meta(PENDING_META) or "") == []
     assert state.get_inputs(["/in/a.txt", "/in/b.txt"]) == {"/in/a.txt": "{}"}
@@ -90,8 +90,8 @@ def test_crash_after_the_rename_needs_no_rename(tmp_path: Path) -> None:
         finals(tmp_path)
         == before
         == {
-            "seeds-r1-00001.jsonl": 2,
-            "seeds-r1-00001.rejects.jsonl": 1,
+            "seeds-r1.jsonl": 2,
+            "seeds-r1.rejects.jsonl": 1,
         }
     )
 
@@ -106,23 +106,23 @@ def test_recovery_is_idempotent_and_the_next_shard_numbers_on(tmp_path: Path) ->
     recover(state, tmp_path)
     names = sorted(p.name for p in tmp_path.glob("seeds-*"))
     assert names == [
-        "seeds-r1-00001.jsonl.gz",
-        "seeds-r1-00001.rejects.jsonl.gz",
         "seeds-r1-00002.jsonl.gz",
+        "seeds-r1.jsonl.gz",
+        "seeds-r1.rejects.jsonl.gz",
     ]
-    assert shards.count_lines(tmp_path / names[0]) == 2
+    assert shards.count_lines(tmp_path / "seeds-r1.jsonl.gz") == 2
 
 
 def test_orphan_runs_are_those_with_files_and_no_manifest(tmp_path: Path) -> None:
     for name in (
-        "seeds-old-00001.jsonl",
-        "seeds-old-00001.rejects.jsonl",
-        "seeds-done-00001.jsonl",
+        "seeds-old.jsonl",
+        "seeds-old.rejects.jsonl",
+        "seeds-done.jsonl",
     ):
         (tmp_path / name).write_text("{}\n")
     (tmp_path / "runs").mkdir()
     (tmp_path / "runs" / "done.json").write_text("{}")
     found = shards.orphan_runs(tmp_path, "now")
     assert {run: [(p.name, kind) for p, kind in files] for run, files in found.items()} == {
-        "old": [("seeds-old-00001.jsonl", "kept"), ("seeds-old-00001.rejects.jsonl", "rejects")]
+        "old": [("seeds-old.jsonl", "kept"), ("seeds-old.rejects.jsonl", "rejects")]
     }

@@ -116,7 +116,7 @@ def test_only_a_new_file_is_read(tmp_path: Path) -> None:
 
     two = manifest(project, "run2")
     assert two["inputs"] == {"total": 6, "read": 1, "skipped": 5}
-    kept = read_jsonl(project / "output" / "seeds-run2-00001.jsonl")
+    kept = read_jsonl(project / "output" / "seeds-run2.jsonl")
     assert [doc["path"] for doc in kept] == ["new.txt"]
 
 
@@ -132,11 +132,11 @@ def test_an_edited_file_is_read_again_and_its_duplicate_found(tmp_path: Path) ->
     two = manifest(project, "run2")
     assert two["inputs"]["read"] == 1 and two["inputs"]["skipped"] == 4
     assert two["documents"]["rejected_by_reason"] == {"duplicate": 1}
-    (reject,) = read_jsonl(project / "output" / "seeds-run2-00001.rejects.jsonl")
+    (reject,) = read_jsonl(project / "output" / "seeds-run2.rejects.jsonl")
     assert reject["path"] == edited.name
     assert reject["reject_reason"] == "duplicate"
     first_kept = {
-        doc["path"]: doc["id"] for doc in read_jsonl(project / "output" / "seeds-run1-00001.jsonl")
+        doc["path"]: doc["id"] for doc in read_jsonl(project / "output" / "seeds-run1.jsonl")
     }
     assert reject["duplicate_of"] == first_kept[edited.name]
 
