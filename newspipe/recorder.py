@@ -243,6 +243,8 @@ class RunRecorder:
             return  # another run owns the output dir: write nothing there
         try:
             if run.status == "running" and run.state_opened:
+                if reason == "finished":
+                    self.shards.ensure_files()
                 # Whatever the spider's close reason, what was processed is consistent: commit it.
                 self._commit()
                 if run.status == "running":

@@ -123,13 +123,24 @@ class ShardSet:
 
     def write(self, kind: str, record: dict[str, Any]) -> bool:
         """Write ``record``; True when the shard is full and must be committed now."""
+        shard = self._shard(kind)
+        shard.write(record)
+        return bool(self.shard_docs) and shard.lines >= self.shard_docs
+
+    def _shard(self, kind: str) -> ShardFile:
         shard = self._open.get(kind)
         if shard is None:
             number = self.number if self.shard_docs else None
             name = shard_name(self.run_id, kind, number, gzipped=self.gzipped)
             shard = self._open[kind] = ShardFile(self.output_dir / name, kind, gzipped=self.gzipped)
-        shard.write(record)
-        return bool(self.shard_docs) and shard.lines >= self.shard_docs
+        return shard
+
+    def ensure_files(self) -> None:
+        """Open the first kept and rejects files if the run wrote none, so every completed run
+        has both, empty when it kept or rejected nothing (readers need not guess)."""
+        if self.number == 1:
+            for kind in KINDS:
+                self._shard(kind)
 
     @property
     def empty(self) -> bool:

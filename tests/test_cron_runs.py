@@ -97,8 +97,9 @@ def test_second_run_reads_nothing_new(tmp_path: Path) -> None:
     assert one["documents"]["kept"] == 5
     assert two["inputs"] == {"total": 5, "read": 0, "skipped": 5}
     assert two["documents"] == {"read": 0, "kept": 0, "rejected": 0, "rejected_by_reason": {}}
-    assert two["files"] == []
-    assert [f["lines"] for f in one["files"]] == [5]
+    # Every completed run has its kept and rejects files, empty when there is nothing in them.
+    assert [(f["kind"], f["lines"]) for f in two["files"]] == [("kept", 0), ("rejects", 0)]
+    assert [(f["kind"], f["lines"]) for f in one["files"]] == [("kept", 5), ("rejects", 0)]
     latest = json.loads((project / "output" / "latest.json").read_text())
     assert latest["run_id"] == "run2"
     assert "5 skipped as unchanged" in second.log
