@@ -1,13 +1,26 @@
-"""Dedup stage: ``content_hash`` of the normalised text; copies of kept documents rejected."""
+"""Dedup stage: exact copies, then near-duplicates, of documents kept now or by earlier runs.
+
+A copy gets ``duplicate_of`` (the kept document) and ``similarity`` (1.0 for an exact copy, the
+MinHash estimate of word 5-gram Jaccard for a near-duplicate) and is rejected as ``duplicate`` or
+``near_duplicate``, or kept, marked, with ``NEWSPIPE_KEEP_DUPLICATES``. A unique document gets
+``overlaps``: the earlier kept documents it shares passages with. At the end of the run the stage
+writes ``seeds-RUN_ID.clusters.jsonl`` (each kept document with the copies this run found) and
+``seeds-RUN_ID.overlaps.jsonl`` (the shared-passage links found by this run, in both directions).
+
+The stage writes to the state inside the run's open transaction and never commits: the recorder
+does, once the output files are complete.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from typing import TYPE_CHECKING, ClassVar, Self
+import logging
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from newspipe.config import get_bool
-from newspipe.document import normalised_text
-from newspipe.run import Run, run_for
+from newspipe.dedup.clusters import RunLinks, write_jsonl
+from newspipe.dedup.config import DedupConfig
+from newspipe.dedup.engine import Deduplicator, content_hash
+from newspipe.document import FOLDER_SOURCE, normalised_text
+from newspipe.run import OutputFile, Run, run_for
 from newspipe.stages.base import Stage
 
 if TYPE_CHECKING:
@@ -15,41 +28,107 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
+__all__ = ["DedupStage", "content_hash"]
 
-def content_hash(normalised: str) -> str:
-    """The hash written as ``content_hash``: 128 bits of BLAKE2b of the normalised text."""
-    return hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).hexdigest()
+logger = logging.getLogger(__name__)
+
+
+def source_hint(doc: Any) -> str | None:
+    """The source the document will carry (the source stage runs after this one)."""
+    return doc.get("source") or doc.get(FOLDER_SOURCE) or None
 
 
 class DedupStage(Stage):
-    """Rejects exact copies (same normalised text) of documents kept now or by earlier runs."""
+    """Rejects exact and near copies of kept documents; links documents sharing passages."""
 
     name = "dedup"
-    settings_read: ClassVar[tuple[str, ...]] = ("NEWSPIPE_KEEP_DUPLICATES", "NEWSPIPE_STATE")
+    settings_read: ClassVar[tuple[str, ...]] = (
+        "NEWSPIPE_NEAR_DUP_THRESHOLD",
+        "NEWSPIPE_KEEP_DUPLICATES",
+        "NEWSPIPE_SHINGLE_SIZE",
+        "NEWSPIPE_MINHASH_PERMUTATIONS",
+        "NEWSPIPE_LSH_BANDS",
+        "NEWSPIPE_LSH_ROWS",
+        "NEWSPIPE_STATE",
+    )
 
     run: Run | None = None
 
-    def __init__(self, *, keep_duplicates: bool = False) -> None:
-        self.keep_duplicates = keep_duplicates
+    def __init__(self, config: DedupConfig | None = None) -> None:
+        self.config = config or DedupConfig()
+        self.links = RunLinks()
+        self.dedup: Deduplicator | None = None
 
     @classmethod
     def from_newspipe_settings(cls, settings: BaseSettings) -> Self:
-        return cls(keep_duplicates=get_bool(settings, "NEWSPIPE_KEEP_DUPLICATES"))
+        return cls(DedupConfig.from_settings(settings))
 
     def bind(self, crawler: Crawler) -> None:
         super().bind(crawler)
         self.run = run_for(crawler)
 
-    def process(self, doc: ItemAdapter) -> None:
-        assert self.run is not None, "DedupStage needs a crawler (from_crawler)"
-        state = self.run.state
-        digest = content_hash(normalised_text(doc))
-        doc["content_hash"] = digest
-        original = state.find_exact(digest)
-        if original is None:
-            state.add_kept(digest, str(doc["id"]), self.run.run_id)
+    def open_spider(self) -> None:
+        run = self.run
+        assert run is not None, "DedupStage needs a crawler (from_crawler)"
+        try:
+            dedup = Deduplicator(run.state, self.config)
+            dedup.check_profile()
+        except Exception as exc:  # the spider sees the failed run and reads nothing
+            run.fail(f"state store: {exc}")
             return
-        doc["duplicate_of"] = original
-        doc["similarity"] = 1.0
-        if not self.keep_duplicates:
-            self.reject("duplicate", f"same normalised text as kept document {original}")
+        self.dedup = dedup
+
+    def process(self, doc: ItemAdapter) -> None:
+        dedup, run = self.dedup, self.run
+        assert dedup is not None and run is not None, "DedupStage.open_spider was not called"
+        verdict = dedup.judge(normalised_text(doc), str(doc.get("text") or ""))
+        doc["content_hash"] = verdict.content_hash
+        doc["overlaps"] = [overlap.as_record() for overlap in verdict.overlaps]
+        if verdict.reason is None:
+            dedup.remember(str(doc["id"]), verdict, run.run_id, source_hint(doc))
+            self.links.add_overlaps(str(doc["id"]), verdict.overlaps)
+            return
+        assert verdict.duplicate_of is not None and verdict.similarity is not None
+        doc["duplicate_of"] = verdict.duplicate_of
+        doc["similarity"] = verdict.similarity
+        kept_source = dedup.state.get_sources([verdict.duplicate_of]).get(verdict.duplicate_of)
+        self.links.add_copy(
+            verdict.duplicate_of,
+            kept_source,
+            str(doc["id"]),
+            source_hint(doc),
+            verdict.reason,
+            verdict.similarity,
+        )
+        if self.config.keep_duplicates:
+            return
+        if verdict.reason == "duplicate":
+            self.reject("duplicate", f"same normalised text as kept document {verdict.duplicate_of}")
+        self.reject(
+            "near_duplicate",
+            f"near-duplicate of kept document {verdict.duplicate_of}: estimated "
+            f"{self.config.shingle_size}-word-shingle Jaccard similarity {verdict.similarity:.2f} "
+            f"(threshold {self.config.threshold:g})",
+        )
+
+    def close_spider(self) -> None:
+        run = self.run
+        if run is None or self.dedup is None:
+            return
+        files = (
+            (f"seeds-{run.run_id}.clusters.jsonl", "clusters", self.links.cluster_records()),
+            (f"seeds-{run.run_id}.overlaps.jsonl", "overlaps", self.links.overlap_records()),
+        )
+        for name, kind, records in files:
+            path = run.output_dir / name
+            try:
+                lines = write_jsonl(path, records)
+            except OSError as exc:
+                run.fail(f"{path}: cannot write the {kind} file: {exc}")
+                continue
+            run.outputs.append(OutputFile(path, kind, lines))
+        logger.info(
+            "dedup: %d kept documents with copies in this run, %d documents sharing passages",
+            len(self.links.clusters),
+            len(self.links.overlaps),
+        )
