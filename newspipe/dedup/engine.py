@@ -17,10 +17,11 @@ from newspipe.dedup.config import MINHASH_SEED, DedupConfig
 from newspipe.dedup.minhash import (
     band_keys,
     from_bytes,
-    shingle_hashes,
+    shingles_of,
     signature,
     similarity,
     to_bytes,
+    word_hashes,
 )
 from newspipe.dedup.paragraphs import MAX_PRINT_HOLDERS, Passages, passages, shared_passages
 
@@ -95,7 +96,8 @@ class Deduplicator:
             verdict.reason, verdict.duplicate_of, verdict.similarity = "duplicate", original, 1.0
             return verdict
         config = self.config
-        shingles = shingle_hashes(normalised, config.shingle_size)
+        hashes = word_hashes(normalised.split())
+        shingles = shingles_of(hashes, config.shingle_size)
         if shingles.size:  # fewer words than a shingle: exact dedup only
             sig = signature(shingles, config.permutations, MINHASH_SEED)
             verdict.signature = to_bytes(sig)
@@ -105,7 +107,7 @@ class Deduplicator:
                 verdict.reason = "near_duplicate"
                 verdict.duplicate_of, verdict.similarity = best
                 return verdict
-        verdict.passages = passages(text, config.shingle_size)
+        verdict.passages = passages(text, config.shingle_size, hashes, shingles)
         holders = self.state.paragraph_holders(verdict.passages.prints)
         shared = shared_passages(verdict.passages, holders)
         verdict.overlaps = [

@@ -42,10 +42,16 @@ def shingle_hashes(normalised: str, size: int) -> NDArray[np.uint64]:
     set of values is the document's shingle set.
     """
     words = normalised.split()
-    count = len(words) - size + 1
+    if len(words) < size:
+        return _EMPTY
+    return shingles_of(word_hashes(words), size)
+
+
+def shingles_of(hashes: NDArray[np.uint64], size: int) -> NDArray[np.uint64]:
+    """The shingle hashes of a sequence of word hashes (empty when fewer than ``size`` words)."""
+    count = hashes.size - size + 1
     if count < 1:
         return _EMPTY
-    hashes = word_hashes(words)
     shingles = hashes[:count].copy()
     for offset in range(1, size):
         shingles *= _SHINGLE_MUL  # wraps around modulo 2**64, on purpose

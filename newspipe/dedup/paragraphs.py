@@ -13,12 +13,18 @@ prints, and at least half of them, are prints of that document.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newspipe.dedup.minhash import shingle_hashes
+from newspipe.dedup.minhash import shingle_hashes, shingles_of
 from newspipe.text.normalize import normalise
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 #: One shingle hash in 2**PRINT_BITS is a print (1 in 8: about 36 prints for 290 words).
 PRINT_BITS = 3
@@ -29,6 +35,26 @@ MIN_PASSAGE_PRINTS = 2
 MAX_PRINT_HOLDERS = 20
 
 _PASSAGE_END = re.compile(r"[\n.!?؟؛]+")
+_NOT_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _fold_table() -> dict[int, str]:
+    """What :func:`normalise` does to single Arabic letters, marks and digits, as one table.
+
+    ``normalise`` runs pyarabic's character loop, too slow to run again on every passage; the
+    cleaned text is folded with this table instead (derived from ``normalise``, so the two agree).
+    Punctuation is left alone: it marks where passages end.
+    """
+    table: dict[int, str] = {}
+    for code in (*range(0x0600, 0x0700), *range(0x08D3, 0x0900)):
+        char = chr(code)
+        if unicodedata.category(char) in {"Mn", "Lm", "Lo", "Nd"} and normalise(char) != char:
+            table[code] = normalise(char)
+    return table
+
+
+_FOLD_TABLE = _fold_table()
 _MIX = np.uint64(0xD6E8FEB86659FD93)
 _SAMPLE_SHIFT = np.uint64(64 - PRINT_BITS)
 
@@ -41,26 +67,54 @@ class Passages:
     prints: tuple[int, ...]
 
 
-def _sampled(shingles: np.ndarray) -> list[int]:  # type: ignore[type-arg]
+def _is_print(shingles: NDArray[np.uint64]) -> NDArray[np.bool_]:
     # Mix the bits first: the low bits of a shingle hash are those of its last word's CRC.
-    mixed = shingles * _MIX
-    chosen = shingles[(mixed >> _SAMPLE_SHIFT) == 0]
-    return [int(value) for value in np.unique(chosen).view(np.int64)]
+    mixed: NDArray[np.uint64] = shingles * _MIX
+    return (mixed >> _SAMPLE_SHIFT) == 0
 
 
-def passages(text: str, shingle_size: int) -> Passages:
-    """The prints of ``text`` (the cleaned text, lines as paragraphs), passage by passage."""
-    by_passage: list[tuple[int, ...]] = []
-    seen: dict[int, None] = {}
-    for passage in _PASSAGE_END.split(text):
-        shingles = shingle_hashes(normalise(passage), shingle_size)
-        if shingles.size == 0:
-            continue
-        prints = _sampled(shingles)
-        if prints:
-            by_passage.append(tuple(prints))
-            seen.update(dict.fromkeys(prints))
-    return Passages(tuple(by_passage), tuple(seen))
+def _collect(values: list[int], owners: list[int]) -> Passages:
+    by_passage: dict[int, dict[int, None]] = {}
+    for value, owner in zip(values, owners, strict=True):
+        by_passage.setdefault(owner, {})[value] = None
+    prints = tuple(dict.fromkeys(values))
+    return Passages(tuple(tuple(group) for group in by_passage.values()), prints)
+
+
+def passages(
+    text: str,
+    shingle_size: int,
+    word_hashes: NDArray[np.uint64] | None = None,
+    shingles: NDArray[np.uint64] | None = None,
+) -> Passages:
+    """The prints of ``text`` (the cleaned text, lines as paragraphs), passage by passage.
+
+    ``word_hashes`` and ``shingles``, those of the whole normalised text, save hashing again;
+    they are used only when the passages hold exactly as many words (they always do unless the
+    text still carries diacritics), else the passages are folded and hashed one by one.
+    """
+    pieces = _PASSAGE_END.split(text)
+    if word_hashes is not None:
+        # Folding letters never changes where words start and end: count them on the text as is.
+        counts = np.fromiter((len(_WORD.findall(piece)) for piece in pieces), np.int64, len(pieces))
+        if int(counts.sum()) == word_hashes.size:
+            if shingles is None:
+                shingles = shingles_of(word_hashes, shingle_size)
+            ends = np.cumsum(counts)
+            # Shingle i covers words i .. i+size-1: keep the prints lying inside one passage.
+            starts = np.flatnonzero(_is_print(shingles))
+            owner = np.searchsorted(ends, starts, side="right")
+            inside = starts + shingle_size <= ends[owner]
+            values = shingles[starts[inside]].view(np.int64).tolist()
+            return _collect(values, owner[inside].tolist())
+    folded = text.translate(_FOLD_TABLE).lower()
+    values, owners = [], []
+    for number, piece in enumerate(_PASSAGE_END.split(folded)):
+        piece_shingles = shingle_hashes(_NOT_WORD.sub(" ", piece), shingle_size)
+        chosen = piece_shingles[_is_print(piece_shingles)].view(np.int64).tolist()
+        values.extend(chosen)
+        owners.extend([number] * len(chosen))
+    return _collect(values, owners)
 
 
 def shared_passages(doc: Passages, holders: dict[int, list[str]]) -> dict[str, int]:
