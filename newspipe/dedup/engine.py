@@ -96,7 +96,7 @@ class Deduplicator:
             verdict.reason, verdict.duplicate_of, verdict.similarity = "duplicate", original, 1.0
             return verdict
         config = self.config
-        hashes = word_hashes(normalised.split())
+        hashes = word_hashes(normalised)
         shingles = shingles_of(hashes, config.shingle_size)
         if shingles.size:  # fewer words than a shingle: exact dedup only
             sig = signature(shingles, config.permutations, MINHASH_SEED)

@@ -28,11 +28,10 @@ _BAND_MUL = np.uint64(0xBF58476D1CE4E5B9)
 _EMPTY = np.zeros(0, dtype=np.uint64)
 
 
-def word_hashes(words: list[str]) -> NDArray[np.uint64]:
-    """A 32-bit CRC of each word, as 64-bit integers."""
-    return np.fromiter(
-        (zlib.crc32(word.encode("utf-8")) for word in words), dtype=np.uint64, count=len(words)
-    )
+def word_hashes(normalised: str) -> NDArray[np.uint64]:
+    """The 32-bit CRC of each word of ``normalised`` (UTF-8), as 64-bit integers."""
+    words = normalised.encode("utf-8").split()
+    return np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
 
 
 def shingle_hashes(normalised: str, size: int) -> NDArray[np.uint64]:
@@ -41,10 +40,7 @@ def shingle_hashes(normalised: str, size: int) -> NDArray[np.uint64]:
     The order of words inside a shingle counts; the same shingle twice gives the same hash, so the
     set of values is the document's shingle set.
     """
-    words = normalised.split()
-    if len(words) < size:
-        return _EMPTY
-    return shingles_of(word_hashes(words), size)
+    return shingles_of(word_hashes(normalised), size)
 
 
 def shingles_of(hashes: NDArray[np.uint64], size: int) -> NDArray[np.uint64]:

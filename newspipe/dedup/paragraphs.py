@@ -2,12 +2,12 @@
 
 Wire stories are rewritten by each outlet: the same paragraph comes back with a word changed, a
 sentence cut or two paragraphs joined, and one outlet breaks lines where another writes one long
-paragraph (seed articles 000 and 001). So a passage is a sentence (text split at line ends and at
-``. ! ? ؟ ؛``), and passages are compared fuzzily through *prints*: the word 5-gram hashes of the
-passage that fall in a fixed 1-in-``2**PRINT_BITS`` sample by value (sampling by value, unlike
-sampling by position, picks the same prints in both copies wherever the passage starts). A passage
-of the new document is shared with an earlier one when at least :data:`MIN_PASSAGE_PRINTS` of its
-prints, and at least half of them, are prints of that document.
+paragraph (seed articles 000 and 001). So a passage is a sentence (the text split at line ends and
+at ``. ! ? ؟ ؛``) of at least :data:`MIN_PASSAGE_WORDS` words, and passages are compared fuzzily:
+each one is summarised by its :data:`PRINTS_PER_PASSAGE` *prints*, the smallest of its word-shingle
+hashes after mixing (a tiny MinHash of the passage: two versions of a sentence share their
+smallest print with probability equal to their Jaccard similarity). A passage of a new document is
+shared with an earlier document when one of its prints is a print of that document.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,10 +25,10 @@ from newspipe.text.normalize import normalise
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-#: One shingle hash in 2**PRINT_BITS is a print (1 in 8: about 36 prints for 290 words).
-PRINT_BITS = 3
-#: A passage with fewer prints than this says too little to be called shared.
-MIN_PASSAGE_PRINTS = 2
+#: A passage shorter than this (a heading, a dateline, a byline) says too little to be shared.
+MIN_PASSAGE_WORDS = 8
+#: Prints kept per passage (about 20 for an article of 290 words in 11 passages).
+PRINTS_PER_PASSAGE = 2
 #: A print held by more kept documents than this is boilerplate (a footer, a stock phrase):
 #: it is ignored, and no more holders are recorded for it.
 MAX_PRINT_HOLDERS = 20
@@ -37,13 +36,14 @@ MAX_PRINT_HOLDERS = 20
 _PASSAGE_END = re.compile(r"[\n.!?؟؛]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _WORD = re.compile(r"[^\W_]+")
+_MIX = np.uint64(0xD6E8FEB86659FD93)
 
 
 def _fold_table() -> dict[int, str]:
     """What :func:`normalise` does to single Arabic letters, marks and digits, as one table.
 
-    ``normalise`` runs pyarabic's character loop, too slow to run again on every passage; the
-    cleaned text is folded with this table instead (derived from ``normalise``, so the two agree).
+    Used only when a passage's words cannot be found among the document's normalised words
+    (a text that kept its diacritics): derived from ``normalise``, so the two agree.
     Punctuation is left alone: it marks where passages end.
     """
     table: dict[int, str] = {}
@@ -55,8 +55,6 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD_TABLE = _fold_table()
-_MIX = np.uint64(0xD6E8FEB86659FD93)
-_SAMPLE_SHIFT = np.uint64(64 - PRINT_BITS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,18 +65,22 @@ class Passages:
     prints: tuple[int, ...]
 
 
-def _is_print(shingles: NDArray[np.uint64]) -> NDArray[np.bool_]:
-    # Mix the bits first: the low bits of a shingle hash are those of its last word's CRC.
-    mixed: NDArray[np.uint64] = shingles * _MIX
-    return (mixed >> _SAMPLE_SHIFT) == 0
-
-
-def _collect(values: list[int], owners: list[int]) -> Passages:
-    by_passage: dict[int, dict[int, None]] = {}
-    for value, owner in zip(values, owners, strict=True):
-        by_passage.setdefault(owner, {})[value] = None
-    prints = tuple(dict.fromkeys(values))
-    return Passages(tuple(tuple(group) for group in by_passage.values()), prints)
+def _prints(shingles: NDArray[np.uint64], owners: NDArray[np.int64]) -> Passages:
+    """The smallest mixed shingle hashes of each passage (``owners``: the passage of each)."""
+    mixed = shingles * _MIX  # wraps around modulo 2**64, on purpose
+    order = np.lexsort((mixed, owners))
+    owners, values = owners[order], mixed[order]
+    first = np.searchsorted(owners, owners, side="left")
+    rank = np.arange(owners.size) - first
+    chosen = rank < PRINTS_PER_PASSAGE
+    by_passage: dict[int, list[int]] = {}
+    for owner, value in zip(
+        owners[chosen].tolist(), values[chosen].view(np.int64).tolist(), strict=True
+    ):
+        by_passage.setdefault(owner, []).append(value)
+    groups = tuple(tuple(dict.fromkeys(group)) for group in by_passage.values())
+    prints = tuple(dict.fromkeys(value for group in groups for value in group))
+    return Passages(groups, prints)
 
 
 def passages(
@@ -90,49 +92,48 @@ def passages(
     """The prints of ``text`` (the cleaned text, lines as paragraphs), passage by passage.
 
     ``word_hashes`` and ``shingles``, those of the whole normalised text, save hashing again;
-    they are used only when the passages hold exactly as many words (they always do unless the
-    text still carries diacritics), else the passages are folded and hashed one by one.
+    they are used when the passages hold exactly as many words (always, unless the text kept its
+    diacritics), else the passages are folded and hashed one by one.
     """
+    size = max(shingle_size, 1)
     pieces = _PASSAGE_END.split(text)
     if word_hashes is not None:
-        # Folding letters never changes where words start and end: count them on the text as is.
+        # Folding letters never moves word boundaries: count the words on the text as it is.
         counts = np.fromiter((len(_WORD.findall(piece)) for piece in pieces), np.int64, len(pieces))
         if int(counts.sum()) == word_hashes.size:
             if shingles is None:
-                shingles = shingles_of(word_hashes, shingle_size)
+                shingles = shingles_of(word_hashes, size)
             ends = np.cumsum(counts)
-            # Shingle i covers words i .. i+size-1: keep the prints lying inside one passage.
-            starts = np.flatnonzero(_is_print(shingles))
-            owner = np.searchsorted(ends, starts, side="right")
-            inside = starts + shingle_size <= ends[owner]
-            values = shingles[starts[inside]].view(np.int64).tolist()
-            return _collect(values, owner[inside].tolist())
+            starts = np.arange(shingles.size)  # shingle i covers words i .. i+size-1
+            owners = np.searchsorted(ends, starts, side="right")
+            keep = (starts + size <= ends[owners]) & (counts[owners] >= MIN_PASSAGE_WORDS)
+            return _prints(shingles[keep], owners[keep])
     folded = text.translate(_FOLD_TABLE).lower()
-    values, owners = [], []
+    parts, owner_parts = [], []
     for number, piece in enumerate(_PASSAGE_END.split(folded)):
-        piece_shingles = shingle_hashes(_NOT_WORD.sub(" ", piece), shingle_size)
-        chosen = piece_shingles[_is_print(piece_shingles)].view(np.int64).tolist()
-        values.extend(chosen)
-        owners.extend([number] * len(chosen))
-    return _collect(values, owners)
+        words = _NOT_WORD.sub(" ", piece).split()
+        if len(words) >= MIN_PASSAGE_WORDS:
+            piece_shingles = shingle_hashes(" ".join(words), size)
+            parts.append(piece_shingles)
+            owner_parts.append(np.full(piece_shingles.size, number, dtype=np.int64))
+    if not parts:
+        return Passages((), ())
+    return _prints(np.concatenate(parts), np.concatenate(owner_parts))
 
 
 def shared_passages(doc: Passages, holders: dict[int, list[str]]) -> dict[str, int]:
     """For each earlier document holding prints of ``doc``: how many of ``doc``'s passages it shares.
 
-    ``holders`` maps a print to the documents holding it (boilerplate prints, held by more than
-    :data:`MAX_PRINT_HOLDERS` documents, are ignored).
+    ``holders`` maps a print to the documents holding it; boilerplate prints (held by more than
+    :data:`MAX_PRINT_HOLDERS` documents) are ignored.
     """
-    useful = {p: ids for p, ids in holders.items() if len(ids) <= MAX_PRINT_HOLDERS}
     shared: dict[str, int] = {}
     for prints in doc.by_passage:
-        if len(prints) < MIN_PASSAGE_PRINTS:
-            continue
-        counts: dict[str, int] = {}
+        found: set[str] = set()
         for value in prints:
-            for doc_id in useful.get(value, ()):
-                counts[doc_id] = counts.get(doc_id, 0) + 1
-        for doc_id, count in counts.items():
-            if count >= MIN_PASSAGE_PRINTS and 2 * count >= len(prints):
-                shared[doc_id] = shared.get(doc_id, 0) + 1
+            ids = holders.get(value, ())
+            if len(ids) <= MAX_PRINT_HOLDERS:
+                found.update(ids)
+        for doc_id in found:
+            shared[doc_id] = shared.get(doc_id, 0) + 1
     return shared
