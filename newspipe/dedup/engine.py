@@ -108,7 +108,7 @@ class Deduplicator:
                 verdict.duplicate_of, verdict.similarity = best
                 return verdict
         verdict.passages = passages(text, config.shingle_size, hashes, shingles)
-        holders = self.state.paragraph_holders(verdict.passages.prints)
+        holders = self.state.paragraph_holders(list(set(verdict.passages.prints)))
         shared = shared_passages(verdict.passages, holders)
         verdict.overlaps = [
             Overlap(doc_id, count)
@@ -139,4 +139,6 @@ class Deduplicator:
         state.add_kept(verdict.content_hash, doc_id, run_id)
         state.add_near_index(doc_id, verdict.band_keys, verdict.signature, source)
         if verdict.passages is not None:
-            state.add_paragraph_prints(doc_id, verdict.passages.prints, MAX_PRINT_HOLDERS)
+            # The same print may summarise two passages: each is recorded once.
+            prints = list(dict.fromkeys(verdict.passages.prints))
+            state.add_paragraph_prints(doc_id, prints, MAX_PRINT_HOLDERS)

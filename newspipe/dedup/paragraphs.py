@@ -59,28 +59,22 @@ _FOLD_TABLE = _fold_table()
 
 @dataclass(frozen=True, slots=True)
 class Passages:
-    """The prints of each passage of a document, and all of them (distinct, in order)."""
+    """A document's prints, and the passage (numbered from 0) each print summarises."""
 
-    by_passage: tuple[tuple[int, ...], ...]
-    prints: tuple[int, ...]
+    prints: tuple[int, ...] = ()
+    passage_of: tuple[int, ...] = ()
 
 
 def _prints(shingles: NDArray[np.uint64], owners: NDArray[np.int64]) -> Passages:
     """The smallest mixed shingle hashes of each passage (``owners``: the passage of each)."""
     mixed = shingles * _MIX  # wraps around modulo 2**64, on purpose
     order = np.lexsort((mixed, owners))
-    owners, values = owners[order], mixed[order]
-    first = np.searchsorted(owners, owners, side="left")
-    rank = np.arange(owners.size) - first
+    owners, mixed = owners[order], mixed[order]
+    rank = np.arange(owners.size) - np.searchsorted(owners, owners, side="left")
     chosen = rank < PRINTS_PER_PASSAGE
-    by_passage: dict[int, list[int]] = {}
-    for owner, value in zip(
-        owners[chosen].tolist(), values[chosen].view(np.int64).tolist(), strict=True
-    ):
-        by_passage.setdefault(owner, []).append(value)
-    groups = tuple(tuple(dict.fromkeys(group)) for group in by_passage.values())
-    prints = tuple(dict.fromkeys(value for group in groups for value in group))
-    return Passages(groups, prints)
+    return Passages(
+        tuple(mixed[chosen].view(np.int64).tolist()), tuple(owners[chosen].tolist())
+    )
 
 
 def passages(
@@ -117,7 +111,7 @@ def passages(
             parts.append(piece_shingles)
             owner_parts.append(np.full(piece_shingles.size, number, dtype=np.int64))
     if not parts:
-        return Passages((), ())
+        return Passages()
     return _prints(np.concatenate(parts), np.concatenate(owner_parts))
 
 
@@ -127,13 +121,12 @@ def shared_passages(doc: Passages, holders: dict[int, list[str]]) -> dict[str, i
     ``holders`` maps a print to the documents holding it; boilerplate prints (held by more than
     :data:`MAX_PRINT_HOLDERS` documents) are ignored.
     """
+    pairs: set[tuple[str, int]] = set()
+    for value, passage in zip(doc.prints, doc.passage_of, strict=True):
+        ids = holders.get(value)
+        if ids and len(ids) <= MAX_PRINT_HOLDERS:
+            pairs.update((doc_id, passage) for doc_id in ids)
     shared: dict[str, int] = {}
-    for prints in doc.by_passage:
-        found: set[str] = set()
-        for value in prints:
-            ids = holders.get(value, ())
-            if len(ids) <= MAX_PRINT_HOLDERS:
-                found.update(ids)
-        for doc_id in found:
-            shared[doc_id] = shared.get(doc_id, 0) + 1
+    for doc_id, _ in pairs:
+        shared[doc_id] = shared.get(doc_id, 0) + 1
     return shared

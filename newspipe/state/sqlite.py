@@ -107,17 +107,21 @@ class SqliteState:
         )
 
     def lsh_candidates(self, band_keys: Sequence[int]) -> list[str]:
+        if len(band_keys) <= _CHUNK:
+            rows = self._db.execute(
+                "SELECT doc_id FROM near_docs WHERE seq IN (SELECT seq FROM near_bands "
+                f"WHERE band_key IN ({_marks(len(band_keys))})) ORDER BY seq",
+                band_keys,
+            )
+            return [str(row[0]) for row in rows]
         seqs: set[int] = set()
         for chunk in _chunks(band_keys):
             rows = self._db.execute(
                 f"SELECT seq FROM near_bands WHERE band_key IN ({_marks(len(chunk))})", chunk
             )
             seqs.update(row[0] for row in rows)
-        if not seqs:
-            return []
-        ordered = sorted(seqs)
         ids: list[str] = []
-        for chunk in _chunks(ordered):
+        for chunk in _chunks(sorted(seqs)):
             rows = self._db.execute(
                 f"SELECT doc_id FROM near_docs WHERE seq IN ({_marks(len(chunk))}) ORDER BY seq",
                 chunk,
