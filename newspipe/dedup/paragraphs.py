@@ -7,7 +7,8 @@ at ``. ! ? ؟ ؛``) of at least :data:`MIN_PASSAGE_WORDS` words, and passages ar
 each one is summarised by its :data:`PRINTS_PER_PASSAGE` *prints*, the smallest of its word-shingle
 hashes after mixing (a tiny MinHash of the passage: two versions of a sentence share their
 smallest print with probability equal to their Jaccard similarity). A passage of a new document is
-shared with an earlier document when one of its prints is a print of that document.
+shared with an earlier document when one of its prints is a print of that document, and the two
+documents overlap when they share :data:`MIN_SHARED_PASSAGES` passages or more.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 MIN_PASSAGE_WORDS = 8
 #: Prints kept per passage (about 20 for an article of 290 words in 11 passages).
 PRINTS_PER_PASSAGE = 2
+#: Documents sharing fewer passages than this are not linked: one passage in common is most often
+#: a stock phrase (a title, a formula), two or more are shared content (measured on SaudiNewsNet).
+MIN_SHARED_PASSAGES = 2
 #: A print held by more kept documents than this is boilerplate (a footer, a stock phrase):
 #: it is ignored, and no more holders are recorded for it.
 MAX_PRINT_HOLDERS = 20
@@ -116,7 +120,7 @@ def passages(
 
 
 def shared_passages(doc: Passages, holders: dict[int, list[str]]) -> dict[str, int]:
-    """For each earlier document holding prints of ``doc``: how many of ``doc``'s passages it shares.
+    """The earlier documents sharing passages with ``doc``, with how many of its passages they hold.
 
     ``holders`` maps a print to the documents holding it; boilerplate prints (held by more than
     :data:`MAX_PRINT_HOLDERS` documents) are ignored.
@@ -129,4 +133,4 @@ def shared_passages(doc: Passages, holders: dict[int, list[str]]) -> dict[str, i
     shared: dict[str, int] = {}
     for doc_id, _ in pairs:
         shared[doc_id] = shared.get(doc_id, 0) + 1
-    return shared
+    return {doc_id: count for doc_id, count in shared.items() if count >= MIN_SHARED_PASSAGES}
