@@ -1,12 +1,12 @@
-"""Dedup quality on the 12 SaudiNewsNet days: recall, precision, speed and memory of the dedup logic.
+"""Dedup quality on the 12 SaudiNewsNet days: recall, precision, speed and memory of dedup.
 
     PYTHONPATH=. python bench/dedup_quality.py [--data ../shared/data/saudinewsnet]
 
 1. Every article is cleaned (``clean_text``) and normalised (``normalise``), as the pipeline does.
 2. The truth: every pair of articles with word 5-gram Jaccard >= 0.6, found *exactly* by prefix
    filtering (an all-pairs similarity join: a pair reaching 0.6 must share one of the rarest
-   ``|x| - ceil(0.6 |x|) + 1`` shingles of each side) and verified on the full shingle sets. Shingles
-   are hashed here with BLAKE2b, independently of the MinHash code under test.
+   ``|x| - ceil(0.6 |x|) + 1`` shingles of each side) and verified on the full shingle sets.
+   Shingles are hashed here with BLAKE2b, independently of the MinHash code under test.
 3. The dedup logic (``newspipe.dedup.Deduplicator`` over a fresh SQLite state, the very code of the
    stage) runs over the articles in input order, in a forked child whose peak RSS is reported.
 
@@ -62,8 +62,12 @@ def iter_cleaned(data: Path) -> Iterator[tuple[str, str, str]]:
 
 def true_shingles(normalised: str) -> np.ndarray:  # type: ignore[type-arg]
     words = normalised.split()
-    grams = [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)] or [normalised]
-    hashes = [int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams]
+    grams = [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)] or [
+        normalised
+    ]
+    hashes = [
+        int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams
+    ]
     return np.unique(np.array(hashes, dtype=np.uint64))
 
 
@@ -108,7 +112,7 @@ def similar_pairs(sets: list[np.ndarray], threshold: float) -> dict[tuple[int, i
 
 
 def run_dedup(data: Path, config: DedupConfig, queue: Any) -> None:
-    """The dedup logic over the corpus in input order (child process: its peak RSS is the figure)."""
+    """The dedup logic over the corpus in input order (a child process: its peak RSS counts)."""
     with tempfile.TemporaryDirectory() as folder:
         state = SqliteState(Path(folder) / "state.sqlite")
         dedup = Deduplicator(state, config)
@@ -158,7 +162,11 @@ def main() -> None:
     high = [(pair, value) for pair, value in pairs.items() if value >= HIGH]
     caught = sum(1 for (i, j), _ in high if not (kept[i] and kept[j]))
     missed = [(pair, value) for pair, value in high if kept[pair[0]] and kept[pair[1]]]
-    near = [(i, dup, sim) for i, (reason, dup, sim, _) in enumerate(verdicts) if reason == "near_duplicate"]
+    near = [
+        (i, dup, sim)
+        for i, (reason, dup, sim, _) in enumerate(verdicts)
+        if reason == "near_duplicate"
+    ]
     near_true = [jaccard(sets[i], sets[dup]) for i, dup, _ in near]
     good = sum(1 for value in near_true if value >= LOW)
     errors = [abs(sim - value) for (_, _, sim), value in zip(near, near_true, strict=True)]
@@ -171,19 +179,28 @@ def main() -> None:
     ms = elapsed / n * 1000
     print(f"articles (non-empty): {n}; truth built in {truth_seconds:.1f} s")
     print(f"pairs with J >= {LOW}: {len(pairs)}; with J >= {HIGH}: {len(high)}")
-    print(f"rejected: duplicate {exact}, near_duplicate {len(near)}; kept with overlaps: {with_overlaps} "
-          f"({with_overlaps_2} sharing 2 passages or more with one document)")
+    print(
+        f"rejected: duplicate {exact}, near_duplicate {len(near)}; "
+        f"kept with overlaps: {with_overlaps} "
+        f"({with_overlaps_2} sharing 2 passages or more with one document)"
+    )
     print(f"recall (J >= {HIGH} pairs with at most one kept): {caught}/{len(high)} = {recall:.2%}")
     if missed:
         print("  missed pairs by J:", sorted(round(value, 3) for _, value in missed)[:20])
     print(f"precision (near_duplicate with true J >= {LOW}): {good}/{len(near)} = {precision:.2%}")
     if errors:
-        print(f"  |estimate - true J| of near_duplicate rejects: mean {np.mean(errors):.3f}, max {max(errors):.3f}")
-    print(f"dedup logic: {ms:.3f} ms CPU per article; peak RSS of the dedup child {peak_mb:.0f} MB; "
-          f"state {state_bytes / 1e6:.1f} MB")
+        print(
+            f"  |estimate - true J| of near_duplicate rejects: "
+            f"mean {np.mean(errors):.3f}, max {max(errors):.3f}"
+        )
+    print(
+        f"dedup logic: {ms:.3f} ms CPU per article; peak RSS of the dedup child {peak_mb:.0f} MB; "
+        f"state {state_bytes / 1e6:.1f} MB"
+    )
     print(
         f"FIGURES recall={recall:.4f} precision={precision:.4f} ms_per_article={ms:.3f} "
-        f"peak_rss_mb={peak_mb:.0f} articles={n} pairs_085={len(high)} near_dup={len(near)} duplicate={exact}"
+        f"peak_rss_mb={peak_mb:.0f} articles={n} pairs_085={len(high)} "
+        f"near_dup={len(near)} duplicate={exact}"
     )
 
 

@@ -2,8 +2,9 @@
 
     PYTHONPATH=. python bench/dedup_speed.py [--data DIR] [--limit N] [--repeat 3]
 
-CPU times (process time: less disturbed by other work on the machine), per article (median of ``--repeat`` passes over the same articles, already cleaned and
-normalised as the clean stage leaves them):
+CPU times (process time: less disturbed by other work on the machine), per article, the
+median of ``--repeat`` passes over the same articles, cleaned and normalised as the clean stage
+leaves them:
 - signing with datasketch, with rensa (shingle strings), with a plain numpy MinHash, and newspipe's
   way (CRC-32 word hashes, 64-bit shingle polynomial, rensa over the pre-hashed shingles);
 - each part of the dedup logic, then the whole logic against a fresh SQLite state (input order).
@@ -25,14 +26,14 @@ import numpy as np
 import rensa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dedup_quality import DATA, iter_cleaned  # noqa: E402
+from dedup_quality import DATA, iter_cleaned
 
-from newspipe.dedup import DedupConfig, Deduplicator  # noqa: E402
-from newspipe.dedup.config import MINHASH_SEED  # noqa: E402
-from newspipe.dedup.engine import content_hash  # noqa: E402
-from newspipe.dedup.minhash import band_keys, shingles_of, signature, word_hashes  # noqa: E402
-from newspipe.dedup.paragraphs import passages  # noqa: E402
-from newspipe.state.sqlite import SqliteState  # noqa: E402
+from newspipe.dedup import DedupConfig, Deduplicator
+from newspipe.dedup.config import MINHASH_SEED
+from newspipe.dedup.engine import content_hash
+from newspipe.dedup.minhash import band_keys, shingles_of, signature, word_hashes
+from newspipe.dedup.paragraphs import passages
+from newspipe.state.sqlite import SqliteState
 
 PERM, SIZE = 112, 5
 
@@ -117,23 +118,30 @@ def main() -> None:
     sigs = [signature(s, PERM, MINHASH_SEED) for s in shingles if s.size]
     figures["part_content_hash"] = per_article(each(content_hash), n, repeat)
     figures["part_word_hashes"] = per_article(each(word_hashes), n, repeat)
-    figures["part_shingles"] = per_article(lambda: [shingles_of(h, SIZE) for h in hashes] and None, n, repeat)
+    figures["part_shingles"] = per_article(
+        lambda: [shingles_of(h, SIZE) for h in hashes] and None, n, repeat
+    )
     figures["part_signature"] = per_article(
         lambda: [signature(s, PERM, MINHASH_SEED) for s in shingles if s.size] and None, n, repeat
     )
-    figures["part_band_keys"] = per_article(lambda: [band_keys(s, 14, 8) for s in sigs] and None, n, repeat)
+    figures["part_band_keys"] = per_article(
+        lambda: [band_keys(s, 14, 8) for s in sigs] and None, n, repeat
+    )
     figures["part_passages"] = per_article(
-        lambda: [
-            passages(text, SIZE, h, s) for (_, text, _), h, s in zip(articles, hashes, shingles, strict=True)
-        ]
-        and None,
+        lambda: (
+            [
+                passages(text, SIZE, h, s)
+                for (_, text, _), h, s in zip(articles, hashes, shingles, strict=True)
+            ]
+            and None
+        ),
         n,
         repeat,
     )
     figures["dedup_logic"] = per_article(lambda: whole_logic(articles), n, repeat)
     for name, value in figures.items():
         print(f"{name:>20}: {value:.4f} ms per article")
-    print("FIGURES articles=%d " % n + " ".join(f"{k}={v:.4f}" for k, v in figures.items()))
+    print(f"FIGURES articles={n} " + " ".join(f"{k}={v:.4f}" for k, v in figures.items()))
 
 
 if __name__ == "__main__":

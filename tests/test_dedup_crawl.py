@@ -32,7 +32,8 @@ def vary_letters(text: str) -> str:
 def add_controls(text: str) -> str:
     words = text.split(" ")
     return " ".join(
-        f"\u200f{w}" if i % 7 == 0 else f"{w}\u200b" if i % 11 == 0 else w for i, w in enumerate(words)
+        f"\u200f{w}" if i % 7 == 0 else f"{w}\u200b" if i % 11 == 0 else w
+        for i, w in enumerate(words)
     )
 
 
@@ -78,7 +79,10 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def dropped_by_path(result: CrawlResult) -> dict[str, tuple[dict[str, Any], str, str]]:
-    return {str(doc["path"]).split("/")[-1]: (doc, reason, detail) for doc, reason, detail in result.dropped}
+    return {
+        str(doc["path"]).split("/")[-1]: (doc, reason, detail)
+        for doc, reason, detail in result.dropped
+    }
 
 
 @pytest.fixture
@@ -134,13 +138,17 @@ def test_copies_are_caught_in_the_same_run(originals: Path, tmp_path: Path) -> N
     check_copies(result, ids)
     assert result.stats["newspipe/dedup/dropped/near_duplicate"] >= 1
 
-    clusters = {c["kept"]: c for c in read_jsonl(tmp_path / "out" / f"seeds-{result.run_id}.clusters.jsonl")}
+    clusters = {
+        c["kept"]: c for c in read_jsonl(tmp_path / "out" / f"seeds-{result.run_id}.clusters.jsonl")
+    }
     assert set(clusters) == {ids["002"], ids["003"]}
     cluster = clusters[ids["002"]]
     assert cluster["kept_source"] == "1-was"
     assert cluster["sources"] == ["1-was", "2-okaz"]
     assert len(cluster["copies"]) == len(VARIANTS) + 1
-    assert all(copy["source"] == "2-okaz" and copy["similarity"] >= 0.8 for copy in cluster["copies"])
+    assert all(
+        copy["source"] == "2-okaz" and copy["similarity"] >= 0.8 for copy in cluster["copies"]
+    )
     near = clusters[ids["003"]]["copies"]
     assert [copy["reason"] for copy in near] == ["near_duplicate"]
     manifest = json.loads((tmp_path / "out" / "runs" / f"{result.run_id}.json").read_text())
@@ -148,7 +156,9 @@ def test_copies_are_caught_in_the_same_run(originals: Path, tmp_path: Path) -> N
     assert kinds["clusters"] == 2
 
 
-def test_copies_are_caught_in_a_later_run_with_the_same_state(originals: Path, tmp_path: Path) -> None:
+def test_copies_are_caught_in_a_later_run_with_the_same_state(
+    originals: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     first = crawl(settings(out), path=str(originals))
     assert first.exit_code == 0 and len(first.kept) == 5
@@ -171,8 +181,13 @@ def test_seed_000_and_001_are_both_kept_and_linked(originals: Path, tmp_path: Pa
     assert later[0]["shared_paragraphs"] >= 3
     assert by_seed["000"]["overlaps"] == []  # written before 001 was read: see the overlaps file
     assert all(by_seed[s]["overlaps"] == [] for s in ("002", "003", "004"))
-    links = {r["id"]: r["overlaps"] for r in read_jsonl(tmp_path / "out" / f"seeds-{result.run_id}.overlaps.jsonl")}
-    assert links[ids["000"]] == [{"id": ids["001"], "shared_paragraphs": later[0]["shared_paragraphs"]}]
+    links = {
+        r["id"]: r["overlaps"]
+        for r in read_jsonl(tmp_path / "out" / f"seeds-{result.run_id}.overlaps.jsonl")
+    }
+    assert links[ids["000"]] == [
+        {"id": ids["001"], "shared_paragraphs": later[0]["shared_paragraphs"]}
+    ]
     assert links[ids["001"]] == later
     assert set(links) == {ids["000"], ids["001"]}
 

@@ -28,8 +28,8 @@ class DedupConfig:
     def __post_init__(self) -> None:
         if self.bands * self.rows > self.permutations:
             raise SettingError(
-                f"NEWSPIPE_LSH_BANDS x NEWSPIPE_LSH_ROWS ({self.bands} x {self.rows}) must not exceed "
-                f"NEWSPIPE_MINHASH_PERMUTATIONS ({self.permutations})"
+                f"NEWSPIPE_LSH_BANDS x NEWSPIPE_LSH_ROWS ({self.bands} x {self.rows}) must not "
+                f"exceed NEWSPIPE_MINHASH_PERMUTATIONS ({self.permutations})"
             )
 
     @classmethod

@@ -60,7 +60,9 @@ def signature(shingles: NDArray[np.uint64], permutations: int, seed: int) -> NDA
     if shingles.size == 0:
         raise ValueError("a MinHash signature needs at least one shingle")
     offsets = np.array([0, shingles.size], dtype=np.uint64)
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(shingles, offsets, permutations, seed)
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+        shingles, offsets, permutations, seed
+    )
     return np.asarray(matrix.to_rows()[0], dtype=np.uint32)
 
 

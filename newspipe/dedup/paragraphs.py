@@ -76,9 +76,7 @@ def _prints(shingles: NDArray[np.uint64], owners: NDArray[np.int64]) -> Passages
     owners, mixed = owners[order], mixed[order]
     rank = np.arange(owners.size) - np.searchsorted(owners, owners, side="left")
     chosen = rank < PRINTS_PER_PASSAGE
-    return Passages(
-        tuple(mixed[chosen].view(np.int64).tolist()), tuple(owners[chosen].tolist())
-    )
+    return Passages(tuple(mixed[chosen].view(np.int64).tolist()), tuple(owners[chosen].tolist()))
 
 
 def passages(

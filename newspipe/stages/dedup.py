@@ -103,7 +103,9 @@ class DedupStage(Stage):
         if self.config.keep_duplicates:
             return
         if verdict.reason == "duplicate":
-            self.reject("duplicate", f"same normalised text as kept document {verdict.duplicate_of}")
+            self.reject(
+                "duplicate", f"same normalised text as kept document {verdict.duplicate_of}"
+            )
         self.reject(
             "near_duplicate",
             f"near-duplicate of kept document {verdict.duplicate_of}: estimated "

@@ -165,7 +165,8 @@ class SqliteState:
         found: dict[int, list[str]] = {}
         for chunk in _chunks(prints):
             rows = self._db.execute(
-                f"SELECT print, holders FROM paragraph_prints WHERE print IN ({_marks(len(chunk))})",
+                "SELECT print, holders FROM paragraph_prints "
+                f"WHERE print IN ({_marks(len(chunk))})",
                 chunk,
             )
             found.update((int(value), str(holders).split(" ")) for value, holders in rows)
