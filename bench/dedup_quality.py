@@ -119,10 +119,10 @@ def run_dedup(data: Path, config: DedupConfig, queue: Any) -> None:
         dedup.check_profile()
         verdicts: list[tuple[str | None, int, float, int]] = []
         elapsed = 0.0
-        for index, (source, text, normalised) in enumerate(iter_cleaned(data)):
+        for index, (source, _text, normalised) in enumerate(iter_cleaned(data)):
             doc_id = f"{index:06d}"
             start = time.process_time()
-            verdict = dedup.judge(normalised, text)
+            verdict = dedup.judge(normalised)
             dedup.remember(doc_id, verdict, "bench", source)
             elapsed += time.process_time() - start
             dup = int(verdict.duplicate_of) if verdict.duplicate_of is not None else -1

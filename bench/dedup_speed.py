@@ -86,8 +86,8 @@ def whole_logic(articles: list[tuple[str, str, str]]) -> None:
         state = SqliteState(Path(folder) / "state.sqlite")
         dedup = Deduplicator(state, DedupConfig())
         dedup.check_profile()
-        for index, (source, text, normalised) in enumerate(articles):
-            dedup.remember(f"{index:06d}", dedup.judge(normalised, text), "bench", source)
+        for index, (source, _text, normalised) in enumerate(articles):
+            dedup.remember(f"{index:06d}", dedup.judge(normalised), "bench", source)
         state.close()
 
 
@@ -128,15 +128,7 @@ def main() -> None:
         lambda: [band_keys(s, 14, 8) for s in sigs] and None, n, repeat
     )
     figures["part_passages"] = per_article(
-        lambda: (
-            [
-                passages(text, SIZE, h, s)
-                for (_, text, _), h, s in zip(articles, hashes, shingles, strict=True)
-            ]
-            and None
-        ),
-        n,
-        repeat,
+        lambda: [passages(s, SIZE) for s in shingles] and None, n, repeat
     )
     figures["dedup_logic"] = per_article(lambda: whole_logic(articles), n, repeat)
     for name, value in figures.items():

@@ -88,7 +88,7 @@ class Deduplicator:
                 "point NEWSPIPE_STATE at a new file to rebuild"
             )
 
-    def judge(self, normalised: str, text: str) -> Verdict:
+    def judge(self, normalised: str) -> Verdict:
         """Exact copy first, then the best near-duplicate, else shared passages; writes nothing."""
         verdict = Verdict(content_hash(normalised))
         original = self.state.find_exact(verdict.content_hash)
@@ -96,8 +96,7 @@ class Deduplicator:
             verdict.reason, verdict.duplicate_of, verdict.similarity = "duplicate", original, 1.0
             return verdict
         config = self.config
-        hashes = word_hashes(normalised)
-        shingles = shingles_of(hashes, config.shingle_size)
+        shingles = shingles_of(word_hashes(normalised), config.shingle_size)
         if shingles.size:  # fewer words than a shingle: exact dedup only
             sig = signature(shingles, config.permutations, MINHASH_SEED)
             verdict.signature = to_bytes(sig)
@@ -107,7 +106,7 @@ class Deduplicator:
                 verdict.reason = "near_duplicate"
                 verdict.duplicate_of, verdict.similarity = best
                 return verdict
-        verdict.passages = passages(text, config.shingle_size, hashes, shingles)
+        verdict.passages = passages(shingles, config.shingle_size)
         holders = self.state.paragraph_holders(list(set(verdict.passages.prints)))
         shared = shared_passages(verdict.passages, holders)
         verdict.overlaps = [

@@ -1,35 +1,34 @@
-"""Shared passages: documents that are not copies but carry the same paragraphs or sentences.
+"""Shared passages: documents that are not copies but carry the same paragraphs.
 
-Wire stories are rewritten by each outlet: the same paragraph comes back with a word changed, a
-sentence cut or two paragraphs joined, and one outlet breaks lines where another writes one long
-paragraph (seed articles 000 and 001). So a passage is a sentence (the text split at line ends and
-at ``. ! ? ؟ ؛``) of at least :data:`MIN_PASSAGE_WORDS` words, and passages are compared fuzzily:
-each one is summarised by its :data:`PRINTS_PER_PASSAGE` *prints*, the smallest of its word-shingle
-hashes after mixing (a tiny MinHash of the passage: two versions of a sentence share their
-smallest print with probability equal to their Jaccard similarity). A passage of a new document is
-shared with an earlier document when one of its prints is a print of that document, and the two
-documents overlap when they share :data:`MIN_SHARED_PASSAGES` passages or more.
+Wire stories are rewritten by each outlet: a paragraph comes back with a word changed, a sentence
+cut or two paragraphs joined, and one outlet breaks lines where another writes one long paragraph
+(seed articles 000 and 001). So passages are not cut at line breaks or punctuation, which differ
+between outlets, but by the words themselves (content-defined chunking, as rsync and backup tools
+cut files): a passage ends after each word shingle whose mixed hash falls in a fixed 1 in
+``2**CHUNK_BITS`` sample, so the same run of words is cut the same way in both documents, wherever
+it starts. Passages run about 16 shingles (20 words); shorter than :data:`MIN_PASSAGE_WORDS` they
+are dropped.
+
+Each passage is summarised by one *print*, its smallest mixed shingle hash (a one-value MinHash:
+two versions of a passage share it with probability equal to their Jaccard similarity). A passage
+of a new document is shared with an earlier document when its print is a print of that document;
+the two documents overlap when they share :data:`MIN_SHARED_PASSAGES` passages or more.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newspipe.dedup.minhash import shingle_hashes, shingles_of
-from newspipe.text.normalize import normalise
-
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-#: A passage shorter than this (a heading, a dateline, a byline) says too little to be shared.
+#: A passage ends after 1 shingle in 2**CHUNK_BITS (by hash): about 16 shingles a passage.
+CHUNK_BITS = 4
+#: A passage shorter than this says too little to be called shared.
 MIN_PASSAGE_WORDS = 8
-#: Prints kept per passage (about 20 for an article of 290 words in 11 passages).
-PRINTS_PER_PASSAGE = 2
 #: Documents sharing fewer passages than this are not linked: one passage in common is most often
 #: a stock phrase (a title, a formula), two or more are shared content (measured on SaudiNewsNet).
 MIN_SHARED_PASSAGES = 2
@@ -37,84 +36,37 @@ MIN_SHARED_PASSAGES = 2
 #: it is ignored, and no more holders are recorded for it.
 MAX_PRINT_HOLDERS = 20
 
-_PASSAGE_END = re.compile(r"[\n.!?؟؛]+")
-_NOT_WORD = re.compile(r"[\W_]+")
-_WORD = re.compile(r"[^\W_]+")
-_MIX = np.uint64(0xD6E8FEB86659FD93)
-
-
-def _fold_table() -> dict[int, str]:
-    """What :func:`normalise` does to single Arabic letters, marks and digits, as one table.
-
-    Used only when a passage's words cannot be found among the document's normalised words
-    (a text that kept its diacritics): derived from ``normalise``, so the two agree.
-    Punctuation is left alone: it marks where passages end.
-    """
-    table: dict[int, str] = {}
-    for code in (*range(0x0600, 0x0700), *range(0x08D3, 0x0900)):
-        char = chr(code)
-        if unicodedata.category(char) in {"Mn", "Lm", "Lo", "Nd"} and normalise(char) != char:
-            table[code] = normalise(char)
-    return table
-
-
-_FOLD_TABLE = _fold_table()
+# Two odd 64-bit multipliers: one decides where passages end, the other orders prints.
+_CUT_MIX = np.uint64(0x9E3779B97F4A7C15)
+_PRINT_MIX = np.uint64(0xD6E8FEB86659FD93)
+_CUT_SHIFT = np.uint64(64 - CHUNK_BITS)
 
 
 @dataclass(frozen=True, slots=True)
 class Passages:
-    """A document's prints, and the passage (numbered from 0) each print summarises."""
+    """A document's prints, one per passage long enough, in order (a print may repeat)."""
 
     prints: tuple[int, ...] = ()
-    passage_of: tuple[int, ...] = ()
 
 
-def _prints(shingles: NDArray[np.uint64], owners: NDArray[np.int64]) -> Passages:
-    """The smallest mixed shingle hashes of each passage (``owners``: the passage of each)."""
-    mixed = shingles * _MIX  # wraps around modulo 2**64, on purpose
-    order = np.lexsort((mixed, owners))
-    owners, mixed = owners[order], mixed[order]
-    rank = np.arange(owners.size) - np.searchsorted(owners, owners, side="left")
-    chosen = rank < PRINTS_PER_PASSAGE
-    return Passages(tuple(mixed[chosen].view(np.int64).tolist()), tuple(owners[chosen].tolist()))
-
-
-def passages(
-    text: str,
-    shingle_size: int,
-    word_hashes: NDArray[np.uint64] | None = None,
-    shingles: NDArray[np.uint64] | None = None,
-) -> Passages:
-    """The prints of ``text`` (the cleaned text, lines as paragraphs), passage by passage.
-
-    ``word_hashes`` and ``shingles``, those of the whole normalised text, save hashing again;
-    they are used when the passages hold exactly as many words (always, unless the text kept its
-    diacritics), else the passages are folded and hashed one by one.
-    """
-    size = max(shingle_size, 1)
-    pieces = _PASSAGE_END.split(text)
-    if word_hashes is not None:
-        # Folding letters never moves word boundaries: count the words on the text as it is.
-        counts = np.fromiter((len(_WORD.findall(piece)) for piece in pieces), np.int64, len(pieces))
-        if int(counts.sum()) == word_hashes.size:
-            if shingles is None:
-                shingles = shingles_of(word_hashes, size)
-            ends = np.cumsum(counts)
-            starts = np.arange(shingles.size)  # shingle i covers words i .. i+size-1
-            owners = np.searchsorted(ends, starts, side="right")
-            keep = (starts + size <= ends[owners]) & (counts[owners] >= MIN_PASSAGE_WORDS)
-            return _prints(shingles[keep], owners[keep])
-    folded = text.translate(_FOLD_TABLE).lower()
-    parts, owner_parts = [], []
-    for number, piece in enumerate(_PASSAGE_END.split(folded)):
-        words = _NOT_WORD.sub(" ", piece).split()
-        if len(words) >= MIN_PASSAGE_WORDS:
-            piece_shingles = shingle_hashes(" ".join(words), size)
-            parts.append(piece_shingles)
-            owner_parts.append(np.full(piece_shingles.size, number, dtype=np.int64))
-    if not parts:
+def passages(shingles: NDArray[np.uint64], shingle_size: int) -> Passages:
+    """The prints of a document's passages, from the hashes of its word shingles (in order)."""
+    if shingles.size == 0:
         return Passages()
-    return _prints(np.concatenate(parts), np.concatenate(owner_parts))
+    ends = ((shingles * _CUT_MIX) >> _CUT_SHIFT) == 0  # wraps around modulo 2**64, on purpose
+    owners = np.zeros(shingles.size, dtype=np.int64)
+    np.cumsum(ends[:-1], out=owners[1:])  # passage number of each shingle
+    counts = np.bincount(owners)
+    # A passage of n shingles covers n + size - 1 words.
+    long_enough = counts + (shingle_size - 1) >= MIN_PASSAGE_WORDS
+    keep = long_enough[owners]
+    if not keep.any():
+        return Passages()
+    mixed = shingles[keep] * _PRINT_MIX
+    owners = owners[keep]
+    lowest = np.full(counts.size, np.iinfo(np.uint64).max, dtype=np.uint64)
+    np.minimum.at(lowest, owners, mixed)
+    return Passages(tuple(lowest[long_enough].view(np.int64).tolist()))
 
 
 def shared_passages(doc: Passages, holders: dict[int, list[str]]) -> dict[str, int]:
@@ -123,12 +75,10 @@ def shared_passages(doc: Passages, holders: dict[int, list[str]]) -> dict[str, i
     ``holders`` maps a print to the documents holding it; boilerplate prints (held by more than
     :data:`MAX_PRINT_HOLDERS` documents) are ignored.
     """
-    pairs: set[tuple[str, int]] = set()
-    for value, passage in zip(doc.prints, doc.passage_of, strict=True):
+    shared: dict[str, int] = {}
+    for value in doc.prints:
         ids = holders.get(value)
         if ids and len(ids) <= MAX_PRINT_HOLDERS:
-            pairs.update((doc_id, passage) for doc_id in ids)
-    shared: dict[str, int] = {}
-    for doc_id, _ in pairs:
-        shared[doc_id] = shared.get(doc_id, 0) + 1
+            for doc_id in set(ids):
+                shared[doc_id] = shared.get(doc_id, 0) + 1
     return {doc_id: count for doc_id, count in shared.items() if count >= MIN_SHARED_PASSAGES}

@@ -81,7 +81,7 @@ class DedupStage(Stage):
     def process(self, doc: ItemAdapter) -> None:
         dedup, run = self.dedup, self.run
         assert dedup is not None and run is not None, "DedupStage.open_spider was not called"
-        verdict = dedup.judge(normalised_text(doc), str(doc.get("text") or ""))
+        verdict = dedup.judge(normalised_text(doc))
         doc["content_hash"] = verdict.content_hash
         doc["overlaps"] = [overlap.as_record() for overlap in verdict.overlaps]
         if verdict.reason is None:
