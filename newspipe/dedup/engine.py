@@ -34,9 +34,10 @@ if TYPE_CHECKING:
 PROFILE_KEY = "near_dup_profile"
 
 
-def content_hash(normalised: str) -> str:
+def content_hash(normalised: str | bytes) -> str:
     """The hash written as ``content_hash``: 128 bits of BLAKE2b of the normalised text."""
-    return hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).hexdigest()
+    data = normalised.encode("utf-8") if isinstance(normalised, str) else normalised
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +91,14 @@ class Deduplicator:
 
     def judge(self, normalised: str) -> Verdict:
         """Exact copy first, then the best near-duplicate, else shared passages; writes nothing."""
-        verdict = Verdict(content_hash(normalised))
+        data = normalised.encode("utf-8")
+        verdict = Verdict(content_hash(data))
         original = self.state.find_exact(verdict.content_hash)
         if original is not None:
             verdict.reason, verdict.duplicate_of, verdict.similarity = "duplicate", original, 1.0
             return verdict
         config = self.config
-        shingles = shingles_of(word_hashes(normalised), config.shingle_size)
+        shingles = shingles_of(word_hashes(data), config.shingle_size)
         if shingles.size:  # fewer words than a shingle: exact dedup only
             sig = signature(shingles, config.permutations, MINHASH_SEED)
             verdict.signature = to_bytes(sig)

@@ -28,9 +28,10 @@ _BAND_MUL = np.uint64(0xBF58476D1CE4E5B9)
 _EMPTY = np.zeros(0, dtype=np.uint64)
 
 
-def word_hashes(normalised: str) -> NDArray[np.uint64]:
+def word_hashes(normalised: str | bytes) -> NDArray[np.uint64]:
     """The 32-bit CRC of each word of ``normalised`` (UTF-8), as 64-bit integers."""
-    words = normalised.encode("utf-8").split()
+    data = normalised.encode("utf-8") if isinstance(normalised, str) else normalised
+    words = data.split()
     return np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
 
 
