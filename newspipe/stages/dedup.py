@@ -1,11 +1,27 @@
 """Dedup stage: exact copies, then near-duplicates, of documents kept now or by earlier runs.
 
-A copy gets ``duplicate_of`` (the kept document) and ``similarity`` (1.0 for an exact copy, the
-MinHash estimate of word 5-gram Jaccard for a near-duplicate) and is rejected as ``duplicate`` or
-``near_duplicate``, or kept, marked, with ``NEWSPIPE_KEEP_DUPLICATES``. A unique document gets
-``overlaps``: the earlier kept documents it shares passages with. At the end of the run the stage
-writes ``seeds-RUN_ID.clusters.jsonl`` (each kept document with the copies this run found) and
-``seeds-RUN_ID.overlaps.jsonl`` (the shared-passage links found by this run, in both directions).
+In input order, each document is checked against everything kept before it, in this run or in any
+earlier run sharing the state (the index lives in the state store, on disk):
+
+1. exact: ``content_hash`` (BLAKE2b of the normalised text) equal to a kept document's: rejected as
+   ``duplicate``, ``similarity`` 1.0;
+2. near: MinHash of its word shingles (``NEWSPIPE_SHINGLE_SIZE`` words), LSH bands
+   (``NEWSPIPE_LSH_BANDS`` x ``NEWSPIPE_LSH_ROWS``) to find candidates, each candidate's stored
+   signature compared: the most similar one at or above ``NEWSPIPE_NEAR_DUP_THRESHOLD`` (on a tie,
+   the one kept first) makes it a ``near_duplicate``, ``similarity`` being the estimated Jaccard
+   similarity. A document with fewer words than a shingle has no signature: exact dedup only;
+3. otherwise it is kept, indexed, and gets ``overlaps``: the earlier kept documents sharing at least
+   two passages with it (see :mod:`newspipe.dedup.paragraphs`), as ``{id, shared_paragraphs}``.
+
+A copy carries ``duplicate_of`` and ``similarity``; with ``NEWSPIPE_KEEP_DUPLICATES`` it stays in
+the kept output, marked, but is not indexed (later copies point to the same original). Which copy
+is kept depends only on input order.
+
+A kept document can only list documents seen before it: the one it overlaps was written already.
+Both directions are in ``seeds-RUN_ID.overlaps.jsonl`` (one line per document linked by this run:
+``{id, overlaps: [{id, shared_paragraphs}]}``), written at the end of the run with
+``seeds-RUN_ID.clusters.jsonl`` (one line per kept document this run found copies of:
+``{kept, kept_source, copies: [{id, reason, similarity, source}], sources}``).
 
 The stage writes to the state inside the run's open transaction and never commits: the recorder
 does, once the output files are complete.
