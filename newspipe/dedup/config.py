@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
 from newspipe.config import SettingError, get_bool, get_float, get_int
+from newspipe.dedup.minhash import ALGORITHM
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -46,8 +47,6 @@ class DedupConfig:
     @property
     def profile(self) -> str:
         """What makes stored signatures and band keys comparable; stored with the state."""
-        from newspipe.dedup.minhash import ALGORITHM
-
         return (
             f"{ALGORITHM};shingle={self.shingle_size};perm={self.permutations};"
             f"bands={self.bands}x{self.rows};seed={MINHASH_SEED}"
