@@ -300,6 +300,13 @@ def test_a_print_keeps_one_holder_more_than_the_limit(tmp_path: Path) -> None:
     state.close()
 
 
+def test_a_print_given_twice_is_held_once(tmp_path: Path) -> None:
+    state = SqliteState(tmp_path / "state.sqlite")
+    state.add_paragraph_prints("d", [7, 7, 8], 20)
+    assert state.paragraph_holders([7, 8]) == {7: ["d"], 8: ["d"]}
+    state.close()
+
+
 def test_large_lookups_go_in_chunks(tmp_path: Path) -> None:
     state = SqliteState(tmp_path / "state.sqlite")
     state.add_near_index("doc", list(range(1200)), b"s", None)

@@ -158,7 +158,7 @@ class SqliteState:
             "INSERT INTO paragraph_prints (print, holders) VALUES (?, ?) ON CONFLICT (print) DO "
             "UPDATE SET holders = holders || ' ' || excluded.holders "
             "WHERE length(holders) - length(replace(holders, ' ', '')) < ?",
-            [(value, doc_id, max_holders) for value in prints],
+            [(value, doc_id, max_holders) for value in dict.fromkeys(prints)],
         )
 
     def paragraph_holders(self, prints: Sequence[int]) -> dict[int, list[str]]:
