@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
+from newspipe.config import SettingError
 from newspipe.dedup.clusters import RunLinks, write_jsonl
 from newspipe.dedup.config import DedupConfig
 from newspipe.dedup.engine import Deduplicator, content_hash
@@ -83,20 +84,23 @@ class DedupStage(Stage):
         super().bind(crawler)
         self.run = run_for(crawler)
 
-    def open_spider(self) -> None:
-        run = self.run
-        assert run is not None, "DedupStage needs a crawler (from_crawler)"
-        try:
+    def deduplicator(self, run: Run) -> Deduplicator:
+        """The index, opened at the first document: after the recorder has taken the run's lock
+        and opened the state (a run that reads nothing never touches it)."""
+        if self.dedup is None:
             dedup = Deduplicator(run.state, self.config)
-            dedup.check_profile()
-        except Exception as exc:  # the spider sees the failed run and reads nothing
-            run.fail(f"state store: {exc}")
-            return
-        self.dedup = dedup
+            try:
+                dedup.check_profile()
+            except SettingError as exc:
+                run.fail(f"state store: {exc}")
+                raise
+            self.dedup = dedup
+        return self.dedup
 
     def process(self, doc: ItemAdapter) -> None:
-        dedup, run = self.dedup, self.run
-        assert dedup is not None and run is not None, "DedupStage.open_spider was not called"
+        run = self.run
+        assert run is not None, "DedupStage needs a crawler (from_crawler)"
+        dedup = self.deduplicator(run)
         verdict = dedup.judge(normalised_text(doc))
         doc["content_hash"] = verdict.content_hash
         doc["overlaps"] = [overlap.as_record() for overlap in verdict.overlaps]
