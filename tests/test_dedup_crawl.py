@@ -210,7 +210,9 @@ def test_keep_duplicates_keeps_copies_marked(originals: Path, tmp_path: Path) ->
 def test_a_state_built_with_other_shingles_fails_the_run(originals: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert crawl(settings(out), path=str(originals)).exit_code == 0
-    result = crawl(settings(out, NEWSPIPE_SHINGLE_SIZE=4), path=str(originals))
+    later = tmp_path / "later"  # new input: inputs already ingested would be skipped unread
+    write(later, "new.txt", change_words(seed("004"), 30))
+    result = crawl(settings(out, NEWSPIPE_SHINGLE_SIZE=4), path=str(later))
     assert result.exit_code == 1
     assert result.kept == []
     manifest = json.loads((out / "runs" / f"{result.run_id}.json").read_text())
