@@ -139,7 +139,7 @@ def test_copies_are_caught_in_the_same_run(originals: Path, tmp_path: Path) -> N
     assert result.stats["newspipe/dedup/dropped/near_duplicate"] >= 1
 
     clusters = {
-        c["kept"]: c for c in read_jsonl(tmp_path / "out" / f"seeds-{result.run_id}.clusters.jsonl")
+        c["kept"]: c for c in read_jsonl(tmp_path / "out" / f"clusters-{result.run_id}.jsonl")
     }
     assert set(clusters) == {ids["002"], ids["003"]}
     cluster = clusters[ids["002"]]
@@ -168,7 +168,7 @@ def test_copies_are_caught_in_a_later_run_with_the_same_state(
     assert second.exit_code == 0 and not second.errors
     assert second.kept == []
     check_copies(second, seed_ids(first))
-    clusters = read_jsonl(out / f"seeds-{second.run_id}.clusters.jsonl")
+    clusters = read_jsonl(out / f"clusters-{second.run_id}.jsonl")
     assert {c["kept_source"] for c in clusters} == {"1-was"}  # known from the state
 
 
@@ -183,7 +183,7 @@ def test_seed_000_and_001_are_both_kept_and_linked(originals: Path, tmp_path: Pa
     assert all(by_seed[s]["overlaps"] == [] for s in ("002", "003", "004"))
     links = {
         r["id"]: r["overlaps"]
-        for r in read_jsonl(tmp_path / "out" / f"seeds-{result.run_id}.overlaps.jsonl")
+        for r in read_jsonl(tmp_path / "out" / f"overlaps-{result.run_id}.jsonl")
     }
     assert links[ids["000"]] == [
         {"id": ids["001"], "shared_paragraphs": later[0]["shared_paragraphs"]}

@@ -18,10 +18,11 @@ the kept output, marked, but is not indexed (later copies point to the same orig
 is kept depends only on input order.
 
 A kept document can only list documents seen before it: the one it overlaps was written already.
-Both directions are in ``seeds-RUN_ID.overlaps.jsonl`` (one line per document linked by this run:
+Both directions are in ``overlaps-RUN_ID.jsonl`` (one line per document linked by this run:
 ``{id, overlaps: [{id, shared_paragraphs}]}``), written at the end of the run with
-``seeds-RUN_ID.clusters.jsonl`` (one line per kept document this run found copies of:
-``{kept, kept_source, copies: [{id, reason, similarity, source}], sources}``).
+``clusters-RUN_ID.jsonl`` (one line per kept document this run found copies of:
+``{kept, kept_source, copies: [{id, reason, similarity, source}], sources}``). Both summarise
+what this run saw, from memory: a run killed before its end leaves neither.
 
 The stage writes to the state inside the run's open transaction and never commits: the recorder
 does, once the output files are complete.
@@ -137,9 +138,10 @@ class DedupStage(Stage):
         run = self.run
         if run is None or self.dedup is None:
             return
+        # Not seeds-RUN_ID.*.jsonl: readers and crash recovery take those for document files.
         files = (
-            (f"seeds-{run.run_id}.clusters.jsonl", "clusters", self.links.cluster_records()),
-            (f"seeds-{run.run_id}.overlaps.jsonl", "overlaps", self.links.overlap_records()),
+            (f"clusters-{run.run_id}.jsonl", "clusters", self.links.cluster_records()),
+            (f"overlaps-{run.run_id}.jsonl", "overlaps", self.links.overlap_records()),
         )
         for name, kind, records in files:
             path = run.output_dir / name
