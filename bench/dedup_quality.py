@@ -172,7 +172,6 @@ def main() -> None:
     errors = [abs(sim - value) for (_, _, sim), value in zip(near, near_true, strict=True)]
     exact = sum(1 for reason, *_ in verdicts if reason == "duplicate")
     with_overlaps = sum(1 for *_, most in verdicts if most)
-    with_overlaps_2 = sum(1 for *_, most in verdicts if most >= 2)
 
     recall = caught / len(high) if high else 1.0
     precision = good / len(near) if near else 1.0
@@ -181,8 +180,7 @@ def main() -> None:
     print(f"pairs with J >= {LOW}: {len(pairs)}; with J >= {HIGH}: {len(high)}")
     print(
         f"rejected: duplicate {exact}, near_duplicate {len(near)}; "
-        f"kept with overlaps: {with_overlaps} "
-        f"({with_overlaps_2} sharing 2 passages or more with one document)"
+        f"kept with overlaps: {with_overlaps}"
     )
     print(f"recall (J >= {HIGH} pairs with at most one kept): {caught}/{len(high)} = {recall:.2%}")
     if missed:
