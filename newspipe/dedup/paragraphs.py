@@ -40,6 +40,7 @@ MAX_PRINT_HOLDERS = 20
 _CUT_MIX = np.uint64(0x9E3779B97F4A7C15)
 _PRINT_MIX = np.uint64(0xD6E8FEB86659FD93)
 _CUT_SHIFT = np.uint64(64 - CHUNK_BITS)
+_HIGHEST = np.iinfo(np.uint64).max
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ def passages(shingles: NDArray[np.uint64], shingle_size: int) -> Passages:
         return Passages()
     mixed = shingles[keep] * _PRINT_MIX
     owners = owners[keep]
-    lowest = np.full(counts.size, np.iinfo(np.uint64).max, dtype=np.uint64)
+    lowest = np.full(counts.size, _HIGHEST, dtype=np.uint64)
     np.minimum.at(lowest, owners, mixed)
     return Passages(tuple(lowest[long_enough].view(np.int64).tolist()))
 
