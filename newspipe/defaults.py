@@ -21,6 +21,13 @@ NEWSPIPE_LANGID_MIN_SCORE = 0.5
 # The reject reason of a text with no letters (language ``und``): ``empty`` or ``language``.
 NEWSPIPE_LANGID_UNDETERMINED = "empty"
 NEWSPIPE_NEAR_DUP_THRESHOLD = 0.8
+# Near-duplicate index (newspipe.dedup): word shingles of the normalised text, MinHash signatures,
+# LSH bands x rows (datatrove's 14 x 8: pairs at Jaccard 0.85 meet in a band 99% of the time).
+# Changing any of these four needs a new state (the state refuses a different index profile).
+NEWSPIPE_SHINGLE_SIZE = 5
+NEWSPIPE_MINHASH_PERMUTATIONS = 112
+NEWSPIPE_LSH_BANDS = 14
+NEWSPIPE_LSH_ROWS = 8
 NEWSPIPE_KEEP_DUPLICATES = False
 # Worker processes that run the pure stages ahead: "auto" is one per core, 0 runs all in-process.
 NEWSPIPE_WORKERS = "auto"

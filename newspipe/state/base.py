@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 
@@ -29,6 +30,39 @@ class StateStore(Protocol):
 
     def reset(self) -> None:
         """Forget what earlier runs recorded (dedup index, input manifest), in the transaction."""
+    # -- near-duplicate index (newspipe.dedup): MinHash signatures and LSH band keys ----------
+
+    def add_near_index(
+        self, doc_id: str, band_keys: Sequence[int], signature: bytes, source: str | None
+    ) -> None:
+        """Record a kept document: its LSH band keys (signed 64-bit), signature and source.
+
+        Documents too short for a signature come with no band keys and an empty signature, so
+        that their source is still known. Recording the same ``doc_id`` again changes nothing.
+        """
+        ...
+
+    def lsh_candidates(self, band_keys: Sequence[int]) -> list[str]:
+        """The kept documents sharing at least one band key, each once, in the order kept."""
+        ...
+
+    def get_signatures(self, doc_ids: Sequence[str]) -> dict[str, bytes]:
+        """The stored signature of each of ``doc_ids`` that has one."""
+        ...
+
+    def get_sources(self, doc_ids: Sequence[str]) -> dict[str, str | None]:
+        """The source recorded with each of ``doc_ids`` known to the near-duplicate index."""
+        ...
+
+    # -- shared passages (newspipe.dedup.paragraphs): print -> documents holding it ----------
+
+    def add_paragraph_prints(self, doc_id: str, prints: Sequence[int], max_holders: int) -> None:
+        """Record that ``doc_id`` holds ``prints``; a print keeps at most ``max_holders + 1``
+        holders (the first ones), enough to tell boilerplate from a shared passage."""
+        ...
+
+    def paragraph_holders(self, prints: Sequence[int]) -> dict[int, list[str]]:
+        """The documents holding each of ``prints`` (absent when none), in the order recorded."""
         ...
 
     def commit(self) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 SCHEMA = """
@@ -13,7 +14,36 @@ CREATE TABLE IF NOT EXISTS kept (
     run_id TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS inputs (key TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
+-- Near-duplicate index: seq is the order documents were kept in (ties go to the earliest).
+CREATE TABLE IF NOT EXISTS near_docs (
+    seq INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,
+    source TEXT,
+    signature BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS near_bands (
+    band_key INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (band_key, seq)
+) WITHOUT ROWID;
+-- Shared passages: holders is the space-separated ids of the first documents holding a print.
+CREATE TABLE IF NOT EXISTS paragraph_prints (
+    print INTEGER PRIMARY KEY,
+    holders TEXT NOT NULL
+);
 """
+
+#: SQLite's smallest limit on the parameters of one statement is 999: lookups go in chunks.
+_CHUNK = 500
+
+
+def _chunks(values: Sequence[object]) -> Iterator[Sequence[object]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
 
 
 class SqliteState:
@@ -27,6 +57,9 @@ class SqliteState:
         self._db.execute("PRAGMA journal_mode=WAL")
         # FULL: a commit is on disk before the output files it describes are renamed into place.
         self._db.execute("PRAGMA synchronous=FULL")
+        # A run is one long transaction: a larger page cache keeps the dedup index's pages in
+        # memory instead of spilling them to the WAL on every few documents (32 MB at most).
+        self._db.execute("PRAGMA cache_size=-32768")
         self._db.executescript(SCHEMA)
         self._in_transaction = False
 
@@ -67,6 +100,88 @@ class SqliteState:
         ).fetchall()
         for (table,) in tables:
             self._db.execute(f'DELETE FROM "{table}"')
+
+    def add_near_index(
+        self, doc_id: str, band_keys: Sequence[int], signature: bytes, source: str | None
+    ) -> None:
+        self._begin()
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO near_docs (doc_id, source, signature) VALUES (?, ?, ?)",
+            (doc_id, source, signature),
+        )
+        if cursor.rowcount != 1 or not band_keys:
+            return
+        seq = cursor.lastrowid
+        self._db.executemany(
+            "INSERT OR IGNORE INTO near_bands (band_key, seq) VALUES (?, ?)",
+            [(key, seq) for key in band_keys],
+        )
+
+    def lsh_candidates(self, band_keys: Sequence[int]) -> list[str]:
+        if len(band_keys) <= _CHUNK:
+            rows = self._db.execute(
+                "SELECT doc_id FROM near_docs WHERE seq IN (SELECT seq FROM near_bands "
+                f"WHERE band_key IN ({_marks(len(band_keys))})) ORDER BY seq",
+                band_keys,
+            )
+            return [str(row[0]) for row in rows]
+        seqs: set[int] = set()
+        for chunk in _chunks(band_keys):
+            rows = self._db.execute(
+                f"SELECT seq FROM near_bands WHERE band_key IN ({_marks(len(chunk))})", chunk
+            )
+            seqs.update(row[0] for row in rows)
+        ids: list[str] = []
+        for chunk in _chunks(sorted(seqs)):
+            rows = self._db.execute(
+                f"SELECT doc_id FROM near_docs WHERE seq IN ({_marks(len(chunk))}) ORDER BY seq",
+                chunk,
+            )
+            ids.extend(str(row[0]) for row in rows)
+        return ids
+
+    def get_signatures(self, doc_ids: Sequence[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for chunk in _chunks(doc_ids):
+            rows = self._db.execute(
+                f"SELECT doc_id, signature FROM near_docs WHERE doc_id IN ({_marks(len(chunk))})",
+                chunk,
+            )
+            found.update((str(doc_id), bytes(sig)) for doc_id, sig in rows if sig)
+        return found
+
+    def get_sources(self, doc_ids: Sequence[str]) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        for chunk in _chunks(doc_ids):
+            rows = self._db.execute(
+                f"SELECT doc_id, source FROM near_docs WHERE doc_id IN ({_marks(len(chunk))})",
+                chunk,
+            )
+            found.update((str(doc_id), None if src is None else str(src)) for doc_id, src in rows)
+        return found
+
+    def add_paragraph_prints(self, doc_id: str, prints: Sequence[int], max_holders: int) -> None:
+        if not prints:
+            return
+        self._begin()
+        # The holder list grows while it has at most max_holders ids (max_holders - 1 spaces).
+        self._db.executemany(
+            "INSERT INTO paragraph_prints (print, holders) VALUES (?, ?) ON CONFLICT (print) DO "
+            "UPDATE SET holders = holders || ' ' || excluded.holders "
+            "WHERE length(holders) - length(replace(holders, ' ', '')) < ?",
+            [(value, doc_id, max_holders) for value in dict.fromkeys(prints)],
+        )
+
+    def paragraph_holders(self, prints: Sequence[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for chunk in _chunks(prints):
+            rows = self._db.execute(
+                "SELECT print, holders FROM paragraph_prints "
+                f"WHERE print IN ({_marks(len(chunk))})",
+                chunk,
+            )
+            found.update((int(value), str(holders).split(" ")) for value, holders in rows)
+        return found
 
     def commit(self) -> None:
         if self._in_transaction:
