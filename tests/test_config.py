@@ -69,7 +69,7 @@ def test_addon_sets_run_id_recorder_and_keeps_user_feeds(tmp_path: object) -> No
 def test_stage_from_crawler_reads_settings() -> None:
     crawler = get_crawler(settings_dict={"NEWSPIPE_KEEP_DUPLICATES": "true"})
     stage = build_from_crawler(DedupStage, crawler)
-    assert stage.keep_duplicates is True
+    assert stage.config.keep_duplicates is True
 
 
 def test_bad_backend_name_is_a_setting_error() -> None:
