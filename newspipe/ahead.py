@@ -212,8 +212,10 @@ class AheadRunner:
 
 
 def worker_count(setting_value: Any) -> int:
-    """``NEWSPIPE_WORKERS``: 0 runs everything in the crawl process; empty or ``auto``, one per core."""
+    """``NEWSPIPE_WORKERS``: 0 runs everything in the crawl process; ``auto``, one per core but
+    the one the crawl process itself keeps busy (Scrapy, the state store, the output), at least 1.
+    """
     text = str(setting_value).strip().lower()
     if text in {"", "auto", "none"}:
-        return os.cpu_count() or 1
+        return max(1, (os.cpu_count() or 1) - 1)
     return int(text)

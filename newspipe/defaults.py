@@ -29,7 +29,8 @@ NEWSPIPE_MINHASH_PERMUTATIONS = 112
 NEWSPIPE_LSH_BANDS = 14
 NEWSPIPE_LSH_ROWS = 8
 NEWSPIPE_KEEP_DUPLICATES = False
-# Worker processes that run the pure stages ahead: "auto" is one per core, 0 runs all in-process.
+# Worker processes that run the pure stages ahead: "auto" is one per core but one (the crawl
+# process keeps that one busy), 0 runs everything in the crawl process.
 NEWSPIPE_WORKERS = "auto"
 # Clean stage: keep Arabic diacritics in `text`; residue-line patterns added to (or replacing,
 # with NEWSPIPE_RESIDUE_BUILTIN=false) the built-in ones: a list, a {source: patterns} mapping

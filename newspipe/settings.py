@@ -18,6 +18,7 @@ ADDONS = {"newspipe.addon.NewspipeAddon": 0}
 ITEM_PIPELINES_BASE = {
     "newspipe.stages.clean.CleanStage": 100,
     "newspipe.stages.language.LanguageStage": 200,
+    "newspipe.stages.attribution.AttributionStage": 270,
     "newspipe.stages.dedup.DedupStage": 300,
     "newspipe.stages.source.SourceStage": 400,
 }

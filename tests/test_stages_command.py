@@ -49,11 +49,12 @@ def rows_for(**settings: Any) -> list[Any]:
     return stage_rows(crawler_for(project))
 
 
-def test_default_pipeline_is_the_four_stages_in_order() -> None:
+def test_default_pipeline_is_the_five_stages_in_order() -> None:
     rows = rows_for()
     assert [(row.priority, row.name) for row in rows] == [
         (100, "clean"),
         (200, "language"),
+        (270, "attribution"),
         (300, "dedup"),
         (400, "source"),
     ]

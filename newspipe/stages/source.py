@@ -1,8 +1,8 @@
-"""Source stage: ``source``, ``attribution``, ``run_id`` and ``ingested_at`` on every kept document.
+"""Source stage: ``source``, ``run_id`` and ``ingested_at`` on every kept document.
 
 The spider already resolved ``source`` (the record's own field, else the user's source mapping,
 else the seed folder, else ``-a source=``, else the seed root's name); this stage fills it for
-documents that come without one, and finds the news agencies the cleaned text credits.
+documents that come without one. (The agencies a text credits are the attribution stage's.)
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from newspipe.document import FOLDER_SOURCE
 from newspipe.run import Run, run_for, utc_now
-from newspipe.sources.attribution import attributions
 from newspipe.stages.base import Stage
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ def fill_source(doc: Any) -> None:
 
 
 class SourceStage(Stage):
-    """Tags each document with where it came from, whom it credits, and which run took it in."""
+    """Tags each document with where it came from and which run took it in."""
 
     name = "source"
     run: Run | None = None
@@ -38,10 +37,5 @@ class SourceStage(Stage):
     def process(self, doc: ItemAdapter) -> None:
         assert self.run is not None, "SourceStage needs a crawler (from_crawler)"
         fill_source(doc)
-        credited = attributions(doc.get("text"))
-        doc["attribution"] = credited
-        if credited and self.stats is not None:
-            for name in credited:
-                self.stats.inc_value(f"newspipe/source/attribution/{name}")
         doc["run_id"] = self.run.run_id
         doc["ingested_at"] = utc_now()
