@@ -25,6 +25,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -48,7 +49,7 @@ logger = logging.getLogger(__name__)
 FORMATS: dict[str, str] = {".txt": "txt", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InputFile:
     """One file found under a seed root; ``problem`` is a reject found while walking (a link)."""
 
@@ -56,7 +57,7 @@ class InputFile:
     root: Path
     problem: tuple[str, str] | None = None
 
-    @property
+    @cached_property  # asked for every document of the file: stat and path arithmetic once
     def relative(self) -> str:
         """The path the contract writes: relative to the seed root (a file root: its name)."""
         if self.root == self.path or not self.root.is_dir():
@@ -71,8 +72,14 @@ class InputFile:
             return parts[0]
         if given:
             return given
-        root = self.root if self.root.is_dir() else self.root.parent
-        return root.resolve().name
+        return _root_name(self.root)
+
+
+@lru_cache(maxsize=64)
+def _root_name(root: Path) -> str:
+    """The seed root's own name (a file root: its folder's), resolved once per root."""
+    folder = root if root.is_dir() else root.parent
+    return folder.resolve().name
 
 
 @dataclass(frozen=True)
