@@ -118,14 +118,14 @@ def test_command_exits_1_when_a_stage_cannot_be_built() -> None:
 
 
 def documented_listings() -> tuple[str, list[str]]:
-    """The snippets between the markers: README.md when it has them, else the stage guide."""
-    for name in ("README.md", "docs/writing-a-stage.md"):
+    """The snippets between the markers, in README.md and in the stage guide."""
+    names = ("README.md", "docs/writing-a-stage.md")
+    found: list[str] = []
+    for name in names:
         path = PROJECT_ROOT / name
         if path.is_file():
-            found = SNIPPET.findall(path.read_text(encoding="utf-8"))
-            if found:
-                return name, found
-    return "README.md or docs/writing-a-stage.md", []
+            found.extend(SNIPPET.findall(path.read_text(encoding="utf-8")))
+    return " and ".join(names), found
 
 
 DOCUMENTED_IN, LISTINGS = documented_listings()
