@@ -16,6 +16,10 @@ NEWSPIPE_LANGUAGES = "ar"
 NEWSPIPE_LANGID_BACKEND = "langdetect"
 NEWSPIPE_NEAR_DUP_THRESHOLD = 0.8
 NEWSPIPE_KEEP_DUPLICATES = False
+# Scale-out workers (NEWSPIPE_STATE=redis://...): how long a taken unit stays leased without
+# renewal (a dead worker's units are taken again after it), and how many units a worker holds.
+NEWSPIPE_LEASE_SECONDS = 60.0
+NEWSPIPE_WORKER_LOOKAHEAD = 16
 # Set by the add-on when empty; a fixed value is for tests and re-runs by hand.
 NEWSPIPE_RUN_ID = ""
 

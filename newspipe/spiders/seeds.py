@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
+from scrapy.settings import BaseSettings
 
 from newspipe.config import get_list
 from newspipe.inputs import InputOptions, iter_documents
 from newspipe.run import run_for
+from newspipe.scaleout.worker import GATE_PRIORITY, OrderGate, start_worker
+from newspipe.state.redis import is_redis_location
 
 
 class SeedsSpider(Spider):
@@ -22,6 +25,12 @@ class SeedsSpider(Spider):
         super().__init__(*args, **kwargs)
         self.path_argument = path
         self.source_argument = source or None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        if is_redis_location(str(settings.get("NEWSPIPE_STATE") or "")):
+            settings.set_in_component_priority_dict("ITEM_PIPELINES", OrderGate, GATE_PRIORITY)
 
     def input_options(self) -> InputOptions:
         if self.path_argument:
@@ -39,6 +48,12 @@ class SeedsSpider(Spider):
         if missing or not options.roots:
             what = ", ".join(missing) if missing else "(none given)"
             run.fail(f"input root not found: {what}")
+            return
+        worker = start_worker(self.crawler, run)
+        if worker is not None:
+            # Redis state: units come from the queue shared with other workers (newspipe.scaleout).
+            async for document in worker.documents(options):
+                yield document
             return
         stats = self.crawler.stats
         assert stats is not None

@@ -1,0 +1,63 @@
+"""Several ``scrapy crawl seeds`` workers on several machines sharing one Redis, exactly once.
+
+With ``NEWSPIPE_STATE=redis://...`` the seeds spider does not walk the seed roots by itself: it
+takes *units of work* (input files) from a queue in Redis shared by every worker of the namespace.
+
+The design
+==========
+
+Units and batches
+    A unit is one input file, named ``<root number>:<path relative to the root>``, listed in the
+    order a single run reads them (roots in the order given, files sorted). The list identifies the
+    *batch* (a hash of the names): workers started on the same inputs join the same batch, and the
+    first one to arrive seeds its queue (one Lua script; later arrivals find it seeded). A worker
+    started again on the same inputs after the batch is done finds nothing to take.
+
+Leases
+    Taking a unit leases it for ``NEWSPIPE_LEASE_SECONDS`` by Redis's clock; a thread of the worker
+    renews the leases of its units until the run commits. A worker that dies stops renewing; once
+    its lease has expired any worker takes the unit again (expired units first, smallest index
+    first). A worker that lost a lease (it was presumed dead, e.g. stopped for longer than the
+    lease) fails: its commit checks every lease and applies nothing if one went elsewhere.
+
+Which copy is kept: the single-run order
+    The rule is the one of a single run: of several documents with the same normalised text, the
+    one that comes first in the batch order (unit index, then position in the unit) is kept; the
+    others are duplicates of it. Timing plays no part, because decisions are made in unit order:
+    documents are cleaned and language-tagged in parallel by all workers, but a gate just before
+    the dedup stage lets a document of unit ``k`` through only once the decisions of every unit
+    before ``k`` are published (the batch's *turn* counter has reached ``k``), and one document at a
+    time. When all documents of unit ``k`` have left the pipeline, the worker publishes the unit's
+    decisions (the content hashes it kept) to the batch and moves the turn to ``k + 1``, in one
+    script that also checks it still holds the lease. A worker waiting for the turn while the
+    unit holding it has an expired lease takes that unit over (it keeps taking expired units even
+    when it has as many units in hand as ``NEWSPIPE_WORKER_LOOKAHEAD`` allows).
+
+    A unit is re-done by another worker when its first worker died after publishing its decisions
+    but before its output file was complete. Its documents are the same (ids derive from path and
+    bytes), and its decisions are made again against exactly what the first attempt saw: lookups
+    ignore decisions of this unit and of later units. So it keeps the same documents.
+
+Exactly once in the output
+    A document is in the kept file of the worker whose run *committed* its unit. The run commits
+    (marks its units done, adds what it kept to the namespace's dedup index, in one script that
+    checks the leases) only after its kept and rejects files are complete under their final names;
+    a run killed before that leaves only hidden temporary files, and its units are taken again.
+
+Batch semantics
+    A worker stops taking units when none is left untaken and none has an expired lease, waits
+    until its own units are decided, then waits until every unit still leased by another worker
+    has been renewed once since it started waiting (proof the holder is alive: a dead holder's
+    lease expires instead, and the unit is taken over). Then it exits. Units of a worker that dies
+    after every other worker has exited are done by the next worker started (cron).
+
+Failures
+    Any Redis error fails the run (exit 1) with a message naming the store without its password;
+    the run commits nothing and gives its leases back when Redis still answers; the units are done
+    by the next run.
+
+Keys (``newspipe:<namespace>:batch:<id>:<name>``): ``units`` (list of names), ``info`` (size),
+``next`` (first never-taken index), ``leases`` (zset unit -> expiry ms), ``owners`` (hash unit ->
+run id), ``turn`` (units before it are decided), ``decided`` (hash content hash -> "doc_id run_id
+unit"), ``done`` (set of committed units).
+"""

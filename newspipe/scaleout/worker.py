@@ -1,0 +1,360 @@
+"""The Scrapy side of scale-out: units from the shared queue, the ordering gate, lease renewal.
+
+See :mod:`newspipe.scaleout` for the design. :class:`Worker` is created by the seeds spider when the
+state is Redis; :class:`OrderGate` is the item pipeline (just before dedup) that lets documents
+reach the state in batch order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+
+from newspipe.config import get_float, get_int
+from newspipe.inputs.read import InputFile, InputOptions, find_inputs, read_file
+from newspipe.scaleout.queue import WorkQueue, batch_id
+from newspipe.state.redis import RedisState, StateUnavailable, redact
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from newspipe.run import Run
+
+logger = logging.getLogger(__name__)
+
+#: Working key of a document taken from the queue: ``(unit index, position in the unit)``.
+UNIT_KEY = "_unit"
+#: The gate's place in ITEM_PIPELINES: after language (200), before dedup (300).
+GATE_PRIORITY = 299
+
+_WORKERS: WeakKeyDictionary[Crawler, Worker] = WeakKeyDictionary()
+
+
+@dataclass
+class LocalUnit:
+    """A unit this worker holds, and how far its documents got."""
+
+    index: int
+    name: str
+    yielded: int = 0
+    finished_yielding: bool = False
+    done: int = 0
+    decided: bool = False
+
+    def complete(self) -> bool:
+        return self.finished_yielding and self.done >= self.yielded
+
+
+def unit_names(options: InputOptions) -> list[tuple[str, InputFile]]:
+    """Every unit of the inputs, in the order a single run reads them."""
+    return [
+        (f"{number}:{found.relative}", found)
+        for number, root in enumerate(options.roots)
+        for found in find_inputs(root)
+    ]
+
+
+class Worker:
+    """One worker of a shared batch: takes units, gates documents, publishes decisions."""
+
+    def __init__(self, crawler: Crawler, run: Run, state: RedisState) -> None:
+        self.crawler = crawler
+        self.run = run
+        self.state = state
+        settings = crawler.settings
+        self.lease_ms = int(get_float(settings, "NEWSPIPE_LEASE_SECONDS", low=0.5) * 1000)
+        self.lookahead = get_int(settings, "NEWSPIPE_WORKER_LOOKAHEAD", low=1)
+        self.queue: WorkQueue | None = None
+        self.units: dict[int, LocalUnit] = {}
+        self.held: set[int] = set()
+        self._held_lock = threading.Lock()
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._in_flight: tuple[int, int] | None = None
+        self._turn = 0
+        self._liveness: dict[int, tuple[float, str]] | None = None
+        self._stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+        self.failed: str | None = None
+        self.loop = asyncio.get_event_loop()
+        state.on_unavailable = self._fail_threadsafe
+        state.before_commit.append(self._stop_heartbeat)
+        state.after_close.append(self._after_close)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self.doc_done, signal=signal)
+
+    # -- failure -------------------------------------------------------------------------
+
+    def _fail_threadsafe(self, message: str) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.fail(message)
+        else:
+            self.loop.call_soon_threadsafe(self.fail, message)
+
+    def fail(self, message: str) -> None:
+        """Fail the run (exit 1): stop taking units, let waiting documents go as errors."""
+        if self.failed is not None:
+            return
+        self.failed = message
+        self.state.fail(message)
+        self.run.fail(f"state store: {message}")
+        waiting, self._waiting = self._waiting, []
+        for _, _, future in waiting:
+            if not future.done():
+                future.set_exception(StateUnavailable(message))
+
+    # -- the spider's side ------------------------------------------------------------------
+
+    async def documents(self, options: InputOptions) -> AsyncIterator[dict[str, Any]]:
+        """The documents of the units this worker takes, until the batch is drained."""
+        stats = self.crawler.stats
+        assert stats is not None
+        units = unit_names(options)
+        by_name = dict(units)
+        names = [name for name, _ in units]
+        try:
+            self.queue = WorkQueue(
+                self.state.client, self.state.prefix, batch_id(names), self.run.run_id,
+                self.lease_ms,
+            )
+            size = self.queue.seed(names)
+        except Exception as exc:
+            self._redis_failed("joining the batch", exc)
+            return
+        logger.info(
+            "newspipe worker %s: batch %s of %d units in %s",
+            self.run.run_id, self.queue.batch, size, self.state.describe(),
+        )
+        self._heartbeat = threading.Thread(
+            target=self._renew_loop, name="newspipe-lease", daemon=True
+        )
+        self._heartbeat.start()
+        pump = self.loop.create_task(self._pump())
+        try:
+            while self.failed is None:
+                pending = sum(1 for unit in self.units.values() if not unit.decided)
+                try:
+                    taken = self.queue.take(allow_new=pending < self.lookahead)
+                except Exception as exc:
+                    self._redis_failed("taking a unit", exc)
+                    return
+                if taken is None:
+                    if pending == 0 and self._drained():
+                        break
+                    await asyncio.sleep(0.005 if pending else 0.05)
+                    continue
+                self._liveness = None
+                input_file = by_name.get(taken.name)
+                if input_file is None:
+                    self.fail(f"unit {taken.name!r} of the batch is not among this worker's inputs")
+                    return
+                unit = LocalUnit(taken.index, taken.name)
+                self.units[taken.index] = unit
+                with self._held_lock:
+                    self.held.add(taken.index)
+                stats.inc_value("newspipe/inputs/read")
+                stats.inc_value("newspipe/scaleout/units_taken")
+                if taken.reclaimed:
+                    stats.inc_value("newspipe/scaleout/units_reclaimed")
+                    logger.info(
+                        "taking over unit %d (%s): its lease expired", taken.index, taken.name
+                    )
+                for document in read_file(input_file, options):
+                    document[UNIT_KEY] = (taken.index, unit.yielded)
+                    unit.yielded += 1
+                    stats.inc_value("newspipe/documents/read")
+                    yield document
+                unit.finished_yielding = True
+                self.progress()
+        finally:
+            pump.cancel()
+
+    def _drained(self) -> bool:
+        """Nothing left to take: exit once every unit held elsewhere has shown its holder alive."""
+        assert self.queue is not None
+        try:
+            status = self.queue.status()
+        except Exception as exc:
+            self._redis_failed("reading the batch status", exc)
+            return True
+        if not status.all_taken:
+            return False
+        others = {
+            index: (lease.expiry_ms, lease.owner)
+            for index, lease in status.leases.items()
+            if lease.owner != self.run.run_id
+        }
+        if self._liveness is None:
+            self._liveness = others
+            return not others
+        for index, (expiry, owner) in others.items():
+            seen = self._liveness.get(index)
+            if seen is not None and seen[1] == owner and expiry <= seen[0]:
+                return False  # not renewed yet: alive, or dead and soon taken over
+        return True
+
+    # -- the gate ---------------------------------------------------------------------------
+
+    async def admit(self, item: dict[str, Any]) -> None:
+        """Wait until ``item`` may reach the state: its unit's turn, and no other document in
+        the stages after the gate."""
+        if self.failed is not None:
+            raise StateUnavailable(self.failed)
+        index, position = item[UNIT_KEY]
+        future: asyncio.Future[None] = self.loop.create_future()
+        heapq.heappush(self._waiting, (index, position, future))
+        self.progress()
+        await future
+
+    def doc_done(self, item: Any, **_: Any) -> None:
+        """A document left the pipeline (kept, dropped or failed)."""
+        tag = item.get(UNIT_KEY) if isinstance(item, dict) else None
+        if tag is None:
+            return
+        unit = self.units.get(tag[0])
+        if unit is not None:
+            unit.done += 1
+        if self._in_flight == tuple(tag):
+            self._in_flight = None
+            self.state.current_unit = None
+        self.progress()
+
+    def progress(self) -> None:
+        """Publish the decisions of complete units, then let the next document through."""
+        if self.failed is not None or self.queue is None:
+            return
+        try:
+            self._decide_complete_units()
+            self._release_next()
+        except StateUnavailable:
+            pass  # the store already failed the run
+        except Exception as exc:
+            self._redis_failed("publishing decisions", exc)
+
+    def _decide_complete_units(self) -> None:
+        assert self.queue is not None
+        for index in sorted(i for i, u in self.units.items() if not u.decided):
+            unit = self.units[index]
+            if not unit.complete():
+                if index >= self._turn:
+                    return
+                continue
+            if index > self._turn:
+                self._turn = self.queue.turn()
+                if index > self._turn:
+                    return
+            answer = self.queue.decide(index, self.state.take_unit_kept(index))
+            if answer == "WAIT":
+                return
+            if answer == "LOST":
+                self.fail(f"unit {index} ({unit.name}) was taken over by another worker")
+                return
+            unit.decided = True
+            self._turn = max(self._turn, index + 1)
+            for op in self.queue.completion_ops(index):
+                self.state.buffer(*op)
+            self.state.guard_lease(
+                self.queue.keys["leases"], self.queue.keys["owners"], index, self.run.run_id
+            )
+
+    def _release_next(self) -> None:
+        assert self.queue is not None
+        if self._in_flight is not None or not self._waiting:
+            return
+        index, position, future = self._waiting[0]
+        if index > self._turn:
+            self._turn = self.queue.turn()
+            if index > self._turn:
+                return
+        heapq.heappop(self._waiting)
+        self._in_flight = (index, position)
+        self.state.current_unit = (self.queue.prefix, index)
+        future.set_result(None)
+
+    async def _pump(self) -> None:
+        """Watch the turn move while documents or units wait on other workers."""
+        while self.failed is None:
+            waiting = bool(self._waiting) or any(
+                u.complete() and not u.decided for u in self.units.values()
+            )
+            if waiting:
+                self.progress()
+            await asyncio.sleep(0.002 if waiting else 0.02)
+
+    # -- leases ---------------------------------------------------------------------------
+
+    def _renew_loop(self) -> None:
+        assert self.queue is not None
+        interval = self.lease_ms / 3000
+        while not self._stop.wait(interval):
+            with self._held_lock:
+                indexes = sorted(self.held)
+            try:
+                lost = self.queue.renew(indexes)
+            except Exception as exc:
+                self.loop.call_soon_threadsafe(self._redis_failed, "renewing leases", exc)
+                return
+            if lost:
+                self.loop.call_soon_threadsafe(
+                    self.fail, f"units {lost} were taken over by another worker (lease lost)"
+                )
+                return
+
+    def _stop_heartbeat(self) -> None:
+        self._stop.set()
+        if self._heartbeat is not None and self._heartbeat is not threading.current_thread():
+            self._heartbeat.join()
+
+    def _after_close(self) -> None:
+        self._stop_heartbeat()
+        if self.state.failed is not None and self.queue is not None:
+            # Nothing was committed: give the units back now rather than at lease expiry.
+            try:
+                self.queue.release(sorted(self.held))
+            except Exception:
+                logger.debug("could not release leases", exc_info=True)
+
+    def _redis_failed(self, doing: str, exc: BaseException) -> None:
+        if isinstance(exc, StateUnavailable):
+            self.fail(str(exc))
+            return
+        self.fail(f"{self.state.describe()}: Redis unavailable while {doing}: {redact(str(exc))}")
+
+
+def worker_for(crawler: Crawler) -> Worker | None:
+    return _WORKERS.get(crawler)
+
+
+def start_worker(crawler: Crawler, run: Run) -> Worker | None:
+    """The crawl's worker when its state is Redis (created once), else None."""
+    worker = _WORKERS.get(crawler)
+    if worker is None and isinstance(run.state, RedisState):
+        worker = Worker(crawler, run, run.state)
+        _WORKERS[crawler] = worker
+    return worker
+
+
+class OrderGate:
+    """Item pipeline before dedup: queued documents reach the state in batch order."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, dict) or UNIT_KEY not in item:
+            return item
+        worker = worker_for(self.crawler)
+        if worker is not None:
+            await worker.admit(item)
+        return item
