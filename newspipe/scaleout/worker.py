@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 UNIT_KEY = "_unit"
 #: The gate's place in ITEM_PIPELINES: after language (200), before dedup (300).
 GATE_PRIORITY = 299
+GATE_PATH = "newspipe.scaleout.worker.OrderGate"
 
 _WORKERS: WeakKeyDictionary[Crawler, Worker] = WeakKeyDictionary()
 
