@@ -12,16 +12,18 @@ import heapq
 import logging
 import threading
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from newspipe.config import get_float, get_int
 from newspipe.inputs.read import InputFile, InputOptions, find_inputs, read_file
+from newspipe.rejects import Rejected
 from newspipe.scaleout.queue import WorkQueue, batch_id
-from newspipe.state.redis import RedisState, StateUnavailable, redact
+from newspipe.state.redis import RedisState, StateUnavailable, is_redis_location, redact
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -49,9 +51,19 @@ class LocalUnit:
     finished_yielding: bool = False
     done: int = 0
     decided: bool = False
+    #: Positions that passed the gate or left the pipeline before it (dropped by a stage).
+    settled: set[int] = field(default_factory=set)
+    #: Every position below this one is settled.
+    settled_below: int = 0
 
     def complete(self) -> bool:
         return self.finished_yielding and self.done >= self.yielded
+
+    def settle(self, position: int) -> None:
+        self.settled.add(position)
+        while self.settled_below in self.settled:
+            self.settled.discard(self.settled_below)
+            self.settled_below += 1
 
 
 def unit_names(options: InputOptions) -> list[tuple[str, InputFile]]:
@@ -109,7 +121,7 @@ class Worker:
         waiting, self._waiting = self._waiting, []
         for _, _, future in waiting:
             if not future.done():
-                future.set_exception(StateUnavailable(message))
+                future.set_exception(not_processed(message))
 
     # -- the spider's side ------------------------------------------------------------------
 
@@ -207,7 +219,7 @@ class Worker:
         """Wait until ``item`` may reach the state: its unit's turn, and no other document in
         the stages after the gate."""
         if self.failed is not None:
-            raise StateUnavailable(self.failed)
+            raise not_processed(self.failed)
         index, position = item[UNIT_KEY]
         future: asyncio.Future[None] = self.loop.create_future()
         heapq.heappush(self._waiting, (index, position, future))
@@ -222,6 +234,7 @@ class Worker:
         unit = self.units.get(tag[0])
         if unit is not None:
             unit.done += 1
+            unit.settle(tag[1])
         if self._in_flight == tuple(tag):
             self._in_flight = None
             self.state.current_unit = None
@@ -270,11 +283,15 @@ class Worker:
         if self._in_flight is not None or not self._waiting:
             return
         index, position, future = self._waiting[0]
+        unit = self.units[index]
+        if unit.settled_below < position:
+            return  # an earlier document of the unit is still in a stage before the gate
         if index > self._turn:
             self._turn = self.queue.turn()
             if index > self._turn:
                 return
         heapq.heappop(self._waiting)
+        unit.settle(position)
         self._in_flight = (index, position)
         self.state.current_unit = (self.queue.prefix, index)
         future.set_result(None)
@@ -329,6 +346,11 @@ class Worker:
         self.fail(f"{self.state.describe()}: Redis unavailable while {doing}: {redact(str(exc))}")
 
 
+def not_processed(message: str) -> Rejected:
+    """The reject of a document left waiting when the run failed (the next run reads it again)."""
+    return Rejected("error", f"not processed: the run failed ({message})")
+
+
 def worker_for(crawler: Crawler) -> Worker | None:
     return _WORKERS.get(crawler)
 
@@ -340,6 +362,20 @@ def start_worker(crawler: Crawler, run: Run) -> Worker | None:
         worker = Worker(crawler, run, run.state)
         _WORKERS[crawler] = worker
     return worker
+
+
+def add_gate(settings: BaseSettings) -> None:
+    """Put :class:`OrderGate` in ITEM_PIPELINES when the state is Redis.
+
+    At spider priority, as ``custom_settings``: the crawl command re-applies the project settings
+    after the spider's ``update_settings``.
+    """
+    if not is_redis_location(str(settings.get("NEWSPIPE_STATE") or "")):
+        return
+    pipelines = settings.getdict("ITEM_PIPELINES")
+    pipelines[GATE_PATH] = GATE_PRIORITY
+    priority = max(settings.getpriority("ITEM_PIPELINES") or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set("ITEM_PIPELINES", pipelines, priority=priority)
 
 
 class OrderGate:

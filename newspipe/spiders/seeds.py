@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
-from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.settings import BaseSettings
 
 from newspipe.config import get_list
 from newspipe.inputs import InputOptions, iter_documents
 from newspipe.run import run_for
-from newspipe.scaleout.worker import GATE_PATH, GATE_PRIORITY, start_worker
-from newspipe.state.redis import is_redis_location
+from newspipe.scaleout.worker import add_gate, start_worker
 
 
 class SeedsSpider(Spider):
@@ -29,12 +28,7 @@ class SeedsSpider(Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        if is_redis_location(str(settings.get("NEWSPIPE_STATE") or "")):
-            # At spider priority, as custom_settings: the crawl command re-applies project settings.
-            pipelines = settings.getdict("ITEM_PIPELINES")
-            pipelines[GATE_PATH] = GATE_PRIORITY
-            priority = max(settings.getpriority("ITEM_PIPELINES") or 0, SETTINGS_PRIORITIES["spider"])
-            settings.set("ITEM_PIPELINES", pipelines, priority=priority)
+        add_gate(settings)  # Redis state only: the ordering gate of newspipe.scaleout
 
     def input_options(self) -> InputOptions:
         if self.path_argument:
