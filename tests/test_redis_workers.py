@@ -28,7 +28,7 @@ from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.corpus]
 
-FIRST_PER_DAY = 40
+FIRST_PER_DAY = 25
 LEASE_SECONDS = "2"
 TIMEOUT = 120
 
