@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newspipe.config import SettingError
-from newspipe.scaleout.queue import WorkQueue, batch_id
+from newspipe.scaleout.queue import BatchBusy, WorkQueue, batch_id
 from newspipe.state.redis import LeaseLost, RedisLocation, RedisState, StateUnavailable, redact
 from tests.redis_server import RedisServer, free_port
 
@@ -232,3 +232,29 @@ def test_released_units_are_taken_at_once(state: RedisState) -> None:
 def test_only_write_commands_can_be_buffered(state: RedisState) -> None:
     with pytest.raises(ValueError, match="FLUSHALL"):
         state.buffer("FLUSHALL")
+
+
+def test_other_inputs_wait_while_a_batch_has_live_workers(state: RedisState) -> None:
+    working = queue_for(state, "a", lease_ms=200)
+    working.seed(NAMES)
+    working.take()
+    other_names = ["0:x.txt"]
+    other = WorkQueue(state.client, state.prefix, batch_id(other_names), "b", 60_000)
+    with pytest.raises(BatchBusy) as busy:
+        other.seed(other_names)
+    assert busy.value.batch == working.batch
+    time.sleep(0.3)  # its only worker died: the first batch no longer holds the namespace
+    assert other.seed(other_names) == 1
+    assert state.client.get("newspipe:t:current_batch") == other.batch
+
+
+def test_a_finished_batch_lets_the_next_inputs_in(state: RedisState) -> None:
+    queue = queue_for(state, "a")
+    queue.seed(NAMES)
+    while (taken := queue.take()) is not None:
+        assert queue.decide(taken.index, {}) == "OK"
+        for op in queue.completion_ops(taken.index):
+            state.buffer(*op)
+    state.commit()
+    later = WorkQueue(state.client, state.prefix, batch_id(["0:x.txt"]), "b", 60_000)
+    assert later.seed(["0:x.txt"]) == 1

@@ -13,6 +13,13 @@ Units and batches
     first one to arrive seeds its queue (one Lua script; later arrivals find it seeded). A worker
     started again on the same inputs after the batch is done finds nothing to take.
 
+One batch at a time in a namespace
+    The namespace remembers its current batch. A worker started on other inputs while the current
+    batch is unfinished and has live leases exits with status 75 (like a run that finds the lock
+    taken) and does nothing: two batches deciding at once could each keep one copy of the same
+    text. A finished batch, or one whose workers all died (no live lease), gives the namespace to
+    the next one. Copies across batches are caught through the committed dedup index.
+
 Leases
     Taking a unit leases it for ``NEWSPIPE_LEASE_SECONDS`` by Redis's clock; a thread of the worker
     renews the leases of its units until the run commits. A worker that dies stops renewing; once
@@ -56,7 +63,17 @@ Failures
     the run commits nothing and gives its leases back when Redis still answers; the units are done
     by the next run.
 
-Keys (``newspipe:<namespace>:batch:<id>:<name>``): ``units`` (list of names), ``info`` (size),
+Known limits
+    The kept file is renamed to its final name just before the state commit (the recorder's
+    order): a worker killed in that instant (milliseconds) leaves a complete file whose units are
+    not marked done, and they are done again by another worker. A failed run (exit 1) still
+    leaves its partial kept file under its final name with ``status: failed`` in its manifest;
+    readers must take only files of completed runs. Both close with the crash-safe recorder
+    (pending shards) of issue 7. In a worker the pipeline runs on one core (the pool that runs
+    pure stages ahead is not used with Redis state): start one worker per core.
+
+Keys: ``newspipe:<namespace>:current_batch``, and per batch
+(``newspipe:<namespace>:batch:<id>:<name>``) ``units`` (list of names), ``info`` (size),
 ``next`` (first never-taken index), ``leases`` (zset unit -> expiry ms), ``owners`` (hash unit ->
 run id), ``turn`` (units before it are decided), ``decided`` (hash content hash -> "doc_id run_id
 unit"), ``done`` (set of committed units).

@@ -17,14 +17,25 @@ local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 """
 
-#: KEYS: units, info. ARGV: unit names. Seeds the batch once; returns its size.
-SEED = """
-if redis.call('HEXISTS', KEYS[2], 'size') == 1 then
-  return tonumber(redis.call('HGET', KEYS[2], 'size'))
+#: KEYS: units, info, the namespace's current batch. ARGV: namespace prefix, batch id, names.
+#: Seeds the batch once and makes it the namespace's current one; returns ``{size, batch}``, or
+#: ``{-1, other}`` while another batch of the namespace is unfinished with live leases.
+SEED = _NOW + """
+local current = redis.call('GET', KEYS[3])
+if current and current ~= ARGV[2] then
+  local other = ARGV[1] .. 'batch:' .. current .. ':'
+  local size = tonumber(redis.call('HGET', other .. 'info', 'size') or '0')
+  local done = redis.call('SCARD', other .. 'done')
+  local live = redis.call('ZCOUNT', other .. 'leases', now_ms, '+inf')
+  if done < size and live > 0 then return {-1, current} end
 end
-for i = 1, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
-redis.call('HSET', KEYS[2], 'size', #ARGV)
-return #ARGV
+redis.call('SET', KEYS[3], ARGV[2])
+if redis.call('HEXISTS', KEYS[2], 'size') == 1 then
+  return {tonumber(redis.call('HGET', KEYS[2], 'size')), ARGV[2]}
+end
+for i = 3, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+redis.call('HSET', KEYS[2], 'size', #ARGV - 2)
+return {#ARGV - 2, ARGV[2]}
 """
 
 #: KEYS: units, next, leases, owners. ARGV: owner, lease ms, allow new (1/0).
@@ -107,6 +118,14 @@ def batch_id(unit_names: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
+class BatchBusy(Exception):
+    """Another batch (other inputs) of the namespace is unfinished and has live workers."""
+
+    def __init__(self, batch: str) -> None:
+        super().__init__(batch)
+        self.batch = batch
+
+
 @dataclass(frozen=True)
 class Taken:
     """A unit this worker now holds the lease on."""
@@ -141,6 +160,7 @@ class WorkQueue:
     def __init__(self, client: Any, prefix: str, batch: str, owner: str, lease_ms: int) -> None:
         self.client = client
         self.batch = batch
+        self.namespace_prefix = prefix
         self.prefix = f"{prefix}batch:{batch}:"
         self.owner = owner
         self.lease_ms = lease_ms
@@ -159,8 +179,17 @@ class WorkQueue:
         return [self.keys[name] for name in names]
 
     def seed(self, unit_names: Sequence[str]) -> int:
-        """Put the units in the queue unless a worker already did; the batch size."""
-        return int(self._seed(keys=self._k("units", "info"), args=list(unit_names)))
+        """Put the units in the queue unless a worker already did; the batch size.
+
+        Raises :class:`BatchBusy` while another batch of the namespace is being worked on.
+        """
+        size, current = self._seed(
+            keys=[*self._k("units", "info"), self.namespace_prefix + "current_batch"],
+            args=[self.namespace_prefix, self.batch, *unit_names],
+        )
+        if int(size) < 0:
+            raise BatchBusy(str(current))
+        return int(size)
 
     def take(self, *, allow_new: bool = True) -> Taken | None:
         """Lease the earliest expired unit, else (``allow_new``) the next untaken one, else None."""

@@ -22,7 +22,8 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from newspipe.config import get_float, get_int
 from newspipe.inputs.read import InputFile, InputOptions, find_inputs, read_file
 from newspipe.rejects import Rejected
-from newspipe.scaleout.queue import WorkQueue, batch_id
+from newspipe.run import EXIT_LOCKED
+from newspipe.scaleout.queue import BatchBusy, WorkQueue, batch_id
 from newspipe.state.redis import RedisState, StateUnavailable, is_redis_location, redact
 
 if TYPE_CHECKING:
@@ -138,6 +139,14 @@ class Worker:
                 self.lease_ms,
             )
             size = self.queue.seed(names)
+        except BatchBusy as busy:
+            self.run.fail(
+                f"{self.state.describe()}: workers on other inputs (batch {busy.batch}) are at "
+                "work in this namespace; nothing was done (start workers on the same inputs, or "
+                "use another namespace: redis://host:port/db/NAMESPACE)",
+                EXIT_LOCKED,
+            )
+            return
         except Exception as exc:
             self._redis_failed("joining the batch", exc)
             return
