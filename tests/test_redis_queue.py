@@ -258,3 +258,15 @@ def test_a_finished_batch_lets_the_next_inputs_in(state: RedisState) -> None:
     state.commit()
     later = WorkQueue(state.client, state.prefix, batch_id(["0:x.txt"]), "b", 60_000)
     assert later.seed(["0:x.txt"]) == 1
+
+
+def test_the_input_manifest_is_committed_with_the_rest(
+    server: RedisServer, state: RedisState
+) -> None:
+    state.set_input("0:a.txt", '{"size": 3}')
+    assert state.get_inputs(["0:a.txt", "0:b.txt"]) == {"0:a.txt": '{"size": 3}'}
+    other = RedisState(server.url(namespace="t"))
+    assert other.get_inputs(["0:a.txt"]) == {}
+    state.commit()
+    assert other.get_inputs(["0:a.txt", "0:b.txt"]) == {"0:a.txt": '{"size": 3}'}
+    other.close()

@@ -136,9 +136,10 @@ class Pending:
     meta: dict[str, str] = field(default_factory=dict)
     #: content hash -> (doc id, run id, unit index or -1), in the order they were added.
     kept: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
 
     def empty(self) -> bool:
-        return not (self.ops or self.guards or self.meta or self.kept)
+        return not (self.ops or self.guards or self.meta or self.kept or self.inputs)
 
 
 class RedisState:
@@ -250,6 +251,23 @@ class RedisState:
             if unit == index
         }
 
+    # -- the input manifest (issue 7's StateStore methods) --------------------------------
+
+    def get_inputs(self, keys: list[str]) -> dict[str, str]:
+        """The stored records of those of ``keys`` that earlier runs ingested."""
+        found: dict[str, str] = {}
+        wanted = [key for key in keys if key not in self.pending.inputs]
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            with self.guard_errors("reading the input manifest"):
+                values = self.client.hmget(self.key("inputs"), chunk)
+            found.update((k, str(v)) for k, v in zip(chunk, values, strict=True) if v is not None)
+        found.update((k, self.pending.inputs[k]) for k in keys if k in self.pending.inputs)
+        return found
+
+    def set_input(self, key: str, record: str) -> None:
+        self.pending.inputs[key] = record
+
     # -- the transaction -----------------------------------------------------------------
 
     def buffer(self, command: str, *args: str | int | float) -> None:
@@ -271,6 +289,7 @@ class RedisState:
             ["HSETNX", self.key("kept"), digest, f"{doc_id} {run_id}"]
             for digest, (doc_id, run_id, _unit) in self.pending.kept.items()
         )
+        ops.extend(["HSET", self.key("inputs"), k, v] for k, v in self.pending.inputs.items())
         ops.extend(self.pending.ops)
         return {"guards": self.pending.guards, "ops": ops}
 
