@@ -87,6 +87,7 @@ class Worker:
         self.lease_ms = int(get_float(settings, "NEWSPIPE_LEASE_SECONDS", low=0.5) * 1000)
         self.lookahead = get_int(settings, "NEWSPIPE_WORKER_LOOKAHEAD", low=1)
         self.queue: WorkQueue | None = None
+        #: Units taken and not yet decided (few: at most the lookahead, plus takeovers).
         self.units: dict[int, LocalUnit] = {}
         self.held: set[int] = set()
         self._held_lock = threading.Lock()
@@ -99,7 +100,7 @@ class Worker:
         self.failed: str | None = None
         self.loop = asyncio.get_event_loop()
         state.on_unavailable = self._fail_threadsafe
-        state.before_commit.append(self._stop_heartbeat)
+        state.before_commit.append(self._before_commit)
         state.after_close.append(self._after_close)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self.doc_done, signal=signal)
@@ -116,9 +117,14 @@ class Worker:
         """Fail the run (exit 1): stop taking units, let waiting documents go as errors."""
         if self.failed is not None:
             return
-        self.failed = message
         self.state.fail(message)
         self.run.fail(f"state store: {message}")
+        self.stop(message)
+
+    def stop(self, message: str) -> None:
+        """Take no more units; documents waiting at the gate leave as error rejects."""
+        if self.failed is None:
+            self.failed = message
         waiting, self._waiting = self._waiting, []
         for _, _, future in waiting:
             if not future.done():
@@ -159,9 +165,10 @@ class Worker:
         )
         self._heartbeat.start()
         pump = self.loop.create_task(self._pump())
+        drained = False
         try:
             while self.failed is None:
-                pending = sum(1 for unit in self.units.values() if not unit.decided)
+                pending = len(self.units)
                 try:
                     taken = self.queue.take(allow_new=pending < self.lookahead)
                 except Exception as exc:
@@ -169,6 +176,7 @@ class Worker:
                     return
                 if taken is None:
                     if pending == 0 and self._drained():
+                        drained = True
                         break
                     await asyncio.sleep(0.005 if pending else 0.05)
                     continue
@@ -197,6 +205,10 @@ class Worker:
                 self.progress()
         finally:
             pump.cancel()
+            if not drained and self.failed is None:
+                # The crawl is being stopped (Ctrl-C, CloseSpider): nobody moves the turn for
+                # the documents waiting at the gate any more.
+                self.stop("the crawl stopped before the end")
 
     def _drained(self) -> bool:
         """Nothing left to take: exit once every unit held elsewhere has shown its holder alive."""
@@ -263,7 +275,7 @@ class Worker:
 
     def _decide_complete_units(self) -> None:
         assert self.queue is not None
-        for index in sorted(i for i, u in self.units.items() if not u.decided):
+        for index in sorted(self.units):
             unit = self.units[index]
             if not unit.complete():
                 if index >= self._turn:
@@ -280,6 +292,7 @@ class Worker:
                 self.fail(f"unit {index} ({unit.name}) was taken over by another worker")
                 return
             unit.decided = True
+            del self.units[index]
             self._turn = max(self._turn, index + 1)
             for op in self.queue.completion_ops(index):
                 self.state.buffer(*op)
@@ -309,7 +322,7 @@ class Worker:
         """Watch the turn move while documents or units wait on other workers."""
         while self.failed is None:
             waiting = bool(self._waiting) or any(
-                u.complete() and not u.decided for u in self.units.values()
+                u.complete() for u in self.units.values()
             )
             if waiting:
                 self.progress()
@@ -333,6 +346,13 @@ class Worker:
                     self.fail, f"units {lost} were taken over by another worker (lease lost)"
                 )
                 return
+
+    def _before_commit(self) -> None:
+        self._stop_heartbeat()
+        if self.run.status != "completed" and self.state.failed is None:
+            # A run stopped early (Ctrl-C, a failed output) commits nothing: readers take only
+            # completed runs' files, so its units must be done again by another worker.
+            self.state.fail(f"the run did not complete ({self.run.status}): nothing committed")
 
     def _stop_heartbeat(self) -> None:
         self._stop.set()

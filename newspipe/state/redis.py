@@ -297,8 +297,9 @@ class RedisState:
         for hook in self.before_commit:
             hook()
         if self.failed is not None:
-            # Redis failed during the run: apply nothing; the next run does the work again.
-            logger.warning("%s: not committing, the store failed during the run", self.describe())
+            # Redis failed during the run (or the run stopped early): apply nothing; the next
+            # run does the work again.
+            logger.warning("%s: nothing committed: %s", self.describe(), self.failed)
             self.rollback()
             return
         if self.pending.empty():
