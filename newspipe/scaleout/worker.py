@@ -61,6 +61,8 @@ class LocalUnit:
         return self.finished_yielding and self.done >= self.yielded
 
     def settle(self, position: int) -> None:
+        if position < self.settled_below:
+            return  # settled already (it passed the gate, and now left the pipeline)
         self.settled.add(position)
         while self.settled_below in self.settled:
             self.settled.discard(self.settled_below)
