@@ -67,7 +67,7 @@ def test_an_unreachable_server_fails_with_a_message_without_the_password() -> No
         RedisState(f"redis://:hunter2@127.0.0.1:{free_port()}/0")
     message = str(caught.value)
     assert "hunter2" not in message
-    assert "Redis unavailable while connect" in message
+    assert "Redis unavailable while connecting" in message
     assert "redis://***@127.0.0.1" in message
 
 

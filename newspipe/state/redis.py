@@ -169,7 +169,7 @@ class RedisState:
         #: Called before a commit is applied and after the store is closed (lease renewal stops).
         self.before_commit: list[Callable[[], None]] = []
         self.after_close: list[Callable[[], None]] = []
-        with self.guard_errors("connect"):
+        with self.guard_errors("connecting"):
             self.client.ping()
         self._commit_script = self.client.register_script(COMMIT_SCRIPT)
 
