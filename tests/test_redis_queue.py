@@ -270,3 +270,14 @@ def test_the_input_manifest_is_committed_with_the_rest(
     state.commit()
     assert other.get_inputs(["0:a.txt", "0:b.txt"]) == {"0:a.txt": '{"size": 3}'}
     other.close()
+
+
+def test_consecutive_units_are_taken_together_and_expired_ones_first(state: RedisState) -> None:
+    dying, other = queue_for(state, "dying", lease_ms=100), queue_for(state, "other")
+    dying.seed(NAMES)
+    assert [t.index for t in dying.take_many(2)] == [0, 1]
+    time.sleep(0.2)
+    assert [(t.index, t.reclaimed) for t in other.take_many(5)] == [(0, True)]
+    assert [(t.index, t.reclaimed) for t in other.take_many(5)] == [(1, True)]
+    assert [(t.index, t.reclaimed) for t in other.take_many(5)] == [(2, False)]
+    assert other.take_many(5) == []

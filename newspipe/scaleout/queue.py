@@ -38,27 +38,33 @@ redis.call('HSET', KEYS[2], 'size', #ARGV - 2)
 return {#ARGV - 2, ARGV[2]}
 """
 
-#: KEYS: units, next, leases, owners. ARGV: owner, lease ms, allow new (1/0).
-#: The unit with an expired lease and the smallest index first, else the next never taken.
+#: KEYS: units, next, leases, owners. ARGV: owner, lease ms, how many new units (0: none).
+#: The unit with an expired lease and the smallest index, else up to that many consecutive
+#: never-taken units. Returns flat triples (index, name, reclaimed 1/0).
 TAKE = _NOW + """
 local best = nil
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now_ms)) do
   local index = tonumber(member)
   if best == nil or index < best then best = index end
 end
-local reclaimed = 1
+local first, last, reclaimed = best, best, 1
 if best == nil then
-  if ARGV[3] ~= '1' then return nil end
+  local wanted = tonumber(ARGV[3])
   local size = redis.call('LLEN', KEYS[1])
   local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if nxt >= size then return nil end
-  redis.call('SET', KEYS[2], nxt + 1)
-  best = nxt
-  reclaimed = 0
+  if wanted < 1 or nxt >= size then return {} end
+  first, last, reclaimed = nxt, math.min(nxt + wanted, size) - 1, 0
+  redis.call('SET', KEYS[2], last + 1)
 end
-redis.call('ZADD', KEYS[3], now_ms + tonumber(ARGV[2]), best)
-redis.call('HSET', KEYS[4], best, ARGV[1])
-return {best, redis.call('LINDEX', KEYS[1], best), reclaimed}
+local taken = {}
+for index = first, last do
+  redis.call('ZADD', KEYS[3], now_ms + tonumber(ARGV[2]), index)
+  redis.call('HSET', KEYS[4], index, ARGV[1])
+  table.insert(taken, index)
+  table.insert(taken, redis.call('LINDEX', KEYS[1], index))
+  table.insert(taken, reclaimed)
+end
+return taken
 """
 
 #: KEYS: leases, owners. ARGV: owner, lease ms, unit indexes. Returns the units no longer ours.
@@ -191,16 +197,24 @@ class WorkQueue:
             raise BatchBusy(str(current))
         return int(size)
 
-    def take(self, *, allow_new: bool = True) -> Taken | None:
-        """Lease the earliest expired unit, else (``allow_new``) the next untaken one, else None."""
+    def take_many(self, count: int) -> list[Taken]:
+        """Lease the earliest expired unit, else up to ``count`` consecutive untaken ones.
+
+        Consecutive units spare the workers a hand-over of the turn between each two of them.
+        """
         answer = self._take(
             keys=self._k("units", "next", "leases", "owners"),
-            args=[self.owner, self.lease_ms, "1" if allow_new else "0"],
+            args=[self.owner, self.lease_ms, max(count, 0)],
         )
-        if answer is None:
-            return None
-        index, name, reclaimed = answer
-        return Taken(int(index), str(name), bool(int(reclaimed)))
+        return [
+            Taken(int(answer[i]), str(answer[i + 1]), bool(int(answer[i + 2])))
+            for i in range(0, len(answer), 3)
+        ]
+
+    def take(self, *, allow_new: bool = True) -> Taken | None:
+        """Lease the earliest expired unit, else (``allow_new``) the next untaken one, else None."""
+        taken = self.take_many(1 if allow_new else 0)
+        return taken[0] if taken else None
 
     def renew(self, indexes: Sequence[int]) -> list[int]:
         """Extend our leases; the units among ``indexes`` that are no longer ours."""

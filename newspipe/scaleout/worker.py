@@ -23,7 +23,7 @@ from newspipe.config import get_float, get_int
 from newspipe.inputs.read import InputFile, InputOptions, find_inputs, read_file
 from newspipe.rejects import Rejected
 from newspipe.run import EXIT_LOCKED
-from newspipe.scaleout.queue import BatchBusy, WorkQueue, batch_id
+from newspipe.scaleout.queue import BatchBusy, Taken, WorkQueue, batch_id
 from newspipe.state.redis import RedisState, StateUnavailable, is_redis_location, redact
 
 if TYPE_CHECKING:
@@ -88,6 +88,9 @@ class Worker:
         settings = crawler.settings
         self.lease_ms = int(get_float(settings, "NEWSPIPE_LEASE_SECONDS", low=0.5) * 1000)
         self.lookahead = get_int(settings, "NEWSPIPE_WORKER_LOOKAHEAD", low=1)
+        # Consecutive units taken at once: half the lookahead, so the next run of units is
+        # analysed while this one waits for its turn.
+        self.chunk = max(1, self.lookahead // 2)
         self.queue: WorkQueue | None = None
         #: Units taken and not yet decided (few: at most the lookahead, plus takeovers).
         self.units: dict[int, LocalUnit] = {}
@@ -172,45 +175,57 @@ class Worker:
             while self.failed is None:
                 pending = len(self.units)
                 try:
-                    taken = self.queue.take(allow_new=pending < self.lookahead)
+                    batch = self.queue.take_many(min(self.chunk, self.lookahead - pending))
                 except Exception as exc:
                     self._redis_failed("taking a unit", exc)
                     return
-                if taken is None:
+                if not batch:
                     if pending == 0 and self._drained():
                         drained = True
                         break
                     await asyncio.sleep(0.005 if pending else 0.05)
                     continue
                 self._liveness = None
-                input_file = by_name.get(taken.name)
-                if input_file is None:
-                    self.fail(f"unit {taken.name!r} of the batch is not among this worker's inputs")
-                    return
-                unit = LocalUnit(taken.index, taken.name)
-                self.units[taken.index] = unit
-                with self._held_lock:
-                    self.held.add(taken.index)
-                stats.inc_value("newspipe/inputs/read")
-                stats.inc_value("newspipe/scaleout/units_taken")
-                if taken.reclaimed:
-                    stats.inc_value("newspipe/scaleout/units_reclaimed")
-                    logger.info(
-                        "taking over unit %d (%s): its lease expired", taken.index, taken.name
-                    )
-                for document in read_file(input_file, options):
-                    document[UNIT_KEY] = (taken.index, unit.yielded)
-                    unit.yielded += 1
-                    stats.inc_value("newspipe/documents/read")
-                    yield document
-                unit.finished_yielding = True
-                self.progress()
+                held = [self._hold(taken) for taken in batch]  # leases renewed from now on
+                for unit in held:
+                    input_file = by_name.get(unit.name)
+                    if input_file is None:
+                        self.fail(f"unit {unit.name!r} of the batch is not among this run's inputs")
+                        return
+                    documents = read_file(input_file, options)
+                    following = next(documents, None)
+                    while following is not None:
+                        document, following = following, next(documents, None)
+                        document[UNIT_KEY] = (unit.index, unit.yielded)
+                        unit.yielded += 1
+                        # Known before the last document is yielded, so that the unit's decisions
+                        # are published as soon as it leaves the pipeline.
+                        unit.finished_yielding = following is None
+                        stats.inc_value("newspipe/documents/read")
+                        yield document
+                    unit.finished_yielding = True
+                    self.progress()
         finally:
             pump.cancel()
             if not drained and self.failed is None:
                 # The crawl is being stopped (Ctrl-C, CloseSpider): nobody moves the turn for
                 # the documents waiting at the gate any more.
                 self.stop("the crawl stopped before the end")
+
+    def _hold(self, taken: Taken) -> LocalUnit:
+        """Start tracking a unit just taken (its lease is renewed until the run commits)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        unit = LocalUnit(taken.index, taken.name)
+        self.units[taken.index] = unit
+        with self._held_lock:
+            self.held.add(taken.index)
+        stats.inc_value("newspipe/inputs/read")
+        stats.inc_value("newspipe/scaleout/units_taken")
+        if taken.reclaimed:
+            stats.inc_value("newspipe/scaleout/units_reclaimed")
+            logger.info("taking over unit %d (%s): its lease expired", taken.index, taken.name)
+        return unit
 
     def _drained(self) -> bool:
         """Nothing left to take: exit once every unit held elsewhere has shown its holder alive."""
