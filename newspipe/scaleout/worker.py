@@ -11,6 +11,7 @@ import asyncio
 import heapq
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
@@ -38,6 +39,9 @@ UNIT_KEY = "_unit"
 #: The gate's place in ITEM_PIPELINES: after language (200), before dedup (300).
 GATE_PRIORITY = 299
 GATE_PATH = "newspipe.scaleout.worker.OrderGate"
+
+#: How often a worker holding all the units it may asks for units whose lease expired.
+RECLAIM_CHECK_SECONDS = 0.1
 
 _WORKERS: WeakKeyDictionary[Crawler, Worker] = WeakKeyDictionary()
 
@@ -67,6 +71,10 @@ class LocalUnit:
         while self.settled_below in self.settled:
             self.settled.discard(self.settled_below)
             self.settled_below += 1
+
+
+def loop_time() -> float:
+    return time.monotonic()
 
 
 def unit_names(options: InputOptions) -> list[tuple[str, InputFile]]:
@@ -99,6 +107,7 @@ class Worker:
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._in_flight: tuple[int, int] | None = None
         self._turn = 0
+        self._next_reclaim_check = 0.0
         self._liveness: dict[int, tuple[float, str]] | None = None
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
@@ -174,8 +183,13 @@ class Worker:
         try:
             while self.failed is None:
                 pending = len(self.units)
+                room = min(self.chunk, self.lookahead - pending)
+                if room <= 0 and loop_time() < self._next_reclaim_check:
+                    await asyncio.sleep(0.005)  # full: ask Redis for expired units now and then
+                    continue
+                self._next_reclaim_check = loop_time() + RECLAIM_CHECK_SECONDS
                 try:
-                    batch = self.queue.take_many(min(self.chunk, self.lookahead - pending))
+                    batch = self.queue.take_many(room)
                 except Exception as exc:
                     self._redis_failed("taking a unit", exc)
                     return
@@ -336,14 +350,18 @@ class Worker:
         future.set_result(None)
 
     async def _pump(self) -> None:
-        """Watch the turn move while documents or units wait on other workers."""
+        """Watch the turn move while documents or units wait on other workers.
+
+        Polls every millisecond just after the turn moved, backing off to 20 ms while it stays.
+        """
+        delay = 0.001
         while self.failed is None:
-            waiting = bool(self._waiting) or any(
-                u.complete() for u in self.units.values()
-            )
+            waiting = bool(self._waiting) or any(u.complete() for u in self.units.values())
             if waiting:
+                turn = self._turn
                 self.progress()
-            await asyncio.sleep(0.002 if waiting else 0.02)
+                delay = 0.001 if self._turn != turn else min(delay * 2, 0.02)
+            await asyncio.sleep(delay if waiting else 0.02)
 
     # -- leases ---------------------------------------------------------------------------
 
