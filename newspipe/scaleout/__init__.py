@@ -11,7 +11,9 @@ Units and batches
     order a single run reads them (roots in the order given, files sorted). The list identifies the
     *batch* (a hash of the names): workers started on the same inputs join the same batch, and the
     first one to arrive seeds its queue (one Lua script; later arrivals find it seeded). A worker
-    started again on the same inputs after the batch is done finds nothing to take.
+    started again on the same inputs after the batch is done finds nothing to take. A worker takes
+    runs of consecutive units (half of ``NEWSPIPE_WORKER_LOOKAHEAD``), so that the turn (below)
+    passes between workers once a run rather than once a unit.
 
 One batch at a time in a namespace
     The namespace remembers its current batch. A worker started on other inputs while the current
