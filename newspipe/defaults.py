@@ -65,6 +65,10 @@ NEWSPIPE_OUTPUT_GZIP = False
 NEWSPIPE_PROGRESS_INTERVAL = 30.0
 # Seconds after which a lock whose holder still seems alive is taken over anyway; 0 for never.
 NEWSPIPE_LOCK_STALE_AFTER = 86400.0
+# Scale-out workers (NEWSPIPE_STATE=redis://...): how long a taken unit stays leased without
+# renewal (a dead worker's units are taken again after it), and how many units a worker holds.
+NEWSPIPE_LEASE_SECONDS = 60.0
+NEWSPIPE_WORKER_LOOKAHEAD = 16
 # Set by the add-on when empty; a fixed value is for tests and re-runs by hand.
 NEWSPIPE_RUN_ID = ""
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
+from scrapy.settings import BaseSettings
 
 from newspipe.ahead import AheadRunner, worker_count
 from newspipe.config import get_list, setting
@@ -14,6 +15,7 @@ from newspipe.inputs import InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.manifest import list_inputs, read_with
 from newspipe.run import run_for
+from newspipe.scaleout.worker import add_gate, start_worker
 
 
 class SeedsSpider(Spider):
@@ -27,6 +29,11 @@ class SeedsSpider(Spider):
         super().__init__(*args, **kwargs)
         self.path_argument = path
         self.source_argument = source or None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        add_gate(settings)  # Redis state only: the ordering gate of newspipe.scaleout
 
     def input_options(self) -> InputOptions:
         if self.path_argument:
@@ -46,6 +53,12 @@ class SeedsSpider(Spider):
         if missing or not options.roots:
             what = ", ".join(missing) if missing else "(none given)"
             run.fail(f"input root not found: {what}")
+            return
+        worker = start_worker(self.crawler, run)
+        if worker is not None:
+            # Redis state: units come from the queue shared with other workers (newspipe.scaleout).
+            async for document in worker.documents(options):
+                yield document
             return
         documents = self._documents(options)
         runner = AheadRunner.for_crawler(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from newspipe.config import SettingError
 from newspipe.state.base import StateStore
+from newspipe.state.redis import RedisState, is_redis_location
 from newspipe.state.sqlite import SqliteState
 
 DEFAULT_STATE_FILE = "newspipe-state.sqlite"
@@ -17,6 +18,8 @@ def open_state(location: str, output_dir: Path) -> StateStore:
         return SqliteState(output_dir / DEFAULT_STATE_FILE)
     if location.startswith("sqlite:///"):
         return SqliteState(Path(location.removeprefix("sqlite:///")))
+    if is_redis_location(location):
+        return RedisState(location)
     if "://" in location:
         scheme = location.split("://", 1)[0]
         raise SettingError(
@@ -37,4 +40,11 @@ def state_file(location: str, output_dir: Path) -> Path | None:
     return Path(location)
 
 
-__all__ = ["DEFAULT_STATE_FILE", "SqliteState", "StateStore", "open_state", "state_file"]
+__all__ = [
+    "DEFAULT_STATE_FILE",
+    "RedisState",
+    "SqliteState",
+    "StateStore",
+    "open_state",
+    "state_file",
+]

@@ -1,0 +1,461 @@
+"""The Scrapy side of scale-out: units from the shared queue, the ordering gate, lease renewal.
+
+See :mod:`newspipe.scaleout` for the design. :class:`Worker` is created by the seeds spider when the
+state is Redis; :class:`OrderGate` is the item pipeline (just before dedup) that lets documents
+reach the state in batch order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Self
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+
+from newspipe.config import get_float, get_int
+from newspipe.inputs.read import InputFile, InputOptions, find_inputs, read_input
+from newspipe.rejects import Rejected
+from newspipe.run import EXIT_LOCKED
+from newspipe.scaleout.queue import BatchBusy, Taken, WorkQueue, batch_id
+from newspipe.state.redis import RedisState, StateUnavailable, is_redis_location, redact
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from newspipe.run import Run
+
+logger = logging.getLogger(__name__)
+
+#: Working key of a document taken from the queue: ``(unit index, position in the unit)``.
+UNIT_KEY = "_unit"
+#: The gate's place in ITEM_PIPELINES: after language (200), before dedup (300).
+GATE_PRIORITY = 299
+GATE_PATH = "newspipe.scaleout.worker.OrderGate"
+
+#: How often a worker holding all the units it may asks for units whose lease expired.
+RECLAIM_CHECK_SECONDS = 0.1
+
+_WORKERS: WeakKeyDictionary[Crawler, Worker] = WeakKeyDictionary()
+
+
+@dataclass
+class LocalUnit:
+    """A unit this worker holds, and how far its documents got."""
+
+    index: int
+    name: str
+    yielded: int = 0
+    finished_yielding: bool = False
+    done: int = 0
+    decided: bool = False
+    #: Positions that passed the gate or left the pipeline before it (dropped by a stage).
+    settled: set[int] = field(default_factory=set)
+    #: Every position below this one is settled.
+    settled_below: int = 0
+
+    def complete(self) -> bool:
+        return self.finished_yielding and self.done >= self.yielded
+
+    def settle(self, position: int) -> None:
+        if position < self.settled_below:
+            return  # settled already (it passed the gate, and now left the pipeline)
+        self.settled.add(position)
+        while self.settled_below in self.settled:
+            self.settled.discard(self.settled_below)
+            self.settled_below += 1
+
+
+def loop_time() -> float:
+    return time.monotonic()
+
+
+def unit_names(options: InputOptions) -> list[tuple[str, InputFile]]:
+    """Every unit of the inputs, in the order a single run reads them."""
+    return [
+        (f"{number}:{found.relative}", found)
+        for number, root in enumerate(options.roots)
+        for found in find_inputs(root)
+    ]
+
+
+class Worker:
+    """One worker of a shared batch: takes units, gates documents, publishes decisions."""
+
+    def __init__(self, crawler: Crawler, run: Run, state: RedisState) -> None:
+        self.crawler = crawler
+        self.run = run
+        self.state = state
+        settings = crawler.settings
+        self.lease_ms = int(get_float(settings, "NEWSPIPE_LEASE_SECONDS", low=0.5) * 1000)
+        self.lookahead = get_int(settings, "NEWSPIPE_WORKER_LOOKAHEAD", low=1)
+        # Consecutive units taken at once: half the lookahead, so the next run of units is
+        # analysed while this one waits for its turn.
+        self.chunk = max(1, self.lookahead // 2)
+        self.queue: WorkQueue | None = None
+        #: Units taken and not yet decided (few: at most the lookahead, plus takeovers).
+        self.units: dict[int, LocalUnit] = {}
+        self.held: set[int] = set()
+        self._held_lock = threading.Lock()
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._in_flight: tuple[int, int] | None = None
+        self._turn = 0
+        self._next_reclaim_check = 0.0
+        self._liveness: dict[int, tuple[float, str]] | None = None
+        self._stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+        self.failed: str | None = None
+        self.loop = asyncio.get_event_loop()
+        state.on_unavailable = self._fail_threadsafe
+        state.before_commit.append(self._before_commit)
+        state.after_close.append(self._after_close)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self.doc_done, signal=signal)
+
+    # -- failure -------------------------------------------------------------------------
+
+    def _fail_threadsafe(self, message: str) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.fail(message)
+        else:
+            self.loop.call_soon_threadsafe(self.fail, message)
+
+    def fail(self, message: str) -> None:
+        """Fail the run (exit 1): stop taking units, let waiting documents go as errors."""
+        if self.failed is not None:
+            return
+        self.state.fail(message)
+        self.run.fail(f"state store: {message}")
+        self.stop(message)
+
+    def stop(self, message: str) -> None:
+        """Take no more units; documents waiting at the gate leave as error rejects."""
+        if self.failed is None:
+            self.failed = message
+        waiting, self._waiting = self._waiting, []
+        for _, _, future in waiting:
+            if not future.done():
+                future.set_exception(not_processed(message))
+
+    # -- the spider's side ------------------------------------------------------------------
+
+    async def documents(self, options: InputOptions) -> AsyncIterator[dict[str, Any]]:
+        """The documents of the units this worker takes, until the batch is drained."""
+        stats = self.crawler.stats
+        assert stats is not None
+        units = unit_names(options)
+        by_name = dict(units)
+        names = [name for name, _ in units]
+        try:
+            self.queue = WorkQueue(
+                self.state.client, self.state.prefix, batch_id(names), self.run.run_id,
+                self.lease_ms,
+            )
+            size = self.queue.seed(names)
+        except BatchBusy as busy:
+            self.run.fail(
+                f"{self.state.describe()}: workers on other inputs (batch {busy.batch}) are at "
+                "work in this namespace; nothing was done (start workers on the same inputs, or "
+                "use another namespace: redis://host:port/db/NAMESPACE)",
+                EXIT_LOCKED,
+            )
+            return
+        except Exception as exc:
+            self._redis_failed("joining the batch", exc)
+            return
+        logger.info(
+            "newspipe worker %s: batch %s of %d units in %s",
+            self.run.run_id, self.queue.batch, size, self.state.describe(),
+        )
+        self._heartbeat = threading.Thread(
+            target=self._renew_loop, name="newspipe-lease", daemon=True
+        )
+        self._heartbeat.start()
+        pump = self.loop.create_task(self._pump())
+        drained = False
+        try:
+            while self.failed is None:
+                pending = len(self.units)
+                room = min(self.chunk, self.lookahead - pending)
+                if room <= 0 and loop_time() < self._next_reclaim_check:
+                    await asyncio.sleep(0.005)  # full: ask Redis for expired units now and then
+                    continue
+                self._next_reclaim_check = loop_time() + RECLAIM_CHECK_SECONDS
+                try:
+                    batch = self.queue.take_many(room)
+                except Exception as exc:
+                    self._redis_failed("taking a unit", exc)
+                    return
+                if not batch:
+                    if pending == 0 and self._drained():
+                        drained = True
+                        break
+                    await asyncio.sleep(0.005 if pending else 0.05)
+                    continue
+                self._liveness = None
+                held = [self._hold(taken) for taken in batch]  # leases renewed from now on
+                for unit in held:
+                    input_file = by_name.get(unit.name)
+                    if input_file is None:
+                        self.fail(f"unit {unit.name!r} of the batch is not among this run's inputs")
+                        return
+                    documents = read_input(input_file, options)
+                    following = next(documents, None)
+                    while following is not None:
+                        document, following = following, next(documents, None)
+                        document[UNIT_KEY] = (unit.index, unit.yielded)
+                        unit.yielded += 1
+                        # Known before the last document is yielded, so that the unit's decisions
+                        # are published as soon as it leaves the pipeline.
+                        unit.finished_yielding = following is None
+                        stats.inc_value("newspipe/documents/read")
+                        yield document
+                    unit.finished_yielding = True
+                    self.progress()
+        finally:
+            pump.cancel()
+            if not drained and self.failed is None:
+                # The crawl is being stopped (Ctrl-C, CloseSpider): nobody moves the turn for
+                # the documents waiting at the gate any more.
+                self.stop("the crawl stopped before the end")
+
+    def _hold(self, taken: Taken) -> LocalUnit:
+        """Start tracking a unit just taken (its lease is renewed until the run commits)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        unit = LocalUnit(taken.index, taken.name)
+        self.units[taken.index] = unit
+        with self._held_lock:
+            self.held.add(taken.index)
+        stats.inc_value("newspipe/inputs/read")
+        stats.inc_value("newspipe/scaleout/units_taken")
+        if taken.reclaimed:
+            stats.inc_value("newspipe/scaleout/units_reclaimed")
+            logger.info("taking over unit %d (%s): its lease expired", taken.index, taken.name)
+        return unit
+
+    def _drained(self) -> bool:
+        """Nothing left to take: exit once every unit held elsewhere has shown its holder alive."""
+        assert self.queue is not None
+        try:
+            status = self.queue.status()
+        except Exception as exc:
+            self._redis_failed("reading the batch status", exc)
+            return True
+        if not status.all_taken:
+            return False
+        others = {
+            index: (lease.expiry_ms, lease.owner)
+            for index, lease in status.leases.items()
+            if lease.owner != self.run.run_id
+        }
+        if self._liveness is None:
+            self._liveness = others
+            return not others
+        for index, (expiry, owner) in others.items():
+            seen = self._liveness.get(index)
+            if seen is not None and seen[1] == owner and expiry <= seen[0]:
+                return False  # not renewed yet: alive, or dead and soon taken over
+        return True
+
+    # -- the gate ---------------------------------------------------------------------------
+
+    async def admit(self, item: dict[str, Any]) -> None:
+        """Wait until ``item`` may reach the state: its unit's turn, and no other document in
+        the stages after the gate."""
+        if self.failed is not None:
+            raise not_processed(self.failed)
+        index, position = item[UNIT_KEY]
+        future: asyncio.Future[None] = self.loop.create_future()
+        heapq.heappush(self._waiting, (index, position, future))
+        self.progress()
+        await future
+
+    def doc_done(self, item: Any, **_: Any) -> None:
+        """A document left the pipeline (kept, dropped or failed)."""
+        tag = item.get(UNIT_KEY) if isinstance(item, dict) else None
+        if tag is None:
+            return
+        unit = self.units.get(tag[0])
+        if unit is not None:
+            unit.done += 1
+            unit.settle(tag[1])
+        if self._in_flight == tuple(tag):
+            self._in_flight = None
+            self.state.current_unit = None
+        self.progress()
+
+    def progress(self) -> None:
+        """Publish the decisions of complete units, then let the next document through."""
+        if self.failed is not None or self.queue is None:
+            return
+        try:
+            self._decide_complete_units()
+            self._release_next()
+        except StateUnavailable:
+            pass  # the store already failed the run
+        except Exception as exc:
+            self._redis_failed("publishing decisions", exc)
+
+    def _decide_complete_units(self) -> None:
+        assert self.queue is not None
+        for index in sorted(self.units):
+            unit = self.units[index]
+            if not unit.complete():
+                if index >= self._turn:
+                    return
+                continue
+            if index > self._turn:
+                self._turn = self.queue.turn()
+                if index > self._turn:
+                    return
+            answer = self.queue.decide(index, self.state.take_unit_kept(index))
+            if answer == "WAIT":
+                return
+            if answer == "LOST":
+                self.fail(f"unit {index} ({unit.name}) was taken over by another worker")
+                return
+            unit.decided = True
+            del self.units[index]
+            self._turn = max(self._turn, index + 1)
+            for op in self.queue.completion_ops(index):
+                self.state.buffer(*op)
+            self.state.guard_lease(
+                self.queue.keys["leases"], self.queue.keys["owners"], index, self.run.run_id
+            )
+
+    def _release_next(self) -> None:
+        assert self.queue is not None
+        if self._in_flight is not None or not self._waiting:
+            return
+        index, position, future = self._waiting[0]
+        unit = self.units[index]
+        if unit.settled_below < position:
+            return  # an earlier document of the unit is still in a stage before the gate
+        if index > self._turn:
+            self._turn = self.queue.turn()
+            if index > self._turn:
+                return
+        heapq.heappop(self._waiting)
+        unit.settle(position)
+        self._in_flight = (index, position)
+        self.state.current_unit = (self.queue.prefix, index)
+        future.set_result(None)
+
+    async def _pump(self) -> None:
+        """Watch the turn move while documents or units wait on other workers.
+
+        Polls every millisecond just after the turn moved, backing off to 20 ms while it stays.
+        """
+        delay = 0.001
+        while self.failed is None:
+            waiting = bool(self._waiting) or any(u.complete() for u in self.units.values())
+            if waiting:
+                turn = self._turn
+                self.progress()
+                delay = 0.001 if self._turn != turn else min(delay * 2, 0.02)
+            await asyncio.sleep(delay if waiting else 0.02)
+
+    # -- leases ---------------------------------------------------------------------------
+
+    def _renew_loop(self) -> None:
+        assert self.queue is not None
+        interval = self.lease_ms / 3000
+        while not self._stop.wait(interval):
+            with self._held_lock:
+                indexes = sorted(self.held)
+            try:
+                lost = self.queue.renew(indexes)
+            except Exception as exc:
+                self.loop.call_soon_threadsafe(self._redis_failed, "renewing leases", exc)
+                return
+            if lost:
+                self.loop.call_soon_threadsafe(
+                    self.fail, f"units {lost} were taken over by another worker (lease lost)"
+                )
+                return
+
+    def _before_commit(self) -> None:
+        self._stop_heartbeat()
+        if self.run.status != "completed" and self.state.failed is None:
+            # A run stopped early (Ctrl-C, a failed output) commits nothing: readers take only
+            # completed runs' files, so its units must be done again by another worker.
+            self.state.fail(f"the run did not complete ({self.run.status}): nothing committed")
+
+    def _stop_heartbeat(self) -> None:
+        self._stop.set()
+        if self._heartbeat is not None and self._heartbeat is not threading.current_thread():
+            self._heartbeat.join()
+
+    def _after_close(self) -> None:
+        self._stop_heartbeat()
+        if self.state.failed is not None and self.queue is not None:
+            # Nothing was committed: give the units back now rather than at lease expiry.
+            try:
+                self.queue.release(sorted(self.held))
+            except Exception:
+                logger.debug("could not release leases", exc_info=True)
+
+    def _redis_failed(self, doing: str, exc: BaseException) -> None:
+        if isinstance(exc, StateUnavailable):
+            self.fail(str(exc))
+            return
+        self.fail(f"{self.state.describe()}: Redis unavailable while {doing}: {redact(str(exc))}")
+
+
+def not_processed(message: str) -> Rejected:
+    """The reject of a document left waiting when the run failed (the next run reads it again)."""
+    return Rejected("error", f"not processed: the run failed ({message})")
+
+
+def worker_for(crawler: Crawler) -> Worker | None:
+    return _WORKERS.get(crawler)
+
+
+def start_worker(crawler: Crawler, run: Run) -> Worker | None:
+    """The crawl's worker when its state is Redis (created once), else None."""
+    worker = _WORKERS.get(crawler)
+    if worker is None and isinstance(run.state, RedisState):
+        worker = Worker(crawler, run, run.state)
+        _WORKERS[crawler] = worker
+    return worker
+
+
+def add_gate(settings: BaseSettings) -> None:
+    """Put :class:`OrderGate` in ITEM_PIPELINES when the state is Redis.
+
+    At spider priority, as ``custom_settings``: the crawl command re-applies the project settings
+    after the spider's ``update_settings``.
+    """
+    if not is_redis_location(str(settings.get("NEWSPIPE_STATE") or "")):
+        return
+    pipelines = settings.getdict("ITEM_PIPELINES")
+    pipelines[GATE_PATH] = GATE_PRIORITY
+    priority = max(settings.getpriority("ITEM_PIPELINES") or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set("ITEM_PIPELINES", pipelines, priority=priority)
+
+
+class OrderGate:
+    """Item pipeline before dedup: queued documents reach the state in batch order."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, dict) or UNIT_KEY not in item:
+            return item
+        worker = worker_for(self.crawler)
+        if worker is not None:
+            await worker.admit(item)
+        return item

@@ -1,0 +1,283 @@
+"""The Redis store itself and the shared work queue: leases, takeover, ordered decisions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newspipe.config import SettingError
+from newspipe.scaleout.queue import BatchBusy, WorkQueue, batch_id
+from newspipe.state.redis import LeaseLost, RedisLocation, RedisState, StateUnavailable, redact
+from tests.redis_server import RedisServer, free_port
+
+pytestmark = pytest.mark.redis
+
+NAMES = ["0:a.txt", "0:b.txt", "0:c.txt"]
+
+
+@pytest.fixture
+def server(redis_server_binary: str, tmp_path: Path) -> Iterator[RedisServer]:
+    with RedisServer(redis_server_binary, tmp_path / "redis", durable=True) as running:
+        yield running
+
+
+@pytest.fixture
+def state(server: RedisServer) -> Iterator[RedisState]:
+    store = RedisState(server.url(namespace="t"))
+    yield store
+    store.close()
+
+
+def queue_for(state: RedisState, owner: str, lease_ms: int = 60_000) -> WorkQueue:
+    return WorkQueue(state.client, state.prefix, batch_id(NAMES), owner, lease_ms)
+
+
+# -- the URL ---------------------------------------------------------------------------------
+
+
+def test_the_url_names_host_port_db_and_namespace() -> None:
+    location = RedisLocation.parse("redis://:pw@redis.example:6380/2/news")
+    assert (location.host, location.port, location.db, location.namespace) == (
+        "redis.example", 6380, 2, "news"
+    )
+    assert location.url == "redis://:pw@redis.example:6380/2"
+    assert RedisLocation.parse("redis://localhost").namespace == "default"
+
+
+def test_a_password_never_appears_in_describe_or_redact() -> None:
+    location = RedisLocation.parse("redis://user:hunter2@h:1/0")
+    assert "hunter2" not in location.describe()
+    assert location.describe() == "redis://***@h:1/0/default"
+    assert redact("redis://:hunter2@h:1/0") == "redis://:***@h:1/0"
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://h:1/zero", "redis://h:port/0", "redis://h:1/0/two words", "redis://h:1/0/a/b"]
+)
+def test_a_bad_url_is_a_setting_error_naming_the_setting(url: str) -> None:
+    with pytest.raises(SettingError, match="NEWSPIPE_STATE"):
+        RedisLocation.parse(url)
+
+
+def test_an_unreachable_server_fails_with_a_message_without_the_password() -> None:
+    with pytest.raises(StateUnavailable) as caught:
+        RedisState(f"redis://:hunter2@127.0.0.1:{free_port()}/0")
+    message = str(caught.value)
+    assert "hunter2" not in message
+    assert "Redis unavailable while connecting" in message
+    assert "redis://***@127.0.0.1" in message
+
+
+def test_a_password_protected_server_is_used_with_the_password(
+    redis_server_binary: str, tmp_path: Path
+) -> None:
+    with RedisServer(redis_server_binary, tmp_path / "r", password="hunter2") as server:
+        store = RedisState(server.url())
+        store.set_meta("k", "v")
+        store.commit()
+        assert RedisState(server.url()).get_meta("k") == "v"
+        assert "hunter2" not in store.describe()
+
+
+# -- transactions ----------------------------------------------------------------------------
+
+
+def test_keys_are_prefixed_with_the_namespace(state: RedisState) -> None:
+    state.add_kept("h", "doc", "run")
+    state.set_meta("k", "v")
+    state.commit()
+    assert sorted(state.client.keys("*")) == ["newspipe:t:kept", "newspipe:t:meta"]
+
+
+def test_redis_gone_before_commit_applies_nothing(server: RedisServer, state: RedisState) -> None:
+    state.add_kept("h", "doc", "run")
+    server.kill()
+    with pytest.raises(StateUnavailable):
+        state.commit()
+    server.start()
+    assert RedisState(server.url(namespace="t")).find_exact("h") is None
+    assert state.failed is not None
+    state.commit()  # a failed store commits nothing, even once Redis is back
+    assert RedisState(server.url(namespace="t")).find_exact("h") is None
+
+
+def test_a_lost_lease_makes_the_whole_commit_apply_nothing(state: RedisState) -> None:
+    mine, other = queue_for(state, "run-a", lease_ms=100), queue_for(state, "run-b")
+    mine.seed(NAMES)
+    taken = mine.take()
+    assert taken is not None
+    state.add_kept("h", "doc", "run-a")
+    state.guard_lease(mine.keys["leases"], mine.keys["owners"], taken.index, "run-a")
+    time.sleep(0.2)
+    assert other.take() == type(taken)(taken.index, taken.name, True)
+    with pytest.raises(LeaseLost):
+        state.commit()
+    assert state.client.hget("newspipe:t:kept", "h") is None
+
+
+# -- the queue -------------------------------------------------------------------------------
+
+
+def test_seeding_is_done_once_whoever_comes_first(state: RedisState) -> None:
+    first, second = queue_for(state, "a"), queue_for(state, "b")
+    assert first.seed(NAMES) == 3
+    assert second.seed(NAMES) == 3
+    assert state.client.lrange(first.keys["units"], 0, -1) == NAMES
+    assert batch_id(NAMES) == batch_id(list(NAMES))
+    assert batch_id(NAMES) != batch_id([*NAMES, "0:d.txt"])
+
+
+def test_units_are_taken_in_batch_order_each_once(state: RedisState) -> None:
+    first, second = queue_for(state, "a"), queue_for(state, "b")
+    first.seed(NAMES)
+    taken = [first.take(), second.take(), first.take(), second.take()]
+    assert [(t.index, t.name) if t else None for t in taken] == [
+        (0, "0:a.txt"), (1, "0:b.txt"), (2, "0:c.txt"), None
+    ]
+
+
+def test_an_expired_lease_is_taken_over_smallest_first(state: RedisState) -> None:
+    dying, alive = queue_for(state, "dying", lease_ms=100), queue_for(state, "alive")
+    dying.seed(NAMES)
+    dying.take()
+    dying.take()
+    assert alive.take(allow_new=False) is None  # nothing expired yet
+    time.sleep(0.2)
+    again = alive.take(allow_new=False)
+    assert again is not None and (again.index, again.reclaimed) == (0, True)
+    assert dying.renew([0, 1]) == [0]  # unit 0 is no longer the dying worker's
+    assert dying.decide(0, {}) == "LOST"
+
+
+def test_renewal_keeps_a_unit_from_being_taken_over(state: RedisState) -> None:
+    slow, other = queue_for(state, "slow", lease_ms=300), queue_for(state, "other")
+    slow.seed(NAMES)
+    slow.take()
+    for _ in range(3):
+        time.sleep(0.15)
+        assert slow.renew([0]) == []
+    assert other.take(allow_new=False) is None
+    taken = other.take()
+    assert taken is not None and taken.index == 1
+
+
+def test_decisions_are_published_strictly_in_unit_order(state: RedisState) -> None:
+    first, second = queue_for(state, "a"), queue_for(state, "b")
+    first.seed(NAMES)
+    first.take()
+    second.take()
+    assert second.decide(1, {"h2": ("doc-2", "b")}) == "WAIT"
+    assert first.turn() == 0
+    assert first.decide(0, {"h0": ("doc-0", "a")}) == "OK"
+    assert second.decide(1, {"h2": ("doc-2", "b")}) == "OK"
+    assert first.turn() == 2
+    assert state.client.hget(first.keys["decided"], "h0") == "doc-0 a 0"
+
+
+def test_lookups_see_earlier_units_decisions_only(state: RedisState) -> None:
+    queue = queue_for(state, "a")
+    queue.seed(NAMES)
+    for _ in NAMES:
+        queue.take()
+    assert queue.decide(0, {"h0": ("doc-0", "a")}) == "OK"
+    assert queue.decide(1, {"h1": ("doc-1", "a")}) == "OK"
+    state.current_unit = (queue.prefix, 1)
+    # Unit 1 being decided again (a takeover): its own earlier decision must not hide its document.
+    assert state.find_exact("h0") == "doc-0"
+    assert state.find_exact("h1") is None
+    state.current_unit = (queue.prefix, 2)
+    assert state.find_exact("h1") == "doc-1"
+
+
+def test_buffered_entries_of_later_units_are_not_seen_by_earlier_ones(state: RedisState) -> None:
+    state.current_unit = ("newspipe:t:batch:x:", 5)
+    state.add_kept("h", "doc-5", "run")
+    state.current_unit = ("newspipe:t:batch:x:", 3)
+    assert state.find_exact("h") is None
+    state.add_kept("h", "doc-3", "run")  # the earlier unit's document wins
+    assert state.find_exact("h") == "doc-3"
+    assert state.take_unit_kept(3) == {"h": ("doc-3", "run")}
+
+
+def test_a_committed_unit_is_done_and_leaves_the_leases(state: RedisState) -> None:
+    queue = queue_for(state, "a")
+    queue.seed(NAMES)
+    for _ in NAMES:
+        taken = queue.take()
+        assert taken is not None
+        assert queue.decide(taken.index, {}) == "OK"
+        for op in queue.completion_ops(taken.index):
+            state.buffer(*op)
+        state.guard_lease(queue.keys["leases"], queue.keys["owners"], taken.index, "a")
+    status = queue.status()
+    assert (status.all_taken, status.done, len(status.leases)) == (True, 0, 3)
+    state.commit()
+    status = queue.status()
+    assert (status.turn, status.done, status.leases) == (3, 3, {})
+    assert queue.take() is None  # drained: a worker started now has nothing to do
+
+
+def test_released_units_are_taken_at_once(state: RedisState) -> None:
+    failed, other = queue_for(state, "failed"), queue_for(state, "other")
+    failed.seed(NAMES)
+    failed.take()
+    failed.release([0])
+    again = other.take(allow_new=False)
+    assert again is not None and again.index == 0
+
+
+def test_only_write_commands_can_be_buffered(state: RedisState) -> None:
+    with pytest.raises(ValueError, match="FLUSHALL"):
+        state.buffer("FLUSHALL")
+
+
+def test_other_inputs_wait_while_a_batch_has_live_workers(state: RedisState) -> None:
+    working = queue_for(state, "a", lease_ms=200)
+    working.seed(NAMES)
+    working.take()
+    other_names = ["0:x.txt"]
+    other = WorkQueue(state.client, state.prefix, batch_id(other_names), "b", 60_000)
+    with pytest.raises(BatchBusy) as busy:
+        other.seed(other_names)
+    assert busy.value.batch == working.batch
+    time.sleep(0.3)  # its only worker died: the first batch no longer holds the namespace
+    assert other.seed(other_names) == 1
+    assert state.client.get("newspipe:t:current_batch") == other.batch
+
+
+def test_a_finished_batch_lets_the_next_inputs_in(state: RedisState) -> None:
+    queue = queue_for(state, "a")
+    queue.seed(NAMES)
+    while (taken := queue.take()) is not None:
+        assert queue.decide(taken.index, {}) == "OK"
+        for op in queue.completion_ops(taken.index):
+            state.buffer(*op)
+    state.commit()
+    later = WorkQueue(state.client, state.prefix, batch_id(["0:x.txt"]), "b", 60_000)
+    assert later.seed(["0:x.txt"]) == 1
+
+
+def test_the_input_manifest_is_committed_with_the_rest(
+    server: RedisServer, state: RedisState
+) -> None:
+    state.set_input("0:a.txt", '{"size": 3}')
+    assert state.get_inputs(["0:a.txt", "0:b.txt"]) == {"0:a.txt": '{"size": 3}'}
+    other = RedisState(server.url(namespace="t"))
+    assert other.get_inputs(["0:a.txt"]) == {}
+    state.commit()
+    assert other.get_inputs(["0:a.txt", "0:b.txt"]) == {"0:a.txt": '{"size": 3}'}
+    other.close()
+
+
+def test_consecutive_units_are_taken_together_and_expired_ones_first(state: RedisState) -> None:
+    dying, other = queue_for(state, "dying", lease_ms=100), queue_for(state, "other")
+    dying.seed(NAMES)
+    assert [t.index for t in dying.take_many(2)] == [0, 1]
+    time.sleep(0.2)
+    assert [(t.index, t.reclaimed) for t in other.take_many(5)] == [(0, True)]
+    assert [(t.index, t.reclaimed) for t in other.take_many(5)] == [(1, True)]
+    assert [(t.index, t.reclaimed) for t in other.take_many(5)] == [(2, False)]
+    assert other.take_many(5) == []

@@ -1,0 +1,239 @@
+"""Several real ``scrapy crawl seeds`` workers sharing a real redis-server: exactly once.
+
+The input is the 12 SaudiNewsNet days written as ``.txt`` files: the first articles of every day
+plus every article whose text appears more than once in the corpus (so that copies land in units
+that different workers take). The reference is a single run with the SQLite state.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, SAUDINEWSNET, need
+from tests.redis_server import RedisServer
+
+pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.corpus]
+
+FIRST_PER_DAY = 25
+LEASE_SECONDS = "2"
+TIMEOUT = 120
+
+
+def write_corpus(target: Path) -> int:
+    """The test input as one ``.txt`` per article (title, blank line, content); their number."""
+    days: list[tuple[str, list[dict[str, Any]]]] = []
+    for archive in sorted(SAUDINEWSNET.glob("*.zip")):
+        with zipfile.ZipFile(archive) as zipped:
+            articles = [a for name in zipped.namelist() for a in json.loads(zipped.read(name))]
+        days.append((archive.stem, articles))
+    bodies = collections.Counter(
+        " ".join((a.get("content") or "").split()) for _, articles in days for a in articles
+    )
+    written = 0
+    for day, articles in days:
+        for number, article in enumerate(articles):
+            body = " ".join((article.get("content") or "").split())
+            if number < FIRST_PER_DAY or (body and bodies[body] > 1):
+                path = target / day / str(article["source"]) / f"{number:05d}.txt"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                text = f"{article.get('title') or ''}\n\n{article.get('content') or ''}"
+                path.write_text(text, encoding="utf-8")
+                written += 1
+    return written
+
+
+@dataclass
+class Project:
+    """A temporary copy of the project and the corpus, and how to start a worker on it."""
+
+    root: Path
+    corpus: Path
+    runs: Path
+
+    def worker(self, name: str, state: str, **settings: str) -> subprocess.Popen[bytes]:
+        args = [
+            sys.executable, "-m", "scrapy.cmdline", "crawl", "seeds", "-a", f"path={self.corpus}",
+            "-s", f"NEWSPIPE_OUTPUT_DIR={self.runs / name}", "-s", f"NEWSPIPE_STATE={state}",
+            "-s", f"NEWSPIPE_LEASE_SECONDS={LEASE_SECONDS}", "-s", "LOG_LEVEL=INFO",
+        ]
+        for key, value in settings.items():
+            args += ["-s", f"{key}={value}"]
+        self.runs.mkdir(parents=True, exist_ok=True)
+        log = (self.runs / f"{name}.log").open("wb")
+        env = {**os.environ, "PYTHONPATH": str(self.root)}
+        return subprocess.Popen(args, cwd=self.root, env=env, stdout=log, stderr=log)
+
+    def log(self, name: str) -> str:
+        return (self.runs / f"{name}.log").read_text(errors="replace")
+
+
+@dataclass
+class Output:
+    """What the completed runs under some run folders wrote."""
+
+    kept: list[str]
+    duplicates: dict[str, str]
+    manifests: list[dict[str, Any]]
+
+
+def read_outputs(folders: list[Path], *, completed_only: bool = True) -> Output:
+    out = Output([], {}, [])
+    for folder in folders:
+        for manifest_path in sorted((folder / "runs").glob("*.json")):
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            out.manifests.append(manifest)
+            if completed_only and manifest["status"] != "completed":
+                continue
+            for entry in manifest["files"]:
+                lines = (folder / entry["path"]).read_text(encoding="utf-8").splitlines()
+                records = [json.loads(line) for line in lines]
+                if entry["kind"] == "kept":
+                    out.kept.extend(record["id"] for record in records)
+                else:
+                    out.duplicates.update(
+                        (r["id"], r["duplicate_of"])
+                        for r in records
+                        if r["reject_reason"] == "duplicate"
+                    )
+    return out
+
+
+def wait(process: subprocess.Popen[bytes]) -> int:
+    return process.wait(timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    need(
+        SAUDINEWSNET.is_dir() and any(SAUDINEWSNET.glob("*.zip")),
+        f"the SaudiNewsNet corpus is not at {SAUDINEWSNET}",
+    )
+    need(shutil.which("redis-server") is not None, "redis-server is not installed")
+    base = tmp_path_factory.mktemp("scaleout")
+    root = base / "project"
+    root.mkdir()
+    shutil.copy(PROJECT_ROOT / "scrapy.cfg", root / "scrapy.cfg")
+    shutil.copytree(
+        PROJECT_ROOT / "newspipe", root / "newspipe", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    corpus = base / "corpus"
+    assert write_corpus(corpus) > 1000
+    return Project(root, corpus, base / "runs")
+
+
+@pytest.fixture(scope="module")
+def single_run(project: Project) -> Output:
+    """The reference: one worker, SQLite state."""
+    state = project.runs / "single" / "state.sqlite"
+    assert wait(project.worker("single", str(state))) == 0, project.log("single")
+    output = read_outputs([project.runs / "single"])
+    assert output.duplicates, "the test input must contain copies"
+    return output
+
+
+@pytest.fixture
+def redis_server(project: Project, tmp_path: Path) -> Iterator[RedisServer]:
+    binary = shutil.which("redis-server")
+    assert binary is not None
+    with RedisServer(binary, tmp_path / "redis", durable=True, password="s3cret-pw") as server:
+        yield server
+
+
+def turn_reached(server: RedisServer, fraction: float) -> bool:
+    """True once the batch's decisions have reached ``fraction`` of its units."""
+    import redis
+
+    client = redis.Redis.from_url(server.url(), decode_responses=True)
+    try:
+        for key in client.scan_iter("newspipe:*:batch:*:info"):
+            size = int(client.hget(key, "size") or 0)
+            turn = int(client.get(key.removesuffix("info") + "turn") or 0)
+            return size > 0 and turn >= size * fraction
+        return False
+    finally:
+        client.close()
+
+
+def wait_for_turn(server: RedisServer, fraction: float, *workers: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not turn_reached(server, fraction):
+        assert time.monotonic() < deadline, "the workers made no progress"
+        assert all(w.poll() is None for w in workers), "a worker ended before the test could act"
+        time.sleep(0.1)
+
+
+def assert_exactly_once(single: Output, workers: Output) -> None:
+    counts = collections.Counter(workers.kept)
+    assert [doc for doc, n in counts.items() if n > 1] == []
+    assert set(workers.kept) == set(single.kept)
+    assert workers.duplicates == single.duplicates
+
+
+def test_three_workers_keep_what_one_sqlite_run_keeps(
+    project: Project, single_run: Output, redis_server: RedisServer
+) -> None:
+    names = ["three-1", "three-2", "three-3"]
+    workers = [project.worker(name, redis_server.url()) for name in names]
+    codes = [wait(w) for w in workers]
+    assert codes == [0, 0, 0], [project.log(n)[-3000:] for n in names]
+    output = read_outputs([project.runs / name for name in names])
+    assert all(read_outputs([project.runs / n]).kept for n in names), "a worker kept nothing"
+    assert_exactly_once(single_run, output)
+    assert all("s3cret-pw" not in project.log(n) for n in names)
+    assert all("s3cret-pw" not in json.dumps(m) for m in output.manifests)
+
+
+def test_a_worker_killed_mid_run_leaves_its_units_to_others(
+    project: Project, single_run: Output, redis_server: RedisServer
+) -> None:
+    names = ["kill-1", "kill-2", "kill-3"]
+    workers = [project.worker(name, redis_server.url()) for name in names]
+    wait_for_turn(redis_server, 0.3, *workers)
+    workers[0].send_signal(signal.SIGKILL)
+    assert wait(workers[0]) == -signal.SIGKILL
+    fresh = project.worker("kill-fresh", redis_server.url())
+    codes = [wait(w) for w in [*workers[1:], fresh]]
+    assert codes == [0, 0, 0], [project.log(n)[-3000:] for n in [*names[1:], "kill-fresh"]]
+    killed = project.runs / "kill-1"
+    assert not list(killed.glob("seeds-*.jsonl")), "a killed worker left a file under a final name"
+    assert list(killed.glob(".seeds-*.tmp")), "the worker was killed before writing anything"
+    survivors = [project.runs / n for n in [*names[1:], "kill-fresh"]]
+    assert_exactly_once(single_run, read_outputs(survivors))
+    assert "taking over unit" in "".join(project.log(n) for n in [*names[1:], "kill-fresh"])
+
+
+def test_redis_killed_mid_run_fails_the_run_and_the_next_run_finishes(
+    project: Project, single_run: Output, redis_server: RedisServer
+) -> None:
+    names = ["gone-1", "gone-2"]
+    workers = [project.worker(name, redis_server.url()) for name in names]
+    wait_for_turn(redis_server, 0.3, *workers)
+    redis_server.kill()
+    started = time.monotonic()
+    assert [wait(w) for w in workers] == [1, 1]
+    assert time.monotonic() - started < 30
+    failed = read_outputs([project.runs / n for n in names], completed_only=False)
+    assert [m["status"] for m in failed.manifests] == ["failed", "failed"]
+    for manifest in failed.manifests:
+        assert "Redis unavailable" in manifest["error"]
+        assert "s3cret-pw" not in json.dumps(manifest)
+    assert all("s3cret-pw" not in project.log(n) for n in names)
+
+    redis_server.start()
+    assert wait(project.worker("gone-again", redis_server.url())) == 0, project.log("gone-again")
+    completed = read_outputs([project.runs / n for n in [*names, "gone-again"]])
+    assert_exactly_once(single_run, completed)
