@@ -33,7 +33,8 @@ def test_units_are_named_and_ordered_as_a_single_run_reads(tmp_path: Path) -> No
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("نص", encoding="utf-8")
     names = [name for name, _ in unit_names(InputOptions(roots=(first, second)))]
-    assert names == ["0:a/z.txt", "0:b.txt", "1:c.txt"]
+    # x.bin is a unit too: it becomes an `unsupported` reject, never a silent skip
+    assert names == ["0:a/z.txt", "0:b.txt", "0:x.bin", "1:c.txt"]
 
 
 def test_the_gate_joins_the_pipelines_only_with_a_redis_state() -> None:
