@@ -33,7 +33,7 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT.parent / "shared" / "data" / "saudinewsnet"
 
-YARDSTICK = '''
+YARDSTICK = """
 from pathlib import Path
 import scrapy
 
@@ -45,7 +45,7 @@ class Yardstick(scrapy.Spider):
     async def start(self):
         for path in sorted(Path(self.root).rglob("*.txt")):
             yield {"path": str(path), "text": path.read_text("utf-8")}
-'''
+"""
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Timing:
 
 
 def prepare(days: int, into: Path) -> tuple[Path, int]:
-    """Write the first ``days`` days of the corpus as ``into/OUTLET/DAY_N.txt``; return the count."""
+    """The first ``days`` days of the corpus as ``into/txt/OUTLET/DAY_N.txt``; their count."""
     root = into / "txt"
     count = 0
     for archive in sorted(CORPUS.glob("*.zip"))[:days]:
@@ -113,8 +113,9 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
     """Wall seconds and peak RSS (MB: the process and its pool workers, summed, sampled)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stderr:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=stderr, text=True)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr, text=True
+        )
         peak = 0.0
         while process.poll() is None:
             peak = max(peak, tree_rss_mb(process.pid))
@@ -135,9 +136,19 @@ def run_yardstick(root: Path, work: Path) -> Timing:
     out.unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
     seconds, rss = timed(
-        [sys.executable, "-m", "scrapy", "runspider", str(spider), "-a", f"root={root}",
-         "-O", f"{out}:jsonlines"],
-        cwd=work, env=env,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "runspider",
+            str(spider),
+            "-a",
+            f"root={root}",
+            "-O",
+            f"{out}:jsonlines",
+        ],
+        cwd=work,
+        env=env,
     )
     return Timing(seconds, rss, {})
 
@@ -146,9 +157,21 @@ def run_newspipe(root: Path, work: Path, backend: str, extra: list[str]) -> Timi
     output = work / "output"
     shutil.rmtree(output, ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    command = [sys.executable, "-m", "scrapy", "crawl", "seeds", "-a", f"path={root}",
-               "-s", f"NEWSPIPE_OUTPUT_DIR={output}", "-s", f"NEWSPIPE_LANGID_BACKEND={backend}",
-               "-s", "LOG_LEVEL=WARNING"]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "seeds",
+        "-a",
+        f"path={root}",
+        "-s",
+        f"NEWSPIPE_OUTPUT_DIR={output}",
+        "-s",
+        f"NEWSPIPE_LANGID_BACKEND={backend}",
+        "-s",
+        "LOG_LEVEL=WARNING",
+    ]
     for setting in extra:
         command += ["-s", setting]
     seconds, rss = timed(command, cwd=PROJECT, env=env)
@@ -195,7 +218,9 @@ def main() -> None:
         print(f"ratio newspipe / yardstick: {newspipe_s / yard_s:.2f}")
     print(f"peak memory (PSS of the crawl and its workers, largest of the runs): {peak:.0f} MB")
     documents_stats = last.get("documents", {})
-    print(f"kept {documents_stats.get('kept')}, rejected {documents_stats.get('rejected_by_reason')}")
+    print(
+        f"kept {documents_stats.get('kept')}, rejected {documents_stats.get('rejected_by_reason')}"
+    )
     for stage, counters in last.get("stages", {}).items():
         seconds = counters.get("seconds")
         if seconds is not None and counters.get("total"):

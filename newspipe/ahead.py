@@ -104,7 +104,9 @@ def run_chain(chain: Chain, documents: list[dict[str, Any]]) -> list[dict[str, S
                 step.reject = (exc.reason, exc.detail)
             except Exception:
                 step.failed = True
-            recorder.inc_value(f"newspipe/{stage.stage_name()}/seconds", time.perf_counter() - started)
+            recorder.inc_value(
+                f"newspipe/{stage.stage_name()}/seconds", time.perf_counter() - started
+            )
             if not step.failed:
                 step.changes = {k: v for k, v in document.items() if before.get(k, step) is not v}
                 step.removed = tuple(k for k in before if k not in document)
@@ -194,7 +196,6 @@ class AheadRunner:
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
 
-
     async def _settle(
         self, batch: list[dict[str, Any]], future: Future[list[dict[str, Step]]]
     ) -> list[dict[str, Any]]:
@@ -202,7 +203,9 @@ class AheadRunner:
         try:
             results = await asyncio.wrap_future(future)
         except Exception as exc:
-            logger.warning("a worker process failed (%s); %d documents run in place", exc, len(batch))
+            logger.warning(
+                "a worker process failed (%s); %d documents run in place", exc, len(batch)
+            )
             return batch
         for document, steps in zip(batch, results, strict=True):
             document[AHEAD] = steps

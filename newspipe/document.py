@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-#: Every kept record has these fields, in this order; rejects add ``reject_reason`` and ``reject_detail``.
+#: Every kept record has these fields, in this order; rejects add ``reject_reason`` and
+#: ``reject_detail``.
 RECORD_FIELDS: tuple[str, ...] = (
     "id",
     "text",

@@ -44,7 +44,7 @@ SHARD_NAME = re.compile(
 
 
 def shard_name(run_id: str, kind: str, number: int | None, *, gzipped: bool) -> str:
-    """``seeds-RUN_ID.jsonl``, then ``seeds-RUN_ID-00002.jsonl``... (``.rejects.jsonl`` for rejects).
+    """``seeds-RUN_ID.jsonl``, then ``seeds-RUN_ID-00002.jsonl``... (rejects: ``.rejects.jsonl``).
 
     The first shard keeps the contract's name, so a run that fits in one shard writes exactly the
     files the contract names, and readers of ``seeds-RUN_ID.jsonl`` keep working.

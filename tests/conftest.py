@@ -34,7 +34,7 @@ def need(condition: bool, reason: str) -> None:
 def saudinewsnet_dir() -> Path:
     need(
         SAUDINEWSNET.is_dir() and any(SAUDINEWSNET.glob("*.zip")),
-        f"the SaudiNewsNet corpus is not at {SAUDINEWSNET} (it ships in ../shared, not in the repo)",
+        f"the SaudiNewsNet corpus is not at {SAUDINEWSNET} (it ships in ../shared, not the repo)",
     )
     return SAUDINEWSNET
 

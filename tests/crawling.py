@@ -70,7 +70,9 @@ def _child(settings: dict[str, Any], spider_args: dict[str, Any], queue: Any) ->
         process.start()
         run = run_for(crawler)
         assert crawler.stats is not None
-        result.stats = {k: v for k, v in crawler.stats.get_stats().items() if isinstance(v, int | float | str)}
+        result.stats = {
+            k: v for k, v in crawler.stats.get_stats().items() if isinstance(v, int | float | str)
+        }
         result.exit_code = run.exit_code
         result.run_id = run.run_id
         result.output_dir = run.output_dir
@@ -82,7 +84,9 @@ def _child(settings: dict[str, Any], spider_args: dict[str, Any], queue: Any) ->
         queue.put(("error", traceback.format_exc()))
 
 
-def crawl(settings: dict[str, Any] | None = None, timeout: float = 600, **spider_args: Any) -> CrawlResult:
+def crawl(
+    settings: dict[str, Any] | None = None, timeout: float = 600, **spider_args: Any
+) -> CrawlResult:
     """Run ``seeds`` with the project settings plus ``settings``; return what the signals saw."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()

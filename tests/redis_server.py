@@ -39,9 +39,21 @@ class RedisServer:
 
     def start(self) -> RedisServer:
         args = [
-            self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-            "--dir", str(self.folder), "--daemonize", "no", "--protected-mode", "yes",
-            "--logfile", str(self.folder / "redis.log"),
+            self.binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            str(self.folder),
+            "--daemonize",
+            "no",
+            "--protected-mode",
+            "yes",
+            "--logfile",
+            str(self.folder / "redis.log"),
         ]
         if self.durable:
             args += ["--appendonly", "yes", "--appendfsync", "always"]

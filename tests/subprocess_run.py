@@ -22,7 +22,9 @@ def copy_project(destination: Path) -> Path:
     for part in PROJECT_PARTS:
         source = PROJECT_ROOT / part
         if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                source, destination / part, ignore=shutil.ignore_patterns("__pycache__")
+            )
         else:
             shutil.copy2(source, destination / part)
     (destination / "output").mkdir(exist_ok=True)

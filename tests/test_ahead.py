@@ -78,7 +78,9 @@ def test_output_is_the_same_with_and_without_worker_processes(tmp_path: Path) ->
     shutil.copytree(SEEDS, root)
     first = sorted(root.glob("*.txt"))[0]
     (root / "copy.txt").write_text("ـ" + first.read_text("utf-8"), encoding="utf-8")
-    (root / "en.txt").write_text("The ministry announced a new hospital in the city today.", "utf-8")
+    (root / "en.txt").write_text(
+        "The ministry announced a new hospital in the city today.", "utf-8"
+    )
     (root / "empty.txt").write_text("", "utf-8")
     outcomes = []
     for workers in (0, 2):
@@ -89,8 +91,11 @@ def test_output_is_the_same_with_and_without_worker_processes(tmp_path: Path) ->
         volatile = {"run_id", "ingested_at"}
         kept = [{k: v for k, v in d.items() if k not in volatile} for d in result.kept]
         dropped = [(d["path"], reason, detail) for d, reason, detail in result.dropped]
-        counters = {k: v for k, v in result.stats.items()
-                    if k.startswith("newspipe/") and not k.endswith("/seconds")}
+        counters = {
+            k: v
+            for k, v in result.stats.items()
+            if k.startswith("newspipe/") and not k.endswith("/seconds")
+        }
         ran_ahead = counters.pop("newspipe/ahead/documents", 0)
         assert ran_ahead == (8 if workers else 0)
         outcomes.append((kept, dropped, counters))

@@ -49,7 +49,10 @@ def test_bad_values_raise_one_line_errors_naming_the_setting() -> None:
 
 
 def test_list_settings_accept_commas_and_lists() -> None:
-    assert get_list(Settings({"NEWSPIPE_LANGUAGES": "ar, fa,,"}), "NEWSPIPE_LANGUAGES") == ["ar", "fa"]
+    assert get_list(Settings({"NEWSPIPE_LANGUAGES": "ar, fa,,"}), "NEWSPIPE_LANGUAGES") == [
+        "ar",
+        "fa",
+    ]
     assert get_list(Settings({"NEWSPIPE_LANGUAGES": ["ar"]}), "NEWSPIPE_LANGUAGES") == ["ar"]
     assert get_list(Settings({"NEWSPIPE_LANGUAGES": ""}), "NEWSPIPE_LANGUAGES") == []
 

@@ -30,7 +30,9 @@ def test_source_argument_and_subfolders(tmp_path: Path) -> None:
     root = seed_copy(tmp_path)
     outlet = root / "okaz"
     outlet.mkdir()
-    (outlet / "x.txt").write_text("أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة جدة", encoding="utf-8")
+    (outlet / "x.txt").write_text(
+        "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة جدة", encoding="utf-8"
+    )
     result = crawl({"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}, path=str(root), source="spa")
     by_path = result.kept_by_path
     assert by_path["okaz/x.txt"]["source"] == "okaz"
@@ -43,13 +45,15 @@ def test_exact_copy_in_the_same_run_is_a_duplicate(tmp_path: Path) -> None:
     (root / "zz_copy.txt").write_text(original.read_text("utf-8") + "\n\n", encoding="utf-8")
     result = crawl({"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}, path=str(root))
     assert len(result.kept) == 5
-    [(doc, reason, detail)] = result.dropped
+    [(doc, reason, _detail)] = result.dropped
     assert reason == "duplicate" and doc["path"] == "zz_copy.txt"
     assert doc["duplicate_of"] == result.kept_by_path[original.name]["id"]
     assert result.stats["newspipe/dedup/dropped/duplicate"] == 1
 
 
-def test_english_document_is_rejected_for_language_unless_all_languages_are_kept(tmp_path: Path) -> None:
+def test_english_document_is_rejected_for_language_unless_all_languages_are_kept(
+    tmp_path: Path,
+) -> None:
     root = seed_copy(tmp_path)
     (root / "en.txt").write_text(
         "The ministry of health announced on Sunday the opening of a new hospital in the city.",

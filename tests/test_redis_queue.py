@@ -41,7 +41,10 @@ def queue_for(state: RedisState, owner: str, lease_ms: int = 60_000) -> WorkQueu
 def test_the_url_names_host_port_db_and_namespace() -> None:
     location = RedisLocation.parse("redis://:pw@redis.example:6380/2/news")
     assert (location.host, location.port, location.db, location.namespace) == (
-        "redis.example", 6380, 2, "news"
+        "redis.example",
+        6380,
+        2,
+        "news",
     )
     assert location.url == "redis://:pw@redis.example:6380/2"
     assert RedisLocation.parse("redis://localhost").namespace == "default"
@@ -135,7 +138,10 @@ def test_units_are_taken_in_batch_order_each_once(state: RedisState) -> None:
     first.seed(NAMES)
     taken = [first.take(), second.take(), first.take(), second.take()]
     assert [(t.index, t.name) if t else None for t in taken] == [
-        (0, "0:a.txt"), (1, "0:b.txt"), (2, "0:c.txt"), None
+        (0, "0:a.txt"),
+        (1, "0:b.txt"),
+        (2, "0:c.txt"),
+        None,
     ]
 
 

@@ -66,9 +66,21 @@ class Project:
 
     def worker(self, name: str, state: str, **settings: str) -> subprocess.Popen[bytes]:
         args = [
-            sys.executable, "-m", "scrapy.cmdline", "crawl", "seeds", "-a", f"path={self.corpus}",
-            "-s", f"NEWSPIPE_OUTPUT_DIR={self.runs / name}", "-s", f"NEWSPIPE_STATE={state}",
-            "-s", f"NEWSPIPE_LEASE_SECONDS={LEASE_SECONDS}", "-s", "LOG_LEVEL=INFO",
+            sys.executable,
+            "-m",
+            "scrapy.cmdline",
+            "crawl",
+            "seeds",
+            "-a",
+            f"path={self.corpus}",
+            "-s",
+            f"NEWSPIPE_OUTPUT_DIR={self.runs / name}",
+            "-s",
+            f"NEWSPIPE_STATE={state}",
+            "-s",
+            f"NEWSPIPE_LEASE_SECONDS={LEASE_SECONDS}",
+            "-s",
+            "LOG_LEVEL=INFO",
         ]
         for key, value in settings.items():
             args += ["-s", f"{key}={value}"]

@@ -77,7 +77,9 @@ def test_run_manifest_and_latest_match(crawled: Path) -> None:
     validator.validate(manifest)
     assert manifest["status"] == "completed"
     listed = sorted(f["path"] for f in manifest["files"])
-    written = [p.name for pattern in ("seeds-*", "clusters-*", "overlaps-*") for p in crawled.glob(pattern)]
+    written = [
+        p.name for pattern in ("seeds-*", "clusters-*", "overlaps-*") for p in crawled.glob(pattern)
+    ]
     assert listed == sorted(written)
     latest = json.loads((crawled / "latest.json").read_text())
     assert latest["run_id"] == manifest["run_id"]

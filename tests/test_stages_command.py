@@ -69,7 +69,14 @@ def test_item_pipelines_adds_to_the_built_in_stages_and_none_switches_one_off() 
             "newspipe.stages.dedup.DedupStage": None,
         }
     )
-    assert [row.name for row in rows] == ["clean", "language", "PlainPipeline", "attribution", "dedup", "source"]
+    assert [row.name for row in rows] == [
+        "clean",
+        "language",
+        "PlainPipeline",
+        "attribution",
+        "dedup",
+        "source",
+    ]
     dedup = rows[4]
     assert (dedup.priority, dedup.off) == (300, "ITEM_PIPELINES sets it to None")
     assert rows[2].path == "tests.test_stages_command.PlainPipeline" and rows[2].off is None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from newspipe.config import SettingError
 from newspipe.dedup.config import MINHASH_SEED, DedupConfig
@@ -29,8 +30,6 @@ from newspipe.dedup.paragraphs import (
     passages,
     shared_passages,
 )
-
-from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     from newspipe.state import StateStore
@@ -121,8 +120,10 @@ class Deduplicator:
 
     def judge(self, normalised: str | Fingerprint) -> Verdict:
         """Exact copy first, then the best near-duplicate, else shared passages; writes nothing."""
-        prints = normalised if isinstance(normalised, Fingerprint) else fingerprint(
-            normalised, self.config
+        prints = (
+            normalised
+            if isinstance(normalised, Fingerprint)
+            else fingerprint(normalised, self.config)
         )
         verdict = Verdict(prints.content_hash)
         original = self.state.find_exact(verdict.content_hash)

@@ -20,7 +20,9 @@ local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 #: KEYS: units, info, the namespace's current batch. ARGV: namespace prefix, batch id, names.
 #: Seeds the batch once and makes it the namespace's current one; returns ``{size, batch}``, or
 #: ``{-1, other}`` while another batch of the namespace is unfinished with live leases.
-SEED = _NOW + """
+SEED = (
+    _NOW
+    + """
 local current = redis.call('GET', KEYS[3])
 if current and current ~= ARGV[2] then
   local other = ARGV[1] .. 'batch:' .. current .. ':'
@@ -37,11 +39,14 @@ for i = 3, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
 redis.call('HSET', KEYS[2], 'size', #ARGV - 2)
 return {#ARGV - 2, ARGV[2]}
 """
+)
 
 #: KEYS: units, next, leases, owners. ARGV: owner, lease ms, how many new units (0: none).
 #: The unit with an expired lease and the smallest index, else up to that many consecutive
 #: never-taken units. Returns flat triples (index, name, reclaimed 1/0).
-TAKE = _NOW + """
+TAKE = (
+    _NOW
+    + """
 local best = nil
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now_ms)) do
   local index = tonumber(member)
@@ -66,9 +71,12 @@ for index = first, last do
 end
 return taken
 """
+)
 
 #: KEYS: leases, owners. ARGV: owner, lease ms, unit indexes. Returns the units no longer ours.
-RENEW = _NOW + """
+RENEW = (
+    _NOW
+    + """
 local lost = {}
 for i = 3, #ARGV do
   if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[1] and redis.call('ZSCORE', KEYS[1], ARGV[i]) then
@@ -79,10 +87,13 @@ for i = 3, #ARGV do
 end
 return lost
 """
+)
 
 #: KEYS: leases, owners, turn, decided. ARGV: owner, index, then (hash, "doc_id run_id") pairs.
 #: 'WAIT' until every earlier unit is decided; 'LOST' if the lease went to another worker.
-DECIDE = _NOW + """
+DECIDE = (
+    _NOW
+    + """
 local expiry = redis.call('ZSCORE', KEYS[1], ARGV[2])
 if (not expiry) or tonumber(expiry) < now_ms or redis.call('HGET', KEYS[2], ARGV[2]) ~= ARGV[1] then
   return 'LOST'
@@ -96,6 +107,7 @@ end
 if index == turn then redis.call('SET', KEYS[3], index + 1) end
 return 'OK'
 """
+)
 
 #: KEYS: leases, owners, units, next, turn, done. Returns the batch's progress in one round trip.
 STATUS = """

@@ -155,7 +155,10 @@ class Worker:
         names = [name for name, _ in units]
         try:
             self.queue = WorkQueue(
-                self.state.client, self.state.prefix, batch_id(names), self.run.run_id,
+                self.state.client,
+                self.state.prefix,
+                batch_id(names),
+                self.run.run_id,
                 self.lease_ms,
             )
             size = self.queue.seed(names)
@@ -172,7 +175,10 @@ class Worker:
             return
         logger.info(
             "newspipe worker %s: batch %s of %d units in %s",
-            self.run.run_id, self.queue.batch, size, self.state.describe(),
+            self.run.run_id,
+            self.queue.batch,
+            size,
+            self.state.describe(),
         )
         self._heartbeat = threading.Thread(
             target=self._renew_loop, name="newspipe-lease", daemon=True

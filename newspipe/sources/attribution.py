@@ -73,7 +73,10 @@ _ANCHORS: dict[str, tuple[tuple[str, ...], re.Pattern[str] | None]] = {
     "Reuters": (("رويتر", "Reuters"), None),
     "AFP": (("فرانس", "AFP", "Agence France"), re.compile(r"ف[ \t.]+ب\.?(?!\w)")),
     "AP": (("سوشيتد", "Associated Press"), re.compile(r"AP(?!\w)")),
-    "dpa": (("dpa", "DPA", "وكالة الأنباء الألمانية"), re.compile(r"د[ \t.]+ب[ \t.]+[أا]\.?(?!\w)")),
+    "dpa": (
+        ("dpa", "DPA", "وكالة الأنباء الألمانية"),
+        re.compile(r"د[ \t.]+ب[ \t.]+[أا]\.?(?!\w)"),
+    ),
     "SPA": (("وكالة الأنباء السعودية", "Saudi Press Agency"), re.compile(r"(?:واس|SPA)(?!\w)")),
     "SANA": (("Syrian Arab News Agency",), re.compile(r"(?:سانا|SANA)(?!\w)")),
     "Anadolu": (("الأناضول", "الاناضول", "Anadolu"), None),

@@ -16,14 +16,14 @@ import asyncio
 import functools
 import multiprocessing
 import os
-from time import perf_counter
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, ParamSpec, Self, TypeVar
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newspipe.ahead import AHEAD
+from newspipe.ahead import AHEAD, Step
 from newspipe.defaults import DEFAULTS
 from newspipe.rejects import reason_of, reject_for
 
@@ -157,7 +157,9 @@ class Stage(BaseStage):
                 started = perf_counter()
                 self.process(ItemAdapter(item))
                 if self.stats is not None:
-                    self.stats.inc_value(self._seconds_key, perf_counter() - started)
+                    # Scrapy types counts as int; a float adds up the same way.
+                    seconds: Any = perf_counter() - started
+                    self.stats.inc_value(self._seconds_key, seconds)
         except BaseException as exc:
             self._count_out(exc)
             raise
@@ -167,7 +169,7 @@ class Stage(BaseStage):
     def _replay_ahead(self, item: Any) -> bool:
         """Apply what a worker did for this stage; True when ``process`` need not run."""
         steps = item.get(AHEAD) if isinstance(item, dict) else None
-        step = steps.pop(self.stage_name(), None) if steps else None
+        step: Step | None = steps.pop(self.stage_name(), None) if steps else None
         if step is None or step.failed:
             return False
         for key in step.removed:

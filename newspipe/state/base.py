@@ -30,6 +30,7 @@ class StateStore(Protocol):
 
     def reset(self) -> None:
         """Forget what earlier runs recorded (dedup index, input manifest), in the transaction."""
+
     # -- near-duplicate index (newspipe.dedup): MinHash signatures and LSH band keys ----------
 
     def add_near_index(

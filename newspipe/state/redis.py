@@ -155,8 +155,11 @@ class RedisState:
                     "NEWSPIPE_STATE=redis://... needs redis-py: pip install newspipe[redis]"
                 ) from None
             client = redis.Redis.from_url(
-                self.location.url, decode_responses=True, socket_timeout=10,
-                socket_connect_timeout=5, health_check_interval=30,
+                self.location.url,
+                decode_responses=True,
+                socket_timeout=10,
+                socket_connect_timeout=5,
+                health_check_interval=30,
             )
         self.client = client
         self.prefix = f"newspipe:{self.location.namespace}:"
