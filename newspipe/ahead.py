@@ -22,6 +22,8 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -79,6 +81,16 @@ _worker_chain: Chain = []
 def _init_worker(pickled_chain: bytes) -> None:
     global _worker_chain
     _worker_chain = pickle.loads(pickled_chain)
+    # Ctrl-C reaches the whole process group: the crawl process decides how to stop, not us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the crawl process is gone (killed: nobody will ask for results)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def run_chain(chain: Chain, documents: list[dict[str, Any]]) -> list[dict[str, Step]]:

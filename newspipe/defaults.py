@@ -69,6 +69,8 @@ NEWSPIPE_LOCK_STALE_AFTER = 86400.0
 # renewal (a dead worker's units are taken again after it), and how many units a worker holds.
 NEWSPIPE_LEASE_SECONDS = 60.0
 NEWSPIPE_WORKER_LOOKAHEAD = 16
+# Seconds a stop (SIGTERM, Ctrl-C) may take before the process exits anyway (crash-safe); 0: wait.
+NEWSPIPE_STOP_GRACE = 30.0
 # Set by the add-on when empty; a fixed value is for tests and re-runs by hand.
 NEWSPIPE_RUN_ID = ""
 

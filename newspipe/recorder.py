@@ -32,6 +32,7 @@ from newspipe.run import EXIT_LOCKED, OutputFile, Run, run_for, utc_now
 from newspipe.shards import ShardSet, commit_shards, count_lines, orphan_runs, recover
 from newspipe.stages.source import fill_source
 from newspipe.state import state_file
+from newspipe.stopping import install_stop_watchdog
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -54,12 +55,14 @@ class RunRecorder:
         gzipped: bool = False,
         progress_interval: float = 0,
         stale_after: float = 0,
+        stop_grace: float = 0,
     ) -> None:
         self.crawler = crawler
         self.run = run
         self.shards = ShardSet(run.output_dir, run.run_id, shard_docs=shard_docs, gzipped=gzipped)
         self.progress_interval = progress_interval
         self.stale_after = stale_after
+        self.stop_grace = stop_grace
         self.counts = SourceCounts()
         self.kept = 0
         self.rejected = 0
@@ -80,6 +83,7 @@ class RunRecorder:
             gzipped=get_bool(settings, "NEWSPIPE_OUTPUT_GZIP"),
             progress_interval=get_float(settings, "NEWSPIPE_PROGRESS_INTERVAL", low=0),
             stale_after=get_float(settings, "NEWSPIPE_LOCK_STALE_AFTER", low=0),
+            stop_grace=get_float(settings, "NEWSPIPE_STOP_GRACE", low=0),
         )
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
@@ -112,6 +116,7 @@ class RunRecorder:
             run.output_dir,
             state.describe(),
         )
+        install_stop_watchdog(self.stop_grace)
         if self.progress_interval > 0:
             self._progress = LoopingCall(self.log_progress)
             self._progress.start(self.progress_interval, now=False)

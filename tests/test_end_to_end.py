@@ -55,6 +55,7 @@ def test_bad_seed_files_are_rejected_with_reasons_and_the_run_goes_on(project: P
     (seeds / "blank.txt").write_text("  \n\t\n", encoding="utf-8")
     (seeds / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (seeds / "cp1256.txt").write_bytes("الرياض عاصمة المملكة العربية السعودية".encode("cp1256"))
+    (seeds / "not-utf8.txt").write_bytes(bytes(range(128, 256)))  # no code page reads this
 
     run = scrapy_crawl(project)
 
@@ -68,6 +69,7 @@ def test_bad_seed_files_are_rejected_with_reasons_and_the_run_goes_on(project: P
     assert reasons["empty.txt"] == "empty"
     assert reasons["blank.txt"] == "empty"
     assert reasons["binary.txt"] == "binary"
+    assert reasons["not-utf8.txt"] == "undecodable"
     assert "cp1256.txt" not in reasons
     for record in run.rejected(run_id):
         assert record["reject_detail"] and " " in record["reject_detail"]
