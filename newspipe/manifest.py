@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -55,6 +56,16 @@ def file_digest(path: Path) -> str:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def input_key(path: Path) -> str:
+    """The key of an input in the manifest: its real path (the folder resolved once per folder)."""
+    return os.path.join(_real_folder(os.path.dirname(path)), os.path.basename(path))
+
+
+@lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder or ".")
 
 
 def stat_signature(path: Path) -> Signature:
@@ -139,7 +150,7 @@ class InputManifest:
 
         Files ingested and unchanged are counted as skipped and left out.
         """
-        keys = [str(file.path.resolve()) for file in files]
+        keys = [input_key(file.path) for file in files]
         records = self.state().get_inputs(keys) if keys else {}
         todo: list[tuple[In, int]] = []
         skipped = 0
@@ -174,7 +185,7 @@ class InputManifest:
             if self.stopped:
                 return
             path = file.path
-            key = str(path.resolve())
+            key = input_key(path)
             try:
                 signature = full_signature(path)
             except OSError:

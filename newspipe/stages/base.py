@@ -91,6 +91,8 @@ class BaseStage:
         self._dropped_prefix = prefix + "dropped"
         self._errors_key = prefix + "errors"
         self._seconds_key = prefix + "seconds"
+        # Looked up once: Scrapy 2.19's StatsCollector wraps every attribute access (~1 us).
+        self._inc = crawler.stats.inc_value  # type: ignore[method-assign]
 
     @classmethod
     def stage_name(cls) -> str:
@@ -103,28 +105,33 @@ class BaseStage:
     def __getstate__(self) -> dict[str, Any]:
         # What a worker process gets (see newspipe.ahead): the configuration, no live handles.
         state = dict(self.__dict__)
-        for name in type(self).local_only:
+        for name in (*type(self).local_only, "_inc"):
             state.pop(name, None)
         return state
 
     # -- counting, shared by the sync and async process_item --------------------------------
 
+    def _inc(self, key: str, count: Any = 1) -> None:
+        # Replaced by the stats' own method in bind(); this serves stages given stats by hand.
+        if self.stats is not None:
+            self.stats.inc_value(key, count)
+
     def _count_in(self) -> None:
         if self.stats is not None:
-            self.stats.inc_value(self._total_key)
+            self._inc(self._total_key)
 
     def _count_out(self, exc: BaseException | None) -> None:
-        stats = self.stats
-        if stats is None:
+        if self.stats is None:
             return
+        inc = self._inc
         if exc is None:
-            stats.inc_value(self._forwarded_key)
+            inc(self._forwarded_key)
         elif isinstance(exc, DropItem):
-            stats.inc_value(self._dropped_prefix)
-            stats.inc_value(f"{self._dropped_prefix}/{reason_of(exc)}")
+            inc(self._dropped_prefix)
+            inc(f"{self._dropped_prefix}/{reason_of(exc)}")
         else:
             # The recorder turns the crash into a reject with reason "error"; count it here too.
-            stats.inc_value(self._errors_key)
+            inc(self._errors_key)
 
 
 class Stage(BaseStage):
@@ -159,7 +166,7 @@ class Stage(BaseStage):
                 if self.stats is not None:
                     # Scrapy types counts as int; a float adds up the same way.
                     seconds: Any = perf_counter() - started
-                    self.stats.inc_value(self._seconds_key, seconds)
+                    self._inc(self._seconds_key, seconds)
         except BaseException as exc:
             self._count_out(exc)
             raise
@@ -176,8 +183,9 @@ class Stage(BaseStage):
             item.pop(key, None)
         item.update(step.changes)
         if self.stats is not None:
+            inc = self._inc
             for key, count in step.counters:
-                self.stats.inc_value(key, count)
+                inc(key, count)
         if step.reject is not None:
             self.reject(*step.reject)
         return step.mode == "process"
