@@ -331,7 +331,10 @@ class RunRecorder:
                 # Whatever the spider's close reason, what was processed is consistent: commit it.
                 self._commit()
                 if run.status == "running":
-                    run.state.commit()  # the cleared pending list
+                    try:
+                        run.state.commit()  # the cleared pending list
+                    except Exception as exc:  # e.g. Redis gone: the shards are committed already
+                        run.fail(f"state store: cannot commit: {exc}")
             if run.status == "running":
                 if reason == "finished":
                     run.status = "completed"

@@ -67,7 +67,17 @@ class Project:
     corpus: Path
     runs: Path
 
-    def worker(self, name: str, state: str, **settings: str) -> subprocess.Popen[bytes]:
+    def worker(
+        self,
+        name: str,
+        state: str,
+        *,
+        output: str | None = None,
+        path: str | None = None,
+        **settings: str,
+    ) -> subprocess.Popen[bytes]:
+        """Start ``scrapy crawl seeds``, logging to ``name.log``, writing to ``output``
+        (default: ``name``) under the runs folder, reading ``path`` (default: the corpus)."""
         args = [
             sys.executable,
             "-m",
@@ -75,9 +85,9 @@ class Project:
             "crawl",
             "seeds",
             "-a",
-            f"path={self.corpus}",
+            f"path={path or self.corpus}",
             "-s",
-            f"NEWSPIPE_OUTPUT_DIR={self.runs / name}",
+            f"NEWSPIPE_OUTPUT_DIR={self.runs / (output or name)}",
             "-s",
             f"NEWSPIPE_STATE={state}",
             "-s",
@@ -261,3 +271,27 @@ def test_redis_killed_mid_run_fails_the_run_and_the_next_run_finishes(
     assert wait(project.worker("gone-again", redis_server.url())) == 0, project.log("gone-again")
     completed = read_outputs([project.runs / n for n in [*names, "gone-again"]])
     assert_exactly_once(single_run, completed)
+
+
+def test_two_workers_sharing_one_output_dir_both_run(
+    project: Project, redis_server: RedisServer
+) -> None:
+    """On one machine (or shared storage) workers may write to the same folder: each holds a lock
+    of its own run, not the folder's, and neither takes the other's shards for a dead run's."""
+    subset = project.runs / "subset-input"
+    for day in sorted(project.corpus.iterdir())[:2]:
+        shutil.copytree(day, subset / day.name)
+    state = project.runs / "subset-single" / "state.sqlite"
+    single = project.worker("subset-single", str(state), path=str(subset))
+    assert wait(single) == 0, project.log("subset-single")
+    workers = [
+        project.worker(name, redis_server.url(), output="shared", path=str(subset))
+        for name in ("shared-1", "shared-2")
+    ]
+    codes = [wait(w) for w in workers]
+    assert codes == [0, 0], [project.log(n)[-3000:] for n in ("shared-1", "shared-2")]
+    shared = read_outputs([project.runs / "shared"])
+    assert sorted(m["status"] for m in shared.manifests) == ["completed", "completed"]
+    assert all(m["documents"]["kept"] > 0 for m in shared.manifests), "a worker kept nothing"
+    assert_exactly_once(read_outputs([project.runs / "subset-single"]), shared)
+    assert not list((project.runs / "shared").glob(".seeds-*.tmp"))

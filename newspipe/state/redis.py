@@ -12,6 +12,11 @@ a failed guard applies nothing. Reads consult the buffer first, then Redis. A ne
 input manifest, LSH bands) is a new key and a new buffered operation: the commit script does not
 change.
 
+Entries of the dedup index carry the unit of the shared batch that kept them (see
+:mod:`newspipe.scaleout`) and their place in the order kept (:func:`order_key`): lookups made for a
+unit ignore entries of that unit and of later ones, and a commit applies only the entries of units
+marked decided, keeping the others pending for a later commit.
+
 Redis must keep its data across restarts for the state to mean anything (``appendonly yes``): a
 Redis that loses its data forgets every document kept before.
 """
