@@ -273,19 +273,32 @@ def test_redis_killed_mid_run_fails_the_run_and_the_next_run_finishes(
     assert_exactly_once(single_run, completed)
 
 
+@dataclass
+class Subset:
+    """Two days of the test input, and the single SQLite run over them."""
+
+    path: Path
+    single: Output
+
+
+@pytest.fixture(scope="module")
+def subset(project: Project) -> Subset:
+    path = project.runs / "subset-input"
+    for day in sorted(project.corpus.iterdir())[:2]:
+        shutil.copytree(day, path / day.name)
+    state = project.runs / "subset-single" / "state.sqlite"
+    single = project.worker("subset-single", str(state), path=str(path))
+    assert wait(single) == 0, project.log("subset-single")
+    return Subset(path, read_outputs([project.runs / "subset-single"]))
+
+
 def test_two_workers_sharing_one_output_dir_both_run(
-    project: Project, redis_server: RedisServer
+    project: Project, subset: Subset, redis_server: RedisServer
 ) -> None:
     """On one machine (or shared storage) workers may write to the same folder: each holds a lock
     of its own run, not the folder's, and neither takes the other's shards for a dead run's."""
-    subset = project.runs / "subset-input"
-    for day in sorted(project.corpus.iterdir())[:2]:
-        shutil.copytree(day, subset / day.name)
-    state = project.runs / "subset-single" / "state.sqlite"
-    single = project.worker("subset-single", str(state), path=str(subset))
-    assert wait(single) == 0, project.log("subset-single")
     workers = [
-        project.worker(name, redis_server.url(), output="shared", path=str(subset))
+        project.worker(name, redis_server.url(), output="shared", path=str(subset.path))
         for name in ("shared-1", "shared-2")
     ]
     codes = [wait(w) for w in workers]
@@ -293,5 +306,26 @@ def test_two_workers_sharing_one_output_dir_both_run(
     shared = read_outputs([project.runs / "shared"])
     assert sorted(m["status"] for m in shared.manifests) == ["completed", "completed"]
     assert all(m["documents"]["kept"] > 0 for m in shared.manifests), "a worker kept nothing"
-    assert_exactly_once(read_outputs([project.runs / "subset-single"]), shared)
+    assert_exactly_once(subset.single, shared)
     assert not list((project.runs / "shared").glob(".seeds-*.tmp"))
+
+
+def test_a_worker_that_lost_its_leases_fails_and_commits_nothing_more(
+    project: Project, subset: Subset, redis_server: RedisServer
+) -> None:
+    """A worker stopped for longer than its lease (SIGSTOP: a hung machine) is presumed dead; its
+    units go to the other worker. When it wakes up it fails (exit 1, a manifest) and its late
+    commit applies nothing: still exactly once."""
+    names = ["stopped", "other"]
+    workers = [project.worker(n, redis_server.url(), path=str(subset.path)) for n in names]
+    wait_for_turn(redis_server, 0.2, *workers)
+    workers[0].send_signal(signal.SIGSTOP)
+    time.sleep(float(LEASE_SECONDS) * 2.5)
+    workers[0].send_signal(signal.SIGCONT)
+    codes = [wait(w) for w in workers]
+    assert codes == [1, 0], [project.log(n)[-3000:] for n in names]
+    stopped = json.loads(next((project.runs / "stopped" / "runs").glob("*.json")).read_text())
+    assert stopped["status"] == "failed"
+    assert "taken over" in stopped["error"]
+    assert not list((project.runs / "stopped").glob(".seeds-*.tmp"))
+    assert_exactly_once(subset.single, read_outputs([project.runs / n for n in names]))
