@@ -165,3 +165,21 @@ def lock_paths(output_dir: Path, state_file: Path | None) -> list[Path]:
     if state_file is not None and state_file.resolve().parent != output_dir.resolve():
         paths.append(state_file.with_name(f"{state_file.name}.lock"))
     return paths
+
+
+def run_lock_path(output_dir: Path, run_id: str) -> Path:
+    """The lock of one run among several sharing an output dir (scale-out workers)."""
+    return output_dir / f".newspipe-{run_id}.lock"
+
+
+def run_alive(output_dir: Path, run_id: str, *, stale_after: float = 0) -> bool:
+    """Whether the run ``run_id`` still holds its :func:`run_lock_path` (a live worker)."""
+    if not run_id:
+        return False
+    lock = RunLock(run_lock_path(output_dir, run_id), stale_after=stale_after)
+    try:
+        lock.acquire()
+    except LockHeld:
+        return True
+    lock.release()
+    return False

@@ -25,13 +25,22 @@ from newspipe import __version__
 from newspipe.atomic import write_atomic
 from newspipe.config import get_bool, get_float, get_int
 from newspipe.document import INPUT_REJECT, exported
-from newspipe.lock import LockHeld, RunLock, lock_paths
+from newspipe.lock import LockHeld, RunLock, lock_paths, run_alive, run_lock_path
 from newspipe.progress import SourceCounts, progress_line
 from newspipe.rejects import Reject, reason_of
 from newspipe.run import EXIT_LOCKED, OutputFile, Run, run_for, utc_now
-from newspipe.shards import ShardSet, commit_shards, count_lines, orphan_runs, recover
+from newspipe.scaleout.worker import UNIT_KEY, worker_for
+from newspipe.shards import (
+    PENDING_META,
+    ShardSet,
+    commit_shards,
+    count_lines,
+    orphan_runs,
+    recover,
+)
 from newspipe.stages.source import fill_source
 from newspipe.state import state_file
+from newspipe.state.redis import RedisState, is_redis_location
 from newspipe.stopping import install_stop_watchdog
 
 if TYPE_CHECKING:
@@ -72,6 +81,12 @@ class RunRecorder:
         self._progress: LoopingCall | None = None
         self._started = time.monotonic()
         self._finalised = False
+        self._unit_hooked = False
+        #: Redis state (newspipe.scaleout): several workers may share the output dir at once.
+        self.shared = is_redis_location(run.state_location)
+        self.pending_key = f"{PENDING_META}:{run.run_id}" if self.shared else PENDING_META
+        self._alive_runs: dict[str, bool] = {}
+        self._by_unit: dict[int, list[tuple[str, dict[str, Any], Any]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -105,7 +120,20 @@ class RunRecorder:
             run.fail(f"state store: {exc}")
             return
         try:
-            recover(state, run.output_dir)
+            if self.shared:
+                assert isinstance(state, RedisState)
+                recover(
+                    state,
+                    run.output_dir,
+                    pending_keys=[
+                        key
+                        for key in state.meta_keys(f"{PENDING_META}:")
+                        if key != self.pending_key
+                    ],
+                    is_alive=self._alive,
+                )
+            else:
+                recover(state, run.output_dir)
             self._write_interrupted_manifests()
         except OSError as exc:
             run.fail(f"{run.output_dir}: cannot recover an interrupted run: {exc}")
@@ -123,7 +151,12 @@ class RunRecorder:
 
     def _lock(self) -> bool:
         run = self.run
-        paths = lock_paths(run.output_dir, state_file(run.state_location, run.output_dir))
+        if self.shared:
+            # Scale-out: workers share the output dir; the queue's leases keep them apart. Each
+            # holds a lock of its own run, which tells the others it is alive (see _alive).
+            paths = [run_lock_path(run.output_dir, run.run_id)]
+        else:
+            paths = lock_paths(run.output_dir, state_file(run.state_location, run.output_dir))
         try:
             for path in paths:
                 lock = RunLock(path, run_id=run.run_id, stale_after=self.stale_after)
@@ -140,13 +173,25 @@ class RunRecorder:
             return False
         return True
 
+    def _alive(self, run_id: str) -> bool:
+        """Whether another worker's run sharing the output dir is still running."""
+        if run_id == self.run.run_id:
+            return True
+        alive = self._alive_runs.get(run_id)
+        if alive is None:
+            alive = self._alive_runs[run_id] = run_alive(
+                self.run.output_dir, run_id, stale_after=self.stale_after
+            )
+        return alive
+
     def _release(self) -> None:
         while self._locks:
             self._locks.pop().release()
 
     def _write_interrupted_manifests(self) -> None:
         """Give a run that was killed a manifest listing the shards it committed."""
-        for run_id, files in orphan_runs(self.run.output_dir, self.run.run_id).items():
+        alive = self._alive if self.shared else None
+        for run_id, files in orphan_runs(self.run.output_dir, self.run.run_id, alive).items():
             manifest = {
                 "run_id": run_id,
                 "status": "interrupted",
@@ -199,13 +244,51 @@ class RunRecorder:
     def _write(self, kind: str, record: dict[str, Any], item: Any) -> None:
         if self.run.status != "running":
             return  # a failed run commits nothing more; its inputs are read again next time
+        held = self._unit_records(item)
+        if held is not None:
+            held.append((kind, record, item))  # written once the unit is decided
+            return
+        if self._write_now(kind, record, item):
+            self._commit()
+
+    def _write_now(self, kind: str, record: dict[str, Any], item: Any) -> bool:
+        """Write one record to the open shard; True when the shard is full."""
         try:
             full = self.shards.write(kind, record)
         except OSError as exc:
             self.run.fail(f"{self.run.output_dir}: cannot write output: {exc}")
             self.shards.discard()
-            return
+            return False
         self.run.inputs.processed(item)
+        return full
+
+    def _unit_records(self, item: Any) -> list[tuple[str, dict[str, Any], Any]] | None:
+        """Scale-out (newspipe.scaleout): where the records of the item's unit wait, else None.
+
+        A shard holds whole decided units only, so that a commit (state, shard, units marked
+        done) never carries half a unit: a unit is in exactly one worker's committed output.
+        """
+        tag = item.get(UNIT_KEY) if isinstance(item, dict) else None
+        if tag is None:
+            return None
+        if not self._unit_hooked:
+            worker = worker_for(self.crawler)
+            if worker is None:
+                return None
+            worker.on_decided.append(self.unit_decided)
+            self._unit_hooked = True
+        return self._by_unit.setdefault(int(tag[0]), [])
+
+    def unit_decided(self, index: int) -> None:
+        """Write the records of a decided unit, in the order they came; commit a full shard."""
+        records = self._by_unit.pop(index, [])
+        if self.run.status != "running":
+            return
+        full = False
+        for kind, record, item in records:
+            full = self._write_now(kind, record, item) or full
+            if self.run.status != "running":
+                return
         if full:
             self._commit()
 
@@ -216,7 +299,7 @@ class RunRecorder:
             return
         try:
             pending = self.shards.seal()
-            commit_shards(run.state, pending, run.inputs.records_to_commit())
+            commit_shards(run.state, pending, run.inputs.records_to_commit(), key=self.pending_key)
         except Exception as exc:
             run.fail(f"{run.output_dir}: cannot commit output and state: {exc}")
             self.shards.discard()
@@ -253,7 +336,10 @@ class RunRecorder:
                 # Whatever the spider's close reason, what was processed is consistent: commit it.
                 self._commit()
                 if run.status == "running":
-                    run.state.commit()  # the cleared pending list
+                    try:
+                        run.state.commit()  # the cleared pending list
+                    except Exception as exc:  # e.g. Redis gone: the shards are committed already
+                        run.fail(f"state store: cannot commit: {exc}")
             if run.status == "running":
                 if reason == "finished":
                     run.status = "completed"

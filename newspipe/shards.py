@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -158,14 +159,23 @@ class ShardSet:
             self._open.pop(kind).discard()
 
 
-def commit_shards(state: StateStore, pending: list[PendingFile], inputs: dict[str, str]) -> None:
-    """Commit the state with ``pending`` files and ``inputs`` records, then rename the files."""
-    state.set_meta(PENDING_META, json.dumps([item.as_json() for item in pending]))
-    for key, record in inputs.items():
-        state.set_input(key, record)
+def commit_shards(
+    state: StateStore,
+    pending: list[PendingFile],
+    inputs: dict[str, str],
+    *,
+    key: str = PENDING_META,
+) -> None:
+    """Commit the state with ``pending`` files and ``inputs`` records, then rename the files.
+
+    ``key``: the meta key of the pending list (one per run when runs share the state at once).
+    """
+    state.set_meta(key, json.dumps([item.as_json() for item in pending]))
+    for input_key, record in inputs.items():
+        state.set_input(input_key, record)
     state.commit()
     _rename(pending)
-    state.set_meta(PENDING_META, "[]")  # goes out with the next commit; recover() copes meanwhile
+    state.set_meta(key, "[]")  # goes out with the next commit; recover() copes meanwhile
 
 
 def _rename(pending: list[PendingFile]) -> int:
@@ -173,39 +183,77 @@ def _rename(pending: list[PendingFile]) -> int:
     folders = set()
     renamed = 0
     for item in pending:
-        if item.temp.exists():
+        try:
             os.replace(item.temp, item.final)
             renamed += 1
-        elif not item.final.exists():
-            # Someone removed both: the state says these documents are kept, the output lost them.
-            logger.error("%s: committed file lost (and no %s)", item.final, item.temp)
+        except FileNotFoundError:
+            # Renamed already (by its run, or an earlier recovery), else someone removed both:
+            # the state says these documents are kept, the output lost them.
+            if not item.final.exists():
+                logger.error("%s: committed file lost (and no %s)", item.final, item.temp)
         folders.add(item.final.parent)
     for folder in folders:
         fsync_dir(folder)
     return renamed
 
 
-def recover(state: StateStore, output_dir: Path) -> list[PendingFile]:
-    """Finish the renames of a run that died after committing, delete uncommitted temp files."""
-    text = state.get_meta(PENDING_META)
-    pending = [
-        PendingFile(Path(item["temp"]), Path(item["final"]), str(item["kind"]), int(item["lines"]))
-        for item in (json.loads(text) if text else [])
-    ]
-    if pending:
-        renamed = _rename(pending)
-        if renamed:
-            logger.warning("renamed %d committed file(s) of an interrupted run", renamed)
-        state.set_meta(PENDING_META, "[]")
-        state.commit()
+def recover(
+    state: StateStore,
+    output_dir: Path,
+    *,
+    pending_keys: list[str] | None = None,
+    is_alive: Callable[[str], bool] | None = None,
+) -> list[PendingFile]:
+    """Finish the renames of a run that died after committing, delete uncommitted temp files.
+
+    Runs sharing the output dir at once (scale-out workers) give ``pending_keys`` (the pending
+    lists of other runs, one key each) and ``is_alive(run_id)``: files of live runs are theirs.
+    """
+    pending: list[PendingFile] = []
+    for key in pending_keys if pending_keys is not None else [PENDING_META]:
+        text = state.get_meta(key)
+        listed = [
+            PendingFile(
+                Path(item["temp"]), Path(item["final"]), str(item["kind"]), int(item["lines"])
+            )
+            for item in (json.loads(text) if text else [])
+        ]
+        if is_alive is not None:
+            listed = [
+                item
+                for item in listed
+                if item.final.parent.resolve() == output_dir.resolve()
+                and not is_alive(shard_run(item.final.name) or "")
+            ]
+        if listed:
+            pending.extend(listed)
+            renamed = _rename(listed)
+            if renamed:
+                logger.warning("renamed %d committed file(s) of an interrupted run", renamed)
+            state.set_meta(key, "[]")
+            state.commit()
     # Under the lock, any other temp file is an uncommitted shard of a dead run: its documents
     # are not in the state, and their inputs will be read again.
     for temp in output_dir.glob(".seeds-*.tmp"):
+        if is_alive is not None and is_alive(shard_run(temp_final_name(temp.name)) or ""):
+            continue
         logger.info("%s: removing the uncommitted shard of an interrupted run", temp)
         temp.unlink(missing_ok=True)
     for temp in [*output_dir.glob(".latest.json.*.tmp"), *output_dir.glob("runs/.*.tmp")]:
         temp.unlink(missing_ok=True)  # a manifest or pointer being written when the run died
     return pending
+
+
+def shard_run(name: str) -> str | None:
+    """The run id in a shard's final name, None when it is not a shard's name."""
+    match = SHARD_NAME.match(name)
+    return None if match is None else match["run"]
+
+
+def temp_final_name(name: str) -> str:
+    """The final name of a temp file named by :func:`newspipe.atomic.temp_path_for`."""
+    stem = name.removeprefix(".").removesuffix(".tmp")
+    return stem.rsplit(".", 1)[0]  # the pid
 
 
 def count_lines(path: Path) -> int:
@@ -214,12 +262,19 @@ def count_lines(path: Path) -> int:
         return sum(1 for _ in file)
 
 
-def orphan_runs(output_dir: Path, current_run: str) -> dict[str, list[tuple[Path, str]]]:
-    """Shards of earlier runs that have no run manifest (killed runs): run id -> (file, kind)."""
+def orphan_runs(
+    output_dir: Path, current_run: str, is_alive: Callable[[str], bool] | None = None
+) -> dict[str, list[tuple[Path, str]]]:
+    """Shards of earlier runs that have no run manifest (killed runs): run id -> (file, kind).
+
+    ``is_alive``: runs sharing the output dir at once; a live run's shards are not orphans.
+    """
     found: dict[str, list[tuple[Path, str]]] = {}
     for path in sorted(output_dir.glob("seeds-*.jsonl*")):
         match = SHARD_NAME.match(path.name)
         if match is None or match["run"] == current_run:
+            continue
+        if is_alive is not None and is_alive(match["run"]):
             continue
         if (output_dir / "runs" / f"{match['run']}.json").exists():
             continue

@@ -92,7 +92,11 @@ def test_keys_are_prefixed_with_the_namespace(state: RedisState) -> None:
     state.add_kept("h", "doc", "run")
     state.set_meta("k", "v")
     state.commit()
-    assert sorted(state.client.keys("*")) == ["newspipe:t:kept", "newspipe:t:meta"]
+    assert sorted(state.client.keys("*")) == [
+        "newspipe:t:epoch",
+        "newspipe:t:kept",
+        "newspipe:t:meta",
+    ]
 
 
 def test_redis_gone_before_commit_applies_nothing(server: RedisServer, state: RedisState) -> None:
@@ -119,6 +123,16 @@ def test_a_lost_lease_makes_the_whole_commit_apply_nothing(state: RedisState) ->
     with pytest.raises(LeaseLost):
         state.commit()
     assert state.client.hget("newspipe:t:kept", "h") is None
+
+
+def publish(
+    queue: WorkQueue, state: RedisState, index: int, digest: str, doc: str, run: str
+) -> str:
+    """Unit ``index`` keeps one document and publishes it (as the scale-out worker does)."""
+    state.current_unit = (queue.prefix, index)
+    state.add_kept(digest, doc, run)
+    state.current_unit = None
+    return queue.decide(index, state.unit_ops(index, queue.prefix))
 
 
 # -- the queue -------------------------------------------------------------------------------
@@ -155,7 +169,7 @@ def test_an_expired_lease_is_taken_over_smallest_first(state: RedisState) -> Non
     again = alive.take(allow_new=False)
     assert again is not None and (again.index, again.reclaimed) == (0, True)
     assert dying.renew([0, 1]) == [0]  # unit 0 is no longer the dying worker's
-    assert dying.decide(0, {}) == "LOST"
+    assert dying.decide(0, []) == "LOST"
 
 
 def test_renewal_keeps_a_unit_from_being_taken_over(state: RedisState) -> None:
@@ -175,10 +189,10 @@ def test_decisions_are_published_strictly_in_unit_order(state: RedisState) -> No
     first.seed(NAMES)
     first.take()
     second.take()
-    assert second.decide(1, {"h2": ("doc-2", "b")}) == "WAIT"
+    assert publish(second, state, 1, "h2", "doc-2", "b") == "WAIT"
     assert first.turn() == 0
-    assert first.decide(0, {"h0": ("doc-0", "a")}) == "OK"
-    assert second.decide(1, {"h2": ("doc-2", "b")}) == "OK"
+    assert publish(first, state, 0, "h0", "doc-0", "a") == "OK"
+    assert publish(second, state, 1, "h2", "doc-2", "b") == "OK"
     assert first.turn() == 2
     assert state.client.hget(first.keys["decided"], "h0") == "doc-0 a 0"
 
@@ -188,8 +202,9 @@ def test_lookups_see_earlier_units_decisions_only(state: RedisState) -> None:
     queue.seed(NAMES)
     for _ in NAMES:
         queue.take()
-    assert queue.decide(0, {"h0": ("doc-0", "a")}) == "OK"
-    assert queue.decide(1, {"h1": ("doc-1", "a")}) == "OK"
+    assert publish(queue, state, 0, "h0", "doc-0", "a") == "OK"
+    assert publish(queue, state, 1, "h1", "doc-1", "a") == "OK"
+    state.rollback()  # another worker, which buffered nothing
     state.current_unit = (queue.prefix, 1)
     # Unit 1 being decided again (a takeover): its own earlier decision must not hide its document.
     assert state.find_exact("h0") == "doc-0"
@@ -205,7 +220,9 @@ def test_buffered_entries_of_later_units_are_not_seen_by_earlier_ones(state: Red
     assert state.find_exact("h") is None
     state.add_kept("h", "doc-3", "run")  # the earlier unit's document wins
     assert state.find_exact("h") == "doc-3"
-    assert state.take_unit_kept(3) == {"h": ("doc-3", "run")}
+    assert state.unit_ops(3, "newspipe:t:batch:x:") == [
+        ["HSETNX", "newspipe:t:batch:x:decided", "h", "doc-3 run 3"]
+    ]
 
 
 def test_a_committed_unit_is_done_and_leaves_the_leases(state: RedisState) -> None:
@@ -214,7 +231,7 @@ def test_a_committed_unit_is_done_and_leaves_the_leases(state: RedisState) -> No
     for _ in NAMES:
         taken = queue.take()
         assert taken is not None
-        assert queue.decide(taken.index, {}) == "OK"
+        assert queue.decide(taken.index, []) == "OK"
         for op in queue.completion_ops(taken.index):
             state.buffer(*op)
         state.guard_lease(queue.keys["leases"], queue.keys["owners"], taken.index, "a")
@@ -258,7 +275,7 @@ def test_a_finished_batch_lets_the_next_inputs_in(state: RedisState) -> None:
     queue = queue_for(state, "a")
     queue.seed(NAMES)
     while (taken := queue.take()) is not None:
-        assert queue.decide(taken.index, {}) == "OK"
+        assert queue.decide(taken.index, []) == "OK"
         for op in queue.completion_ops(taken.index):
             state.buffer(*op)
     state.commit()
@@ -287,3 +304,49 @@ def test_consecutive_units_are_taken_together_and_expired_ones_first(state: Redi
     assert [(t.index, t.reclaimed) for t in other.take_many(5)] == [(1, True)]
     assert [(t.index, t.reclaimed) for t in other.take_many(5)] == [(2, False)]
     assert other.take_many(5) == []
+
+
+def test_near_index_lookups_see_earlier_units_decisions_only(
+    server: RedisServer, state: RedisState
+) -> None:
+    queue = queue_for(state, "a")
+    queue.seed(NAMES)
+    state.batch_epoch = queue.epoch
+    for _ in NAMES:
+        queue.take()
+    for index in range(3):  # every unit keeps one document sharing band 7 and print 9
+        state.current_unit = (queue.prefix, index)
+        state.add_near_index(f"doc-{index}", [7], b"sig", None)
+        state.add_paragraph_prints(f"doc-{index}", [9], 20)
+        state.current_unit = None
+        assert queue.decide(index, state.unit_ops(index, queue.prefix)) == "OK"
+        state.mark_decided(index)
+    state.commit()  # the later units are now in the committed index too
+    again = RedisState(server.url(namespace="t"))  # a worker re-doing unit 1
+    again.batch_epoch = queue.epoch
+    again.current_unit = (queue.prefix, 1)
+    assert again.lsh_candidates([7]) == ["doc-0"]
+    assert again.paragraph_holders([9]) == {9: ["doc-0"]}
+    again.current_unit = (queue.prefix, 3)
+    assert again.lsh_candidates([7]) == ["doc-0", "doc-1", "doc-2"]
+    again.current_unit = None  # outside the batch everything committed is seen
+    assert again.paragraph_holders([9]) == {9: ["doc-0", "doc-1", "doc-2"]}
+
+
+def test_a_commit_applies_decided_units_only(server: RedisServer, state: RedisState) -> None:
+    state.current_unit = ("newspipe:t:batch:x:", 4)
+    state.add_kept("h4", "doc-4", "run")
+    state.add_near_index("doc-4", [1], b"sig", None)
+    state.current_unit = ("newspipe:t:batch:x:", 5)
+    state.add_kept("h5", "doc-5", "run")
+    state.add_near_index("doc-5", [1], b"sig", None)
+    state.current_unit = None
+    state.mark_decided(4)
+    state.commit()
+    other = RedisState(server.url(namespace="t"))
+    assert (other.find_exact("h4"), other.find_exact("h5")) == ("doc-4", None)
+    assert other.lsh_candidates([1]) == ["doc-4"]
+    assert state.find_exact("h5") == "doc-5"  # still pending, for the next commit
+    state.mark_decided(5)
+    state.commit()
+    assert other.lsh_candidates([1]) == ["doc-4", "doc-5"]

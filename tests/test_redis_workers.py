@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from newspipe.shards import SHARD_NAME
 from tests.conftest import PROJECT_ROOT, SAUDINEWSNET, need
 from tests.redis_server import RedisServer
 
@@ -31,6 +32,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.corpus]
 FIRST_PER_DAY = 25
 LEASE_SECONDS = "2"
 TIMEOUT = 120
+#: Small shards: workers commit many times mid-run (whole units only), not once at the end.
+SHARD_DOCS = "40"
 
 
 def write_corpus(target: Path) -> int:
@@ -64,7 +67,17 @@ class Project:
     corpus: Path
     runs: Path
 
-    def worker(self, name: str, state: str, **settings: str) -> subprocess.Popen[bytes]:
+    def worker(
+        self,
+        name: str,
+        state: str,
+        *,
+        output: str | None = None,
+        path: str | None = None,
+        **settings: str,
+    ) -> subprocess.Popen[bytes]:
+        """Start ``scrapy crawl seeds``, logging to ``name.log``, writing to ``output``
+        (default: ``name``) under the runs folder, reading ``path`` (default: the corpus)."""
         args = [
             sys.executable,
             "-m",
@@ -72,13 +85,15 @@ class Project:
             "crawl",
             "seeds",
             "-a",
-            f"path={self.corpus}",
+            f"path={path or self.corpus}",
             "-s",
-            f"NEWSPIPE_OUTPUT_DIR={self.runs / name}",
+            f"NEWSPIPE_OUTPUT_DIR={self.runs / (output or name)}",
             "-s",
             f"NEWSPIPE_STATE={state}",
             "-s",
             f"NEWSPIPE_LEASE_SECONDS={LEASE_SECONDS}",
+            "-s",
+            f"NEWSPIPE_SHARD_DOCS={SHARD_DOCS}",
             "-s",
             "LOG_LEVEL=INFO",
         ]
@@ -95,32 +110,35 @@ class Project:
 
 @dataclass
 class Output:
-    """What the completed runs under some run folders wrote."""
+    """What the runs under some run folders committed (every shard under its final name)."""
 
     kept: list[str]
-    duplicates: dict[str, str]
+    rejected: list[str]
+    #: id -> (reason, duplicate_of) of every exact and near copy
+    copies: dict[str, tuple[str, str]]
     manifests: list[dict[str, Any]]
 
 
-def read_outputs(folders: list[Path], *, completed_only: bool = True) -> Output:
-    out = Output([], {}, [])
+def read_outputs(folders: list[Path]) -> Output:
+    """Every committed shard: a shard has its final name only once committed with the state, so
+    that is the output, whatever became of its run (completed, failed or killed)."""
+    out = Output([], [], {}, [])
     for folder in folders:
         for manifest_path in sorted((folder / "runs").glob("*.json")):
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            out.manifests.append(manifest)
-            if completed_only and manifest["status"] != "completed":
+            out.manifests.append(json.loads(manifest_path.read_text(encoding="utf-8")))
+        for path in sorted(folder.glob("seeds-*.jsonl")):
+            match = SHARD_NAME.match(path.name)
+            assert match is not None, path
+            records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            if not match["rejects"]:
+                out.kept.extend(record["id"] for record in records)
                 continue
-            for entry in manifest["files"]:
-                lines = (folder / entry["path"]).read_text(encoding="utf-8").splitlines()
-                records = [json.loads(line) for line in lines]
-                if entry["kind"] == "kept":
-                    out.kept.extend(record["id"] for record in records)
-                else:
-                    out.duplicates.update(
-                        (r["id"], r["duplicate_of"])
-                        for r in records
-                        if r["reject_reason"] == "duplicate"
-                    )
+            out.rejected.extend(record["id"] for record in records)
+            out.copies.update(
+                (r["id"], (r["reject_reason"], r["duplicate_of"]))
+                for r in records
+                if r["reject_reason"] in {"duplicate", "near_duplicate"}
+            )
     return out
 
 
@@ -153,7 +171,8 @@ def single_run(project: Project) -> Output:
     state = project.runs / "single" / "state.sqlite"
     assert wait(project.worker("single", str(state))) == 0, project.log("single")
     output = read_outputs([project.runs / "single"])
-    assert output.duplicates, "the test input must contain copies"
+    reasons = {reason for reason, _ in output.copies.values()}
+    assert reasons == {"duplicate", "near_duplicate"}, "the test input must contain both copies"
     return output
 
 
@@ -189,10 +208,11 @@ def wait_for_turn(server: RedisServer, fraction: float, *workers: subprocess.Pop
 
 
 def assert_exactly_once(single: Output, workers: Output) -> None:
-    counts = collections.Counter(workers.kept)
+    counts = collections.Counter(workers.kept + workers.rejected)
     assert [doc for doc, n in counts.items() if n > 1] == []
     assert set(workers.kept) == set(single.kept)
-    assert workers.duplicates == single.duplicates
+    assert set(workers.rejected) == set(single.rejected)
+    assert workers.copies == single.copies
 
 
 def test_three_workers_keep_what_one_sqlite_run_keeps(
@@ -221,10 +241,10 @@ def test_a_worker_killed_mid_run_leaves_its_units_to_others(
     codes = [wait(w) for w in [*workers[1:], fresh]]
     assert codes == [0, 0, 0], [project.log(n)[-3000:] for n in [*names[1:], "kill-fresh"]]
     killed = project.runs / "kill-1"
-    assert not list(killed.glob("seeds-*.jsonl")), "a killed worker left a file under a final name"
-    assert list(killed.glob(".seeds-*.tmp")), "the worker was killed before writing anything"
-    survivors = [project.runs / n for n in [*names[1:], "kill-fresh"]]
-    assert_exactly_once(single_run, read_outputs(survivors))
+    assert not (killed / "runs").exists(), "the killed worker wrote a manifest"
+    assert list(killed.glob("seeds-*.jsonl")), "the worker was killed before committing anything"
+    folders = [project.runs / n for n in [*names, "kill-fresh"]]
+    assert_exactly_once(single_run, read_outputs(folders))
     assert "taking over unit" in "".join(project.log(n) for n in [*names[1:], "kill-fresh"])
 
 
@@ -238,8 +258,10 @@ def test_redis_killed_mid_run_fails_the_run_and_the_next_run_finishes(
     started = time.monotonic()
     assert [wait(w) for w in workers] == [1, 1]
     assert time.monotonic() - started < 30
-    failed = read_outputs([project.runs / n for n in names], completed_only=False)
+    failed = read_outputs([project.runs / n for n in names])
     assert [m["status"] for m in failed.manifests] == ["failed", "failed"]
+    for name in names:
+        assert not list((project.runs / name).glob(".seeds-*.tmp")), "a failed run left temp files"
     for manifest in failed.manifests:
         assert "Redis unavailable" in manifest["error"]
         assert "s3cret-pw" not in json.dumps(manifest)
@@ -249,3 +271,61 @@ def test_redis_killed_mid_run_fails_the_run_and_the_next_run_finishes(
     assert wait(project.worker("gone-again", redis_server.url())) == 0, project.log("gone-again")
     completed = read_outputs([project.runs / n for n in [*names, "gone-again"]])
     assert_exactly_once(single_run, completed)
+
+
+@dataclass
+class Subset:
+    """Two days of the test input, and the single SQLite run over them."""
+
+    path: Path
+    single: Output
+
+
+@pytest.fixture(scope="module")
+def subset(project: Project) -> Subset:
+    path = project.runs / "subset-input"
+    for day in sorted(project.corpus.iterdir())[:2]:
+        shutil.copytree(day, path / day.name)
+    state = project.runs / "subset-single" / "state.sqlite"
+    single = project.worker("subset-single", str(state), path=str(path))
+    assert wait(single) == 0, project.log("subset-single")
+    return Subset(path, read_outputs([project.runs / "subset-single"]))
+
+
+def test_two_workers_sharing_one_output_dir_both_run(
+    project: Project, subset: Subset, redis_server: RedisServer
+) -> None:
+    """On one machine (or shared storage) workers may write to the same folder: each holds a lock
+    of its own run, not the folder's, and neither takes the other's shards for a dead run's."""
+    workers = [
+        project.worker(name, redis_server.url(), output="shared", path=str(subset.path))
+        for name in ("shared-1", "shared-2")
+    ]
+    codes = [wait(w) for w in workers]
+    assert codes == [0, 0], [project.log(n)[-3000:] for n in ("shared-1", "shared-2")]
+    shared = read_outputs([project.runs / "shared"])
+    assert sorted(m["status"] for m in shared.manifests) == ["completed", "completed"]
+    assert all(m["documents"]["kept"] > 0 for m in shared.manifests), "a worker kept nothing"
+    assert_exactly_once(subset.single, shared)
+    assert not list((project.runs / "shared").glob(".seeds-*.tmp"))
+
+
+def test_a_worker_that_lost_its_leases_fails_and_commits_nothing_more(
+    project: Project, subset: Subset, redis_server: RedisServer
+) -> None:
+    """A worker stopped for longer than its lease (SIGSTOP: a hung machine) is presumed dead; its
+    units go to the other worker. When it wakes up it fails (exit 1, a manifest) and its late
+    commit applies nothing: still exactly once."""
+    names = ["stopped", "other"]
+    workers = [project.worker(n, redis_server.url(), path=str(subset.path)) for n in names]
+    wait_for_turn(redis_server, 0.2, *workers)
+    workers[0].send_signal(signal.SIGSTOP)
+    time.sleep(float(LEASE_SECONDS) * 2.5)
+    workers[0].send_signal(signal.SIGCONT)
+    codes = [wait(w) for w in workers]
+    assert codes == [1, 0], [project.log(n)[-3000:] for n in names]
+    stopped = json.loads(next((project.runs / "stopped" / "runs").glob("*.json")).read_text())
+    assert stopped["status"] == "failed"
+    assert "taken over" in stopped["error"]
+    assert not list((project.runs / "stopped").glob(".seeds-*.tmp"))
+    assert_exactly_once(subset.single, read_outputs([project.runs / n for n in names]))

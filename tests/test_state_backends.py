@@ -122,3 +122,95 @@ def test_an_empty_commit_is_harmless(make_store: StoreFactory) -> None:
     store.commit()
     store.rollback()
     assert store.find_exact("nothing") is None
+
+
+# -- the near-duplicate index and shared passages ----------------------------------------------
+
+
+def test_near_index_survives_a_new_connection_once_committed(make_store: StoreFactory) -> None:
+    store = make_store()
+    store.add_kept("h1", "doc1", "run1")
+    store.add_near_index("doc1", [5, -7, 2**62], b"\x00sig\xff", "was")
+    store.add_paragraph_prints("doc1", [1, 2, -3], 20)
+    assert store.lsh_candidates([-7]) == ["doc1"]  # read your own writes before commit
+    assert make_store().lsh_candidates([-7]) == []
+    store.commit()
+    other = make_store()
+    assert other.find_exact("h1") == "doc1"
+    assert other.lsh_candidates([2**62, 99]) == ["doc1"]
+    assert other.get_signatures(["doc1", "nope"]) == {"doc1": b"\x00sig\xff"}
+    assert other.get_sources(["doc1", "nope"]) == {"doc1": "was"}
+    assert other.paragraph_holders([-3, 9]) == {-3: ["doc1"]}
+
+
+def test_uncommitted_near_index_is_forgotten(make_store: StoreFactory) -> None:
+    store = make_store()
+    store.add_near_index("doc1", [1, 2], b"sig", None)
+    store.add_paragraph_prints("doc1", [1], 20)
+    store.rollback()
+    assert store.lsh_candidates([1, 2]) == []
+    assert store.paragraph_holders([1]) == {}
+    store.close()
+    assert make_store().lsh_candidates([1]) == []
+
+
+def test_candidates_come_once_each_in_the_order_kept(make_store: StoreFactory) -> None:
+    store = make_store()
+    store.add_near_index("b-second", [10, 11, 12], b"x", None)
+    store.add_near_index("a-third", [12, 13], b"y", None)
+    store.commit()
+    later = make_store()
+    later.add_near_index("c-first", [11], b"z", None)
+    assert later.lsh_candidates([11, 12, 13]) == ["b-second", "a-third", "c-first"]
+    later.add_near_index("b-second", [99], b"again", None)  # a second record changes nothing
+    later.commit()
+    assert make_store().lsh_candidates([99]) == []
+    assert make_store().lsh_candidates([13, 11]) == ["b-second", "a-third", "c-first"]
+    assert make_store().get_signatures(["b-second"]) == {"b-second": b"x"}
+
+
+def test_short_documents_keep_their_source_without_keys(make_store: StoreFactory) -> None:
+    store = make_store()
+    store.add_near_index("short", [], b"", "okaz")
+    store.add_near_index("nameless", [], b"", None)
+    store.commit()
+    other = make_store()
+    assert other.get_sources(["short", "nameless"]) == {"short": "okaz", "nameless": None}
+    assert other.get_signatures(["short"]) == {}
+
+
+def test_a_print_keeps_one_holder_more_than_the_limit(make_store: StoreFactory) -> None:
+    store = make_store()
+    for number in range(3):
+        store.add_paragraph_prints(f"d{number}", [42, number], 3)
+    store.commit()
+    later = make_store()
+    for number in range(3, 8):
+        later.add_paragraph_prints(f"d{number}", [42, number], 3)
+    assert later.paragraph_holders([42])[42] == ["d0", "d1", "d2", "d3"]
+    later.commit()
+    assert make_store().paragraph_holders([42, 5]) == {42: ["d0", "d1", "d2", "d3"], 5: ["d5"]}
+
+
+def test_reset_forgets_earlier_runs_but_not_meta(make_store: StoreFactory) -> None:
+    store = make_store()
+    store.set_meta("norm_profile", "v1")
+    store.add_kept("h1", "doc1", "run1")
+    store.add_near_index("doc1", [1], b"sig", "was")
+    store.add_paragraph_prints("doc1", [7], 20)
+    store.set_input("/in/a.txt", "{}")
+    store.commit()
+    again = make_store()
+    again.reset()
+    assert again.find_exact("h1") is None  # in the transaction already
+    assert again.lsh_candidates([1]) == []
+    again.add_kept("h2", "doc2", "run2")
+    assert make_store().find_exact("h1") == "doc1"  # not before the commit
+    again.commit()
+    other = make_store()
+    assert other.find_exact("h1") is None
+    assert other.find_exact("h2") == "doc2"
+    assert other.lsh_candidates([1]) == []
+    assert other.paragraph_holders([7]) == {}
+    assert other.get_inputs(["/in/a.txt"]) == {}
+    assert other.get_meta("norm_profile") == "v1"

@@ -30,28 +30,37 @@ Leases
     lease) fails: its commit checks every lease and applies nothing if one went elsewhere.
 
 Which copy is kept: the single-run order
-    The rule is the one of a single run: of several documents with the same normalised text, the
-    one that comes first in the batch order (unit index, then position in the unit) is kept; the
-    others are duplicates of it. Timing plays no part, because decisions are made in unit order:
-    documents are cleaned and language-tagged in parallel by all workers, but a gate just before
-    the dedup stage lets a document of unit ``k`` through only once the decisions of every unit
-    before ``k`` are published (the batch's *turn* counter has reached ``k``), and one document at a
-    time. When all documents of unit ``k`` have left the pipeline, the worker publishes the unit's
-    decisions (the content hashes it kept) to the batch and moves the turn to ``k + 1``, in one
-    script that also checks it still holds the lease. A worker waiting for the turn while the
-    unit holding it has an expired lease takes that unit over (it keeps taking expired units even
-    when it has as many units in hand as ``NEWSPIPE_WORKER_LOOKAHEAD`` allows).
+    The rule is the one of a single run: of several documents with the same normalised text (or
+    near-duplicates of each other), the one that comes first in the batch order (unit index, then
+    position in the unit) is kept; the others are copies of it; of near-duplicate candidates of
+    equal similarity, the first in that order wins. Timing plays no part, because decisions are
+    made in unit order: documents are cleaned and language-tagged in parallel by all workers, but a
+    gate just before the dedup stage lets a document of unit ``k`` through only once the decisions
+    of every unit before ``k`` are published (the batch's *turn* counter has reached ``k``), and one
+    document at a time. When all documents of unit ``k`` have left the pipeline, the worker
+    publishes the unit's decisions (what it kept: content hashes, MinHash signatures with their LSH
+    band keys, passage prints) to the batch's keys and moves the turn to ``k + 1``, in one script
+    that also checks it still holds the lease. Each kept document carries its place in the order
+    (:func:`newspipe.state.redis.order_key`: batch epoch, unit, number), so candidates and passage
+    holders come back in single-run order whoever published them. A worker waiting for the turn
+    while the unit holding it has an expired lease takes that unit over (it keeps taking expired
+    units even when it has as many units in hand as ``NEWSPIPE_WORKER_LOOKAHEAD`` allows).
 
     A unit is re-done by another worker when its first worker died after publishing its decisions
     but before its output file was complete. Its documents are the same (ids derive from path and
     bytes), and its decisions are made again against exactly what the first attempt saw: lookups
-    ignore decisions of this unit and of later units. So it keeps the same documents.
+    ignore decisions of this unit and of later units, whether published to the batch or already
+    committed to the namespace's index. So it keeps the same documents.
 
 Exactly once in the output
-    A document is in the kept file of the worker whose run *committed* its unit. The run commits
-    (marks its units done, adds what it kept to the namespace's dedup index, in one script that
-    checks the leases) only after its kept and rejects files are complete under their final names;
-    a run killed before that leaves only hidden temporary files, and its units are taken again.
+    A document is in the output shards of the worker whose run *committed* its unit. The recorder
+    holds a unit's records (kept and rejected) until the unit is decided, then writes them to the
+    open shard: a shard holds whole decided units only. At a shard boundary
+    (``NEWSPIPE_SHARD_DOCS``, checked after a whole unit) and at the end, the shard is committed
+    as in one process (:mod:`newspipe.shards`): one script checks every lease, marks the shard's
+    units done and adds what they kept to the namespace's index (entries of units not yet decided
+    stay pending), then the shard files get their final names. A run killed before a commit
+    leaves only hidden temporary files, and its uncommitted units are taken again.
 
 Batch semantics
     A worker stops taking units when none is left untaken and none has an expired lease, waits
@@ -61,22 +70,39 @@ Batch semantics
     after every other worker has exited are done by the next worker started (cron).
 
 Failures
-    Any Redis error fails the run (exit 1) with a message naming the store without its password;
-    the run commits nothing and gives its leases back when Redis still answers; the units are done
-    by the next run.
+    Any Redis error, or a lease found lost at commit, fails the run (exit 1, a manifest with
+    ``status: failed``) with a message naming the store without its password; nothing more is
+    committed, its open shards are deleted, and it gives its leases back when Redis still answers.
+    Shards committed before the failure are complete and stay (their units are done); the other
+    units are done by the next run.
+
+Output dirs
+    Workers may share an output dir (one machine, or shared storage): there is no lock on the
+    folder, the queue keeps them apart. Each run holds a lock of its own
+    (``.newspipe-RUN_ID.lock``): at start a worker finishes the renames of a *dead* run's
+    committed shards (its pending list is ``pending_shards:RUN_ID`` in the namespace's meta) and
+    deletes a dead run's temporary files, never those of a live one.
+
+Input manifest
+    With Redis state the input manifest (skipping unchanged inputs) is not used: units are skipped
+    by the batch instead (a worker started again on the same inputs after the batch is done finds
+    nothing to take; on changed inputs, a new batch reads them all, and dedup against the
+    committed index rejects what was kept before).
 
 Known limits
-    The kept file is renamed to its final name just before the state commit (the recorder's
-    order): a worker killed in that instant (milliseconds) leaves a complete file whose units are
-    not marked done, and they are done again by another worker. A failed run (exit 1) still
-    leaves its partial kept file under its final name with ``status: failed`` in its manifest;
-    readers must take only files of completed runs. Both close with the crash-safe recorder
-    (pending shards) of issue 7. In a worker the pipeline runs on one core (the pool that runs
-    pure stages ahead is not used with Redis state): start one worker per core.
+    In a worker the pipeline runs on one core (the pool that runs pure stages ahead is not used
+    with Redis state): start one worker per core. A unit's records wait in memory until it is
+    decided (at most ``NEWSPIPE_WORKER_LOOKAHEAD`` units, plus takeovers). Batch keys are not
+    deleted when a batch is done.
 
 Keys: ``newspipe:<namespace>:current_batch``, and per batch
 (``newspipe:<namespace>:batch:<id>:<name>``) ``units`` (list of names), ``info`` (size),
 ``next`` (first never-taken index), ``leases`` (zset unit -> expiry ms), ``owners`` (hash unit ->
 run id), ``turn`` (units before it are decided), ``decided`` (hash content hash -> "doc_id run_id
-unit"), ``done`` (set of committed units).
+unit"), ``near:docs``, ``near:bands`` and ``prints`` (the decided near-duplicate index, as the
+namespace's below), ``done`` (set of committed units). The namespace's committed state
+(:mod:`newspipe.state.redis`): ``kept`` (content hash -> "doc_id run_id order"), ``near:docs``
+(doc id -> JSON [order, source, signature hex]), ``near:bands`` (band key -> "order/doc_id ..."),
+``prints`` (print -> "order/doc_id ...", at most 21), ``inputs``, ``meta``, ``epoch`` (the last
+batch number).
 """

@@ -8,9 +8,12 @@ Keys live under ``newspipe:<namespace>:batch:<batch id>:`` (see :mod:`newspipe.s
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from newspipe.state.redis import APPLY_OPS
 
 _NOW = """
 local now = redis.call('TIME')
@@ -18,8 +21,9 @@ local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 """
 
 #: KEYS: units, info, the namespace's current batch. ARGV: namespace prefix, batch id, names.
-#: Seeds the batch once and makes it the namespace's current one; returns ``{size, batch}``, or
-#: ``{-1, other}`` while another batch of the namespace is unfinished with live leases.
+#: Seeds the batch once (numbering it: its *epoch*, see :func:`newspipe.state.redis.order_key`)
+#: and makes it the namespace's current one; returns ``{size, batch, epoch}``, or ``{-1, other}``
+#: while another batch of the namespace is unfinished with live leases.
 SEED = (
     _NOW
     + """
@@ -33,11 +37,13 @@ if current and current ~= ARGV[2] then
 end
 redis.call('SET', KEYS[3], ARGV[2])
 if redis.call('HEXISTS', KEYS[2], 'size') == 1 then
-  return {tonumber(redis.call('HGET', KEYS[2], 'size')), ARGV[2]}
+  return {tonumber(redis.call('HGET', KEYS[2], 'size')), ARGV[2],
+          tonumber(redis.call('HGET', KEYS[2], 'epoch'))}
 end
 for i = 3, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
-redis.call('HSET', KEYS[2], 'size', #ARGV - 2)
-return {#ARGV - 2, ARGV[2]}
+local epoch = redis.call('INCR', ARGV[1] .. 'epoch')
+redis.call('HSET', KEYS[2], 'size', #ARGV - 2, 'epoch', epoch)
+return {#ARGV - 2, ARGV[2], epoch}
 """
 )
 
@@ -73,7 +79,8 @@ return taken
 """
 )
 
-#: KEYS: leases, owners. ARGV: owner, lease ms, unit indexes. Returns the units no longer ours.
+#: KEYS: leases, owners, done. ARGV: owner, lease ms, unit indexes. Returns the units no longer
+#: ours (a unit committed meanwhile is not lost: it needs no lease any more).
 RENEW = (
     _NOW
     + """
@@ -81,6 +88,8 @@ local lost = {}
 for i = 3, #ARGV do
   if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[1] and redis.call('ZSCORE', KEYS[1], ARGV[i]) then
     redis.call('ZADD', KEYS[1], now_ms + tonumber(ARGV[2]), ARGV[i])
+  elseif redis.call('SISMEMBER', KEYS[3], ARGV[i]) == 1 then
+    -- committed by this worker since the renewal was asked for
   else
     table.insert(lost, ARGV[i])
   end
@@ -89,10 +98,13 @@ return lost
 """
 )
 
-#: KEYS: leases, owners, turn, decided. ARGV: owner, index, then (hash, "doc_id run_id") pairs.
-#: 'WAIT' until every earlier unit is decided; 'LOST' if the lease went to another worker.
+#: KEYS: leases, owners, turn. ARGV: owner, index, JSON list of the unit's publishing writes
+#: (:meth:`newspipe.state.redis.RedisState.unit_ops`: exact hashes, near-duplicate index, passage
+#: prints under the batch's keys). 'WAIT' until every earlier unit is decided; 'LOST' if the lease
+#: went to another worker.
 DECIDE = (
-    _NOW
+    APPLY_OPS
+    + _NOW
     + """
 local expiry = redis.call('ZSCORE', KEYS[1], ARGV[2])
 if (not expiry) or tonumber(expiry) < now_ms or redis.call('HGET', KEYS[2], ARGV[2]) ~= ARGV[1] then
@@ -101,9 +113,7 @@ end
 local index = tonumber(ARGV[2])
 local turn = tonumber(redis.call('GET', KEYS[3]) or '0')
 if index > turn then return 'WAIT' end
-for i = 3, #ARGV, 2 do
-  redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 1] .. ' ' .. ARGV[2])
-end
+for _, op in ipairs(cjson.decode(ARGV[3])) do apply(op) end
 if index == turn then redis.call('SET', KEYS[3], index + 1) end
 return 'OK'
 """
@@ -182,6 +192,8 @@ class WorkQueue:
         self.prefix = f"{prefix}batch:{batch}:"
         self.owner = owner
         self.lease_ms = lease_ms
+        #: The batch's number among the namespace's batches (known once seeded).
+        self.epoch = 0
         self.keys = {
             name: self.prefix + name
             for name in ("units", "info", "next", "leases", "owners", "turn", "decided", "done")
@@ -201,13 +213,14 @@ class WorkQueue:
 
         Raises :class:`BatchBusy` while another batch of the namespace is being worked on.
         """
-        size, current = self._seed(
+        answer = self._seed(
             keys=[*self._k("units", "info"), self.namespace_prefix + "current_batch"],
             args=[self.namespace_prefix, self.batch, *unit_names],
         )
-        if int(size) < 0:
-            raise BatchBusy(str(current))
-        return int(size)
+        if int(answer[0]) < 0:
+            raise BatchBusy(str(answer[1]))
+        self.epoch = int(answer[2])
+        return int(answer[0])
 
     def take_many(self, count: int) -> list[Taken]:
         """Lease the earliest expired unit, else up to ``count`` consecutive untaken ones.
@@ -233,16 +246,14 @@ class WorkQueue:
         if not indexes:
             return []
         lost = self._renew(
-            keys=self._k("leases", "owners"), args=[self.owner, self.lease_ms, *indexes]
+            keys=self._k("leases", "owners", "done"), args=[self.owner, self.lease_ms, *indexes]
         )
         return [int(i) for i in lost]
 
-    def decide(self, index: int, kept: dict[str, tuple[str, str]]) -> str:
+    def decide(self, index: int, ops: Sequence[Sequence[str]]) -> str:
         """Publish unit ``index``'s dedup decisions to the other workers: OK, WAIT or LOST."""
-        args: list[str | int] = [self.owner, index]
-        for digest, (doc_id, run_id) in kept.items():
-            args.extend((digest, f"{doc_id} {run_id}"))
-        return str(self._decide(keys=self._k("leases", "owners", "turn", "decided"), args=args))
+        args: list[str | int] = [self.owner, index, json.dumps(list(ops), ensure_ascii=False)]
+        return str(self._decide(keys=self._k("leases", "owners", "turn"), args=args))
 
     def turn(self) -> int:
         """Every unit before this index has its decisions published."""

@@ -12,7 +12,7 @@ import heapq
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 from weakref import WeakKeyDictionary
@@ -112,9 +112,11 @@ class Worker:
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
         self.failed: str | None = None
+        #: Called with each unit's index once its decisions are published (the recorder's).
+        self.on_decided: list[Callable[[int], None]] = []
         self.loop = asyncio.get_event_loop()
         state.on_unavailable = self._fail_threadsafe
-        state.before_commit.append(self._before_commit)
+        state.after_commit.append(self._after_commit)
         state.after_close.append(self._after_close)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self.doc_done, signal=signal)
@@ -162,6 +164,7 @@ class Worker:
                 self.lease_ms,
             )
             size = self.queue.seed(names)
+            self.state.batch_epoch = self.queue.epoch
         except BatchBusy as busy:
             self.run.fail(
                 f"{self.state.describe()}: workers on other inputs (batch {busy.batch}) are at "
@@ -313,6 +316,8 @@ class Worker:
     def _decide_complete_units(self) -> None:
         assert self.queue is not None
         for index in sorted(self.units):
+            if self.failed is not None:
+                return
             unit = self.units[index]
             if not unit.complete():
                 if index >= self._turn:
@@ -322,7 +327,7 @@ class Worker:
                 self._turn = self.queue.turn()
                 if index > self._turn:
                     return
-            answer = self.queue.decide(index, self.state.take_unit_kept(index))
+            answer = self.queue.decide(index, self.state.unit_ops(index, self.queue.prefix))
             if answer == "WAIT":
                 return
             if answer == "LOST":
@@ -336,6 +341,12 @@ class Worker:
             self.state.guard_lease(
                 self.queue.keys["leases"], self.queue.keys["owners"], index, self.run.run_id
             )
+            self.state.mark_decided(index)
+            # The recorder writes the unit's documents now, and may commit (a full shard).
+            for hook in self.on_decided:
+                hook(index)
+            if self.failed is not None:
+                return
 
     def _release_next(self) -> None:
         assert self.queue is not None
@@ -388,12 +399,10 @@ class Worker:
                 )
                 return
 
-    def _before_commit(self) -> None:
-        self._stop_heartbeat()
-        if self.run.status != "completed" and self.state.failed is None:
-            # A run stopped early (Ctrl-C, a failed output) commits nothing: readers take only
-            # completed runs' files, so its units must be done again by another worker.
-            self.state.fail(f"the run did not complete ({self.run.status}): nothing committed")
+    def _after_commit(self, units: set[int]) -> None:
+        """Committed units are done: their leases are gone, and no longer renewed."""
+        with self._held_lock:
+            self.held -= units
 
     def _stop_heartbeat(self) -> None:
         self._stop.set()

@@ -12,6 +12,11 @@ a failed guard applies nothing. Reads consult the buffer first, then Redis. A ne
 input manifest, LSH bands) is a new key and a new buffered operation: the commit script does not
 change.
 
+Entries of the dedup index carry the unit of the shared batch that kept them (see
+:mod:`newspipe.scaleout`) and their place in the order kept (:func:`order_key`): lookups made for a
+unit ignore entries of that unit and of later ones, and a commit applies only the entries of units
+marked decided, keeping the others pending for a later commit.
+
 Redis must keep its data across restarts for the state to mean anything (``appendonly yes``): a
 Redis that loses its data forgets every document kept before.
 """
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,10 +37,44 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_NAMESPACE = "default"
 
+#: Applies one buffered operation: a Redis command, or one of two compound writes of the
+#: near-duplicate index (tokens are ``order/doc_id``, see :func:`order_key`):
+#: ``HAPPEND key field token [cap]`` appends ``token`` to a space-separated list (once; while it
+#: has fewer than ``cap`` tokens), ``NEARADD docs bands doc_id record token band...`` records a
+#: document once and, the first time only, appends it to the list of each of its LSH bands.
+APPLY_OPS = """
+local function happend(key, field, token, cap)
+  local current = redis.call('HGET', key, field)
+  if not current then
+    redis.call('HSET', key, field, token)
+    return
+  end
+  if string.find(' ' .. current .. ' ', ' ' .. token .. ' ', 1, true) then return end
+  if cap then
+    local _, spaces = string.gsub(current, ' ', ' ')
+    if spaces + 1 >= tonumber(cap) then return end
+  end
+  redis.call('HSET', key, field, current .. ' ' .. token)
+end
+local function apply(op)
+  if op[1] == 'HAPPEND' then
+    happend(op[2], op[3], op[4], op[5])
+  elseif op[1] == 'NEARADD' then
+    if redis.call('HSETNX', op[2], op[4], op[5]) == 1 then
+      for i = 7, #op do happend(op[3], op[i], op[6], nil) end
+    end
+  else
+    redis.call(unpack(op))
+  end
+end
+"""
+
 #: Applies buffered operations atomically. ARGV[1]: JSON ``{"guards": [...], "ops": [...]}``.
 #: A guard ``["lease", zset, owners, unit, owner]`` holds when ``unit`` is leased by ``owner`` and
 #: the lease has not expired (Redis's own clock). Returns ``"OK"`` or ``"LOST <unit>"``.
-COMMIT_SCRIPT = """
+COMMIT_SCRIPT = (
+    APPLY_OPS
+    + """
 local plan = cjson.decode(ARGV[1])
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -48,15 +87,14 @@ for _, guard in ipairs(plan.guards) do
     end
   end
 end
-for _, op in ipairs(plan.ops) do
-  redis.call(unpack(op))
-end
+for _, op in ipairs(plan.ops) do apply(op) end
 return 'OK'
 """
+)
 
 #: The Redis commands a buffered operation may use (the commit script runs them as given).
 ALLOWED_COMMANDS = frozenset(
-    {"HSET", "HSETNX", "HDEL", "SADD", "SREM", "ZADD", "ZREM", "SET", "DEL"}
+    {"HSET", "HSETNX", "HDEL", "SADD", "SREM", "ZADD", "ZREM", "SET", "DEL", "HAPPEND", "NEARADD"}
 )
 
 
@@ -127,19 +165,79 @@ def redact(location: str) -> str:
     return parts._replace(netloc=f"{user}:***@{host}{port}").geturl()
 
 
+#: A print keeps at most this many holders unless told otherwise (MAX_PRINT_HOLDERS + 1).
+DEFAULT_HOLDER_CAP = 21
+
+
+def order_key(epoch: int, unit: int, number: int) -> str:
+    """Where a kept document stands in the order kept, as a string that sorts in that order.
+
+    ``epoch`` numbers the batches (and lone runs) of a namespace as they start; ``unit`` is the
+    unit of the batch (-1 outside one); ``number`` counts the documents kept in the unit. Within a
+    batch this is the single-run order (unit index, then position), whichever worker kept it.
+    """
+    return f"{epoch:010d}.{unit + 1:010d}.{number:010d}"
+
+
+def order_parts(order: str) -> tuple[int, int]:
+    """The epoch and unit of an :func:`order_key`."""
+    epoch, unit, _ = order.split(".")
+    return int(epoch), int(unit) - 1
+
+
+@dataclass
+class NearEntry:
+    """A kept document of the open transaction in the near-duplicate index."""
+
+    order: str
+    unit: int
+    source: str | None
+    signature: bytes
+    band_keys: list[int]
+
+    def record(self) -> str:
+        return json.dumps([self.order, self.source, self.signature.hex()])
+
+
 @dataclass
 class Pending:
-    """The open transaction: operations to apply and guards to check at commit."""
+    """The open transaction: operations to apply and guards to check at commit.
+
+    Entries carry the unit of the batch they were decided in (-1 outside a batch): a commit applies
+    those of units marked decided (and -1) and keeps the others for a later commit.
+    """
 
     ops: list[list[str]] = field(default_factory=list)
     guards: list[list[str]] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
-    #: content hash -> (doc id, run id, unit index or -1), in the order they were added.
-    kept: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    #: content hash -> (doc id, run id, unit index or -1, order), in the order they were added.
+    kept: dict[str, tuple[str, str, int, str]] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)
+    near: dict[str, NearEntry] = field(default_factory=dict)
+    #: band key -> doc ids of ``near`` (in the order added)
+    bands: dict[int, list[str]] = field(default_factory=dict)
+    #: print -> (order, doc id, unit) of its holders, in the order added
+    prints: dict[int, list[tuple[str, str, int]]] = field(default_factory=dict)
+    #: units whose entries the next commit may apply
+    decided: set[int] = field(default_factory=set)
+    #: reset() was called: forget every committed record at commit, and do not read them now
+    reset: bool = False
 
     def empty(self) -> bool:
-        return not (self.ops or self.guards or self.meta or self.kept or self.inputs)
+        return not (
+            self.ops
+            or self.guards
+            or self.meta
+            or self.kept
+            or self.inputs
+            or self.near
+            or self.prints
+            or self.reset
+        )
+
+
+#: The keys of a namespace that :meth:`RedisState.reset` empties (all but meta and the queue).
+RESET_KEYS = ("kept", "inputs", "near:docs", "near:bands", "prints")
 
 
 class RedisState:
@@ -169,9 +267,17 @@ class RedisState:
         self.failed: str | None = None
         #: ``(batch key prefix, unit index)`` while a unit of a shared batch is being decided.
         self.current_unit: tuple[str, int] | None = None
+        #: The epoch of the shared batch this store works for (set by the scale-out worker).
+        self.batch_epoch: int | None = None
         #: Called before a commit is applied and after the store is closed (lease renewal stops).
         self.before_commit: list[Callable[[], None]] = []
+        #: Called after a commit was applied, with the units it committed.
+        self.after_commit: list[Callable[[set[int]], None]] = []
         self.after_close: list[Callable[[], None]] = []
+        self.holder_cap = DEFAULT_HOLDER_CAP
+        self._own_epoch: int | None = None
+        self._counters: dict[int, int] = {}
+        self._last_order: tuple[str, str] | None = None
         with self.guard_errors("connecting"):
             self.client.ping()
         self._commit_script = self.client.register_script(COMMIT_SCRIPT)
@@ -201,6 +307,62 @@ class RedisState:
             if self.on_unavailable is not None:
                 self.on_unavailable(message)
 
+    # -- order and visibility ---------------------------------------------------------------
+
+    def _unit(self) -> int:
+        return self.current_unit[1] if self.current_unit is not None else -1
+
+    def _epoch(self) -> int:
+        if self.batch_epoch is not None:
+            return self.batch_epoch
+        if self._own_epoch is None:
+            with self.guard_errors("numbering the run"):
+                self._own_epoch = int(self.client.incr(self.key("epoch")))
+        return self._own_epoch
+
+    def _order_for(self, doc_id: str) -> str:
+        """The order of ``doc_id``, kept just now (the same for each of its index records)."""
+        if self._last_order is not None and self._last_order[0] == doc_id:
+            return self._last_order[1]
+        unit = self._unit()
+        number = self._counters.get(unit, 0)
+        self._counters[unit] = number + 1
+        order = order_key(self._epoch(), unit, number)
+        self._last_order = (doc_id, order)
+        return order
+
+    def _visible_pending(self, unit: int) -> bool:
+        return self.current_unit is None or unit <= self.current_unit[1]
+
+    def _visible(self, scope: str, order: str) -> bool:
+        """Whether a stored record is seen by the unit being decided: decisions of this unit (an
+        earlier attempt) and of later units of the batch are being made again, and are not."""
+        current = self.current_unit
+        if current is None:
+            return True
+        epoch, unit = order_parts(order)
+        if scope == "batch":
+            return unit < current[1]
+        return not (epoch == self.batch_epoch and unit >= current[1])
+
+    def _hmget_scoped(
+        self, name: str, fields: list[str], doing: str
+    ) -> list[tuple[str, list[Any]]]:
+        """``HMGET`` of the committed key ``name`` and, in a batch, of the batch's decisions."""
+        targets: list[tuple[str, str]] = []
+        if not self.pending.reset:
+            targets.append(("global", self.key(name)))
+        if self.current_unit is not None:
+            targets.append(("batch", self.current_unit[0] + name))
+        if not targets or not fields:
+            return []
+        with self.guard_errors(doing):
+            pipe = self.client.pipeline(transaction=False)
+            for _, key in targets:
+                pipe.hmget(key, fields)
+            answers = pipe.execute()
+        return [(scope, list(values)) for (scope, _), values in zip(targets, answers, strict=True)]
+
     # -- meta ------------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
@@ -213,24 +375,35 @@ class RedisState:
     def set_meta(self, key: str, value: str) -> None:
         self.pending.meta[key] = value
 
+    def meta_keys(self, prefix: str) -> list[str]:
+        """The committed meta keys starting with ``prefix``."""
+        with self.guard_errors("reading meta"):
+            keys = [str(k) for k in self.client.hkeys(self.key("meta")) if k.startswith(prefix)]
+        return sorted(set(keys) | {k for k in self.pending.meta if k.startswith(prefix)})
+
     # -- exact duplicates -----------------------------------------------------------------
 
     def find_exact(self, content_hash: str) -> str | None:
         unit = self.current_unit
         buffered = self.pending.kept.get(content_hash)
-        if buffered is not None and (unit is None or buffered[2] <= unit[1]):
+        if buffered is not None and self._visible_pending(buffered[2]):
             return buffered[0]
+        value = decided = None
         with self.guard_errors("looking up a content hash"):
-            if unit is None:
-                value = self.client.hget(self.key("kept"), content_hash)
-                decided = None
-            else:
-                pipe = self.client.pipeline(transaction=False)
+            pipe = self.client.pipeline(transaction=False)
+            if not self.pending.reset:
                 pipe.hget(self.key("kept"), content_hash)
+            if unit is not None:
                 pipe.hget(unit[0] + "decided", content_hash)
-                value, decided = pipe.execute()
+            answers = pipe.execute() if len(pipe) else []
+        if not self.pending.reset:
+            value = answers.pop(0)
+        if unit is not None:
+            decided = answers.pop(0)
         if value is not None:
-            return str(value).split(" ", 1)[0]
+            parts = str(value).split(" ")
+            if len(parts) < 3 or self._visible("global", parts[2]):
+                return parts[0]
         if decided is not None and unit is not None:
             # Decisions of units before this one are final; those of this unit (an earlier attempt)
             # or later ones are being made again and must not be seen.
@@ -240,18 +413,111 @@ class RedisState:
         return None
 
     def add_kept(self, content_hash: str, doc_id: str, run_id: str) -> None:
-        index = self.current_unit[1] if self.current_unit is not None else -1
+        index = self._unit()
         earlier = self.pending.kept.get(content_hash)
         if earlier is not None and (index < 0 or earlier[2] <= index):
             return  # first writer wins, as SQLite's INSERT OR IGNORE
-        self.pending.kept[content_hash] = (doc_id, run_id, index)
+        self.pending.kept[content_hash] = (doc_id, run_id, index, self._order_for(doc_id))
 
-    def take_unit_kept(self, index: int) -> dict[str, tuple[str, str]]:
-        """The kept entries added while deciding unit ``index`` (they stay in the transaction)."""
+    def reset(self) -> None:
+        old = self.pending
+        self.pending = Pending(
+            ops=old.ops, guards=old.guards, meta=old.meta, decided=old.decided, reset=True
+        )
+
+    # -- near-duplicate index ---------------------------------------------------------------
+
+    def add_near_index(
+        self, doc_id: str, band_keys: Sequence[int], signature: bytes, source: str | None
+    ) -> None:
+        pending = self.pending
+        if doc_id in pending.near:
+            return
+        entry = NearEntry(
+            self._order_for(doc_id), self._unit(), source, bytes(signature), list(band_keys)
+        )
+        pending.near[doc_id] = entry
+        for band in dict.fromkeys(entry.band_keys):
+            pending.bands.setdefault(band, []).append(doc_id)
+
+    def lsh_candidates(self, band_keys: Sequence[int]) -> list[str]:
+        found: dict[str, str] = {}
+        pending = self.pending
+        for band in band_keys:
+            for doc_id in pending.bands.get(band, ()):
+                entry = pending.near[doc_id]
+                if self._visible_pending(entry.unit):
+                    found.setdefault(doc_id, entry.order)
+        fields = [str(band) for band in dict.fromkeys(band_keys)]
+        for scope, values in self._hmget_scoped("near:bands", fields, "finding near-duplicates"):
+            for value in values:
+                for token in str(value).split(" ") if value else ():
+                    order, doc_id = token.split("/", 1)
+                    if self._visible(scope, order) and order < found.get(doc_id, "~"):
+                        found[doc_id] = order
+        return [doc_id for doc_id, _ in sorted(found.items(), key=lambda item: item[1])]
+
+    def _near_records(self, doc_ids: Sequence[str]) -> dict[str, tuple[str | None, bytes]]:
+        """``doc_id -> (source, signature)`` of the documents in the index (any scope)."""
+        found: dict[str, tuple[str | None, bytes]] = {}
+        rest: list[str] = []
+        for doc_id in dict.fromkeys(doc_ids):
+            entry = self.pending.near.get(doc_id)
+            if entry is not None:
+                found[doc_id] = (entry.source, entry.signature)
+            else:
+                rest.append(doc_id)
+        for _scope, values in self._hmget_scoped("near:docs", rest, "reading signatures"):
+            for doc_id, value in zip(rest, values, strict=True):
+                if value is not None and doc_id not in found:
+                    _order, source, signature = json.loads(value)
+                    found[doc_id] = (source, bytes.fromhex(signature))
+        return found
+
+    def get_signatures(self, doc_ids: Sequence[str]) -> dict[str, bytes]:
         return {
-            digest: (doc_id, run_id)
-            for digest, (doc_id, run_id, unit) in self.pending.kept.items()
-            if unit == index
+            doc_id: signature
+            for doc_id, (_, signature) in self._near_records(doc_ids).items()
+            if signature
+        }
+
+    def get_sources(self, doc_ids: Sequence[str]) -> dict[str, str | None]:
+        return {doc_id: source for doc_id, (source, _) in self._near_records(doc_ids).items()}
+
+    # -- shared passages --------------------------------------------------------------------
+
+    def add_paragraph_prints(self, doc_id: str, prints: Sequence[int], max_holders: int) -> None:
+        if not prints:
+            return
+        self.holder_cap = max_holders + 1
+        order, unit = self._order_for(doc_id), self._unit()
+        for value in dict.fromkeys(prints):
+            holders = self.pending.prints.setdefault(value, [])
+            if len(holders) < self.holder_cap and all(h[1] != doc_id for h in holders):
+                holders.append((order, doc_id, unit))
+
+    def paragraph_holders(self, prints: Sequence[int]) -> dict[int, list[str]]:
+        merged: dict[int, dict[str, str]] = {}
+        values = list(dict.fromkeys(prints))
+        for value in values:
+            for order, doc_id, unit in self.pending.prints.get(value, ()):
+                if self._visible_pending(unit):
+                    merged.setdefault(value, {}).setdefault(doc_id, order)
+        fields = [str(value) for value in values]
+        for scope, answers in self._hmget_scoped("prints", fields, "reading shared passages"):
+            for value, answer in zip(values, answers, strict=True):
+                for token in str(answer).split(" ") if answer else ():
+                    order, doc_id = token.split("/", 1)
+                    if self._visible(scope, order):
+                        holders = merged.setdefault(value, {})
+                        if order < holders.get(doc_id, "~"):
+                            holders[doc_id] = order
+        return {
+            value: [d for d, _ in sorted(holders.items(), key=lambda item: item[1])][
+                : self.holder_cap
+            ]
+            for value, holders in merged.items()
+            if holders
         }
 
     # -- the input manifest (issue 7's StateStore methods) --------------------------------
@@ -259,7 +525,7 @@ class RedisState:
     def get_inputs(self, keys: list[str]) -> dict[str, str]:
         """The stored records of those of ``keys`` that earlier runs ingested."""
         found: dict[str, str] = {}
-        wanted = [key for key in keys if key not in self.pending.inputs]
+        wanted = [] if self.pending.reset else [k for k in keys if k not in self.pending.inputs]
         for start in range(0, len(wanted), 1000):
             chunk = wanted[start : start + 1000]
             with self.guard_errors("reading the input manifest"):
@@ -270,6 +536,44 @@ class RedisState:
 
     def set_input(self, key: str, record: str) -> None:
         self.pending.inputs[key] = record
+
+    # -- a unit's decisions, published to the other workers of the batch ------------------
+
+    def unit_ops(self, index: int, batch_prefix: str) -> list[list[str]]:
+        """The writes that publish what unit ``index`` kept to the batch (see scaleout.queue)."""
+        pending = self.pending
+        ops: list[list[str]] = [
+            ["HSETNX", batch_prefix + "decided", digest, f"{doc_id} {run_id} {index}"]
+            for digest, (doc_id, run_id, unit, _order) in pending.kept.items()
+            if unit == index
+        ]
+        for doc_id, entry in pending.near.items():
+            if entry.unit == index:
+                ops.append(self._near_op(batch_prefix, doc_id, entry))
+        for value, holders in pending.prints.items():
+            ops.extend(
+                ["HAPPEND", batch_prefix + "prints", str(value), f"{order}/{doc_id}", cap]
+                for order, doc_id, unit in holders
+                if unit == index
+                for cap in [str(self.holder_cap)]
+            )
+        return ops
+
+    @staticmethod
+    def _near_op(prefix: str, doc_id: str, entry: NearEntry) -> list[str]:
+        return [
+            "NEARADD",
+            prefix + "near:docs",
+            prefix + "near:bands",
+            doc_id,
+            entry.record(),
+            f"{entry.order}/{doc_id}",
+            *(str(band) for band in dict.fromkeys(entry.band_keys)),
+        ]
+
+    def mark_decided(self, index: int) -> None:
+        """Unit ``index`` is decided: the next commit applies its entries."""
+        self.pending.decided.add(index)
 
     # -- the transaction -----------------------------------------------------------------
 
@@ -283,18 +587,48 @@ class RedisState:
         """At commit, apply nothing unless ``owner`` still holds the lease on ``unit``."""
         self.pending.guards.append(["lease", leases_key, owners_key, str(unit), owner])
 
+    def split(self) -> tuple[dict[str, list[list[str]]], Pending]:
+        """The guards and operations :meth:`commit` sends (state writes first), and what stays
+        pending: the entries of units not yet decided."""
+        pending = self.pending
+        rest = Pending()
+
+        def ready(unit: int) -> bool:
+            return unit < 0 or unit in pending.decided
+
+        ops: list[list[str]] = []
+        if pending.reset:
+            ops.extend(["DEL", self.key(name)] for name in RESET_KEYS)
+        ops.extend(["HSET", self.key("meta"), k, v] for k, v in pending.meta.items())
+        for digest, kept in pending.kept.items():
+            doc_id, run_id, unit, order = kept
+            if ready(unit):
+                ops.append(["HSETNX", self.key("kept"), digest, f"{doc_id} {run_id} {order}"])
+            else:
+                rest.kept[digest] = kept
+        ops.extend(["HSET", self.key("inputs"), k, v] for k, v in pending.inputs.items())
+        for doc_id, entry in pending.near.items():
+            if ready(entry.unit):
+                ops.append(self._near_op(self.prefix, doc_id, entry))
+            else:
+                rest.near[doc_id] = entry
+                for band in dict.fromkeys(entry.band_keys):
+                    rest.bands.setdefault(band, []).append(doc_id)
+        cap = str(self.holder_cap)
+        for value, holders in pending.prints.items():
+            for holder in holders:
+                order, doc_id, unit = holder
+                if ready(unit):
+                    ops.append(
+                        ["HAPPEND", self.key("prints"), str(value), f"{order}/{doc_id}", cap]
+                    )
+                else:
+                    rest.prints.setdefault(value, []).append(holder)
+        ops.extend(pending.ops)
+        return {"guards": pending.guards, "ops": ops}, rest
+
     def plan(self) -> dict[str, list[list[str]]]:
-        """The guards and operations :meth:`commit` sends, state writes first."""
-        ops: list[list[str]] = [
-            ["HSET", self.key("meta"), k, v] for k, v in self.pending.meta.items()
-        ]
-        ops.extend(
-            ["HSETNX", self.key("kept"), digest, f"{doc_id} {run_id}"]
-            for digest, (doc_id, run_id, _unit) in self.pending.kept.items()
-        )
-        ops.extend(["HSET", self.key("inputs"), k, v] for k, v in self.pending.inputs.items())
-        ops.extend(self.pending.ops)
-        return {"guards": self.pending.guards, "ops": ops}
+        return self.split()[0]
 
     def commit(self) -> None:
         for hook in self.before_commit:
@@ -307,16 +641,21 @@ class RedisState:
             return
         if self.pending.empty():
             return
+        plan, rest = self.split()
+        committed = set(self.pending.decided)
         with self.guard_errors("committing"):
-            answer = str(self._commit_script(args=[json.dumps(self.plan(), ensure_ascii=False)]))
-        self.pending = Pending()
+            answer = str(self._commit_script(args=[json.dumps(plan, ensure_ascii=False)]))
         if answer != "OK":
+            self.pending = Pending()
             message = (
                 f"{self.describe()}: nothing committed: unit {answer.split()[-1]} was taken over "
                 "by another worker (this one missed its lease renewals)"
             )
             self.fail(message)
             raise LeaseLost(message)
+        self.pending = rest
+        for after in self.after_commit:
+            after(committed)
 
     def rollback(self) -> None:
         self.pending = Pending()
