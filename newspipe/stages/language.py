@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, ClassVar, Self
 from scrapy.exceptions import NotConfigured
 
 from newspipe.config import SettingError, get_float, get_list, get_str
-from newspipe.langid import UNDETERMINED, BackendUnavailable, LangidConfig, get_backend, identify
-from newspipe.langid.script import ARABIC_SCRIPT_LANGUAGES
-from newspipe.langid.words import frequencies
+from newspipe.langid import UNDETERMINED, BackendUnavailable, LangidConfig, identify
+from newspipe.langid.backends import check_backend
 from newspipe.stages.base import Stage
 
 if TYPE_CHECKING:
@@ -58,11 +57,9 @@ class LanguageStage(Stage):
                 f"got {reason!r}"
             )
         try:
-            get_backend(config.backend)  # load the model now, not on the first document
+            check_backend(config.backend)  # loaded on first use, where it is used
         except BackendUnavailable as exc:
             raise NotConfigured(str(exc)) from exc
-        for lang in ARABIC_SCRIPT_LANGUAGES:
-            frequencies(lang)  # and the word lists that settle ar/fa/ur snippets
         return cls(config, languages, min_score=min_score, undetermined_reason=reason)
 
     def process(self, doc: ItemAdapter) -> None:
