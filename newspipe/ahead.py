@@ -81,6 +81,11 @@ _worker_chain: Chain = []
 def _init_worker(pickled_chain: bytes) -> None:
     global _worker_chain
     _worker_chain = pickle.loads(pickled_chain)
+    worker_started()
+
+
+def worker_started() -> None:
+    """What every newspipe worker process does first (the initializer of its pool)."""
     # Ctrl-C reaches the whole process group: the crawl process decides how to stop, not us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()

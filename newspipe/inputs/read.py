@@ -56,10 +56,14 @@ class InputFile:
     path: Path
     root: Path
     problem: tuple[str, str] | None = None
+    #: ``relative`` when the finder already knows it (it walks folder by folder).
+    known_relative: str = ""
 
     @cached_property  # asked for every document of the file: stat and path arithmetic once
     def relative(self) -> str:
         """The path the contract writes: relative to the seed root (a file root: its name)."""
+        if self.known_relative:
+            return self.known_relative
         if self.root == self.path or not self.root.is_dir():
             return self.path.name
         return self.path.relative_to(self.root).as_posix()
@@ -142,6 +146,8 @@ def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile
                 seen_folders.add(target)
             walk_into.append(name)
         subfolders[:] = walk_into
+        under = os.path.relpath(folder, root)
+        prefix = "" if under == "." else under.replace(os.sep, "/") + "/"
         for name in files:
             if name.startswith("."):
                 continue
@@ -153,7 +159,7 @@ def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile
                     problem = ("unreadable", f"a symbolic link to {target}, which does not exist")
                 elif not follow_symlinks and not _inside(target, real_root):
                     problem = _link_problem(path, target)
-            found.append(InputFile(path, root, problem))
+            found.append(InputFile(path, root, problem, prefix + name))
     found.sort(key=lambda input_file: input_file.relative)
     yield from found
 

@@ -30,6 +30,20 @@ class SeedsSpider(Spider):
         self.path_argument = path
         self.source_argument = source or None
 
+    # The spider reads local files and makes no requests: none of Scrapy's download and response
+    # machinery is needed, and leaving it out saves a fifth of a second on every start (what a
+    # cron run over unchanged inputs mostly is). Other spiders of the project keep it all.
+    custom_settings = {  # noqa: RUF012 (Scrapy reads it per class)
+        "DOWNLOADER_MIDDLEWARES_BASE": {},
+        "SPIDER_MIDDLEWARES_BASE": {"scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25},
+        "EXTENSIONS_BASE": {
+            "scrapy.extensions.corestats.CoreStats": 0,
+            "scrapy.extensions.memusage.MemoryUsage": 0,
+            "scrapy.extensions.closespider.CloseSpider": 0,
+            "scrapy.extensions.feedexport.FeedExporter": 0,
+        },
+    }
+
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)

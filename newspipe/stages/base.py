@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, ParamSpec, Self, Type
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newspipe.ahead import AHEAD, Step
+from newspipe.ahead import AHEAD, Step, worker_started
 from newspipe.defaults import DEFAULTS
 from newspipe.rejects import reason_of, reject_for
 
@@ -236,7 +236,9 @@ class AsyncStage(BaseStage):
         if self._processes is None:
             # spawn, not fork: forking a process that runs a reactor and threads can deadlock.
             self._processes = ProcessPoolExecutor(
-                self.max_workers or os.cpu_count() or 1, multiprocessing.get_context("spawn")
+                self.max_workers or os.cpu_count() or 1,
+                multiprocessing.get_context("spawn"),
+                initializer=worker_started,  # ignores Ctrl-C, ends with the crawl process
             )
         return await self._in(self._processes, func, *args, **kwargs)
 
