@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from newspipe.document import INPUT, INPUT_REJECT
-from newspipe.inputs import InputFile, InputOptions, iter_documents, iter_inputs, read_input
+from newspipe.inputs import InputFile, InputOptions, iter_documents, read_input
 from newspipe.sources.mapping import SourceMap
 
 ARABIC = "قال وزير المالية إن الاقتصاد الوطني ينمو بثبات هذا العام رغم تراجع أسعار النفط."
@@ -320,21 +320,6 @@ def test_an_unreadable_file_is_a_reject(tmp_path: Path, monkeypatch: pytest.Monk
     docs = list(iter_documents(InputOptions(roots=(tmp_path,))))
     assert [(d["path"], verdict(d)) for d in docs] == [("a.txt", "unreadable"), ("b.txt", None)]
     assert docs[0][INPUT_REJECT][1].endswith("a.txt: cannot be read (Permission denied)")
-
-
-def test_skip_input_hook_is_asked_once_per_file(
-    bad_inputs: tuple[Path, dict[str, str | None]],
-) -> None:
-    root, _ = bad_inputs
-    asked: list[str] = []
-
-    def skip(input_file: InputFile) -> bool:
-        asked.append(input_file.relative)
-        return input_file.relative.endswith(".zip")
-
-    docs = list(iter_documents(options(root, skip_input=skip)))
-    assert sorted(asked) == sorted({f.relative for f in iter_inputs(options(root))})
-    assert not any(doc[INPUT].endswith(".zip") for doc in docs)
 
 
 def test_a_single_file_root(tmp_path: Path) -> None:

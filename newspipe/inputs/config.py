@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
 from newspipe.config import SettingError, get_bool, get_int, get_list, get_str, setting
-from newspipe.inputs.read import InputFile, InputOptions
+from newspipe.inputs.read import InputOptions
 from newspipe.inputs.records import FieldNames
 from newspipe.sources.mapping import SourceMap, pairs_from_csv, pairs_from_setting
 
@@ -53,7 +53,6 @@ def input_options(
     settings: BaseSettings,
     roots: Sequence[Path],
     source: str | None = None,
-    skip_input: Callable[[InputFile], bool] | None = None,
 ) -> InputOptions:
     """What to read and how, from the settings; raise :class:`SettingError` on a bad value."""
     return InputOptions(
@@ -64,5 +63,4 @@ def input_options(
         follow_symlinks=get_bool(settings, "NEWSPIPE_FOLLOW_SYMLINKS"),
         fields=field_names(settings),
         source_map=source_map(settings),
-        skip_input=skip_input,
     )

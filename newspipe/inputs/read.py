@@ -97,8 +97,6 @@ class InputOptions:
     follow_symlinks: bool = defaults.NEWSPIPE_FOLLOW_SYMLINKS
     fields: FieldNames = field(default_factory=FieldNames)
     source_map: SourceMap = field(default_factory=SourceMap)
-    #: Called once per input file about to be read; True skips it (the input manifest's hook).
-    skip_input: Callable[[InputFile], bool] | None = None
 
 
 def format_of(name: str) -> tuple[str, bool] | None:
@@ -179,10 +177,9 @@ def iter_inputs(options: InputOptions) -> Iterator[InputFile]:
 
 
 def iter_documents(options: InputOptions) -> Iterator[dict[str, Any]]:
-    """Every document of every input not skipped, in order; bad inputs as rejects."""
+    """Every document of every input, in order; bad inputs as rejects. (The crawl reads through
+    :mod:`newspipe.manifest`, which skips the inputs earlier runs ingested.)"""
     for input_file in iter_inputs(options):
-        if options.skip_input is not None and options.skip_input(input_file):
-            continue
         yield from read_input(input_file, options)
 
 
