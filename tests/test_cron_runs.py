@@ -8,7 +8,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -16,24 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import PROJECT_ROOT
+from tests.subprocess_run import copy_project
 
 SCRAPY = [sys.executable, "-m", "scrapy.cmdline"]
 
 
 def project_copy(tmp: Path) -> Path:
     """A copy of the project (package, scrapy.cfg, setup.cfg, seeds) under ``tmp``."""
-    project = tmp / "project"
-    project.mkdir()
-    shutil.copytree(
-        PROJECT_ROOT / "newspipe",
-        project / "newspipe",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    shutil.copytree(PROJECT_ROOT / "seeds", project / "seeds")
-    for name in ("scrapy.cfg", "setup.cfg"):
-        shutil.copy(PROJECT_ROOT / name, project / name)
-    return project
+    return copy_project(tmp / "project")
 
 
 @dataclass
@@ -195,7 +184,7 @@ def test_a_lock_left_by_a_dead_run_is_taken_over(tmp_path: Path) -> None:
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
     output = project / "output"
-    output.mkdir()
+    output.mkdir(exist_ok=True)
     holder = {
         "pid": int(dead.stdout),
         "host": os.uname().nodename,
