@@ -39,10 +39,12 @@ def write_articles(days: list[Path], seed_root: Path) -> int:
 
 
 def timed_run(seeds: Path, output: Path, run_id: str) -> tuple[float, dict[str, object]]:
+    # ``-m scrapy`` runs what the ``scrapy`` command runs (``-m scrapy.cmdline`` adds a final
+    # garbage collection of its own).
     args = [
         sys.executable,
         "-m",
-        "scrapy.cmdline",
+        "scrapy",
         "crawl",
         "seeds",
         "-s",

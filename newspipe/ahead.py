@@ -191,17 +191,20 @@ class AheadRunner:
             for document in documents:
                 yield document
             return
-        # spawn, not fork: forking a process that runs a reactor and threads can deadlock.
-        pool = ProcessPoolExecutor(
-            self.workers,
-            multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(pickled,),
-        )
+        pool: ProcessPoolExecutor | None = None  # made at the first batch: none on an empty run
         in_flight: deque[tuple[list[dict[str, Any]], Future[list[dict[str, Step]]]]] = deque()
         limit = 2 * self.workers + 1
         try:
             for batch in _batches(documents, self.batch_size):
+                if pool is None:
+                    # spawn, not fork: forking a process that runs a reactor and threads can
+                    # deadlock.
+                    pool = ProcessPoolExecutor(
+                        self.workers,
+                        multiprocessing.get_context("spawn"),
+                        initializer=_init_worker,
+                        initargs=(pickled,),
+                    )
                 shipped = [{k: v for k, v in doc.items() if k != AHEAD} for doc in batch]
                 in_flight.append((batch, pool.submit(_run_in_worker, shipped)))
                 while len(in_flight) >= limit:
@@ -211,7 +214,8 @@ class AheadRunner:
                 for document in await self._settle(*in_flight.popleft()):
                     yield document
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
 
     async def _settle(
         self, batch: list[dict[str, Any]], future: Future[list[dict[str, Step]]]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +11,22 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from newspipe.config import SettingError
-from newspipe.manifest import INPUT_KEY, InputManifest, InputRecord, full_signature, unchanged
+from newspipe.inputs import InputFile
+from newspipe.manifest import (
+    INPUT_KEY,
+    InputManifest,
+    InputRecord,
+    Signature,
+    full_signature,
+    unchanged,
+)
 from newspipe.progress import SourceCounts, duration, progress_line
 from newspipe.recorder import RunRecorder
 from newspipe.state import SqliteState
 
 
-@dataclass(frozen=True)
-class File:
-    path: Path
+def File(path: Path) -> InputFile:
+    return InputFile(path, path.parent)
 
 
 def test_unchanged_needs_the_hash_only_when_size_and_mtime_disagree(tmp_path: Path) -> None:
@@ -41,8 +47,44 @@ def manifest_with(state: SqliteState) -> InputManifest:
     return InputManifest(lambda: state)
 
 
-def three_docs(file: File) -> list[dict[str, Any]]:
+def three_docs(file: InputFile) -> list[dict[str, Any]]:
     return [{"n": n} for n in range(3)]
+
+
+def test_a_complete_record_is_recognised_without_parsing_it_and_nothing_else_is() -> None:
+    def record(size: int, mtime_ns: int, complete: bool) -> str:
+        return InputRecord(Signature(size, mtime_ns, "ab" * 16), 3, complete).to_json()
+
+    assert InputRecord.is_complete_as(record(12, 345, True), 12, 345)
+    for text, size, mtime_ns in [
+        (record(12, 345, False), 12, 345),  # partly done: parsed, resumed
+        (record(123, 345, True), 12, 345),  # another size that starts with the same digits
+        (record(12, 3456, True), 12, 345),  # another mtime, likewise
+        (record(12, 345, True), 12, 346),
+        ('{"size": 12, "mtime_ns": 345, "hash": "", "docs_done": 3, "complete": true}', 12, 345),
+    ]:
+        assert not InputRecord.is_complete_as(text, size, mtime_ns)
+    # What the fast check leaves to the parser, the parser still reads.
+    spaced = InputRecord.from_json(
+        '{"size": 12, "mtime_ns": 345, "hash": "", "docs_done": 3, "complete": true}'
+    )
+    assert spaced == InputRecord(Signature(12, 345, ""), 3, True)
+
+
+def test_a_touched_input_is_skipped_only_when_its_bytes_are_the_same(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("نص أول")
+    state = SqliteState(tmp_path / "state.sqlite")
+    run1 = manifest_with(state)
+    files = [File(tmp_path / "a.txt")]
+    for document in run1.documents(run1.plan(files), three_docs):
+        run1.processed(document)
+    for key, text in run1.records_to_commit().items():
+        state.set_input(key, text)
+    os.utime(tmp_path / "a.txt", ns=(1, 1))  # touched: the record's mtime no longer matches
+    assert manifest_with(state).plan([File(tmp_path / "a.txt")]) == []
+    (tmp_path / "a.txt").write_text("نص ثان")  # same size, other bytes
+    os.utime(tmp_path / "a.txt", ns=(1, 1))
+    assert len(manifest_with(state).plan([File(tmp_path / "a.txt")])) == 1
 
 
 def test_an_input_cut_by_a_commit_resumes_after_its_committed_documents(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from newspipe.document import INPUT, INPUT_REJECT
-from newspipe.inputs import InputFile, InputOptions, iter_documents, read_input
+from newspipe.inputs import InputFile, InputOptions, iter_documents, iter_inputs, read_input
+from newspipe.manifest import input_key
 from newspipe.sources.mapping import SourceMap
 
 ARABIC = "قال وزير المالية إن الاقتصاد الوطني ينمو بثبات هذا العام رغم تراجع أسعار النفط."
@@ -320,6 +321,39 @@ def test_an_unreadable_file_is_a_reject(tmp_path: Path, monkeypatch: pytest.Monk
     docs = list(iter_documents(InputOptions(roots=(tmp_path,))))
     assert [(d["path"], verdict(d)) for d in docs] == [("a.txt", "unreadable"), ("b.txt", None)]
     assert docs[0][INPUT_REJECT][1].endswith("a.txt: cannot be read (Permission denied)")
+
+
+def test_a_folder_that_cannot_be_listed_is_a_reject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "closed").mkdir()
+    (tmp_path / "closed" / "a.txt").write_text(ARABIC, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(ARABIC, encoding="utf-8")
+    real_scandir = os.scandir
+
+    def refusing_scandir(path: Any) -> Any:
+        if os.fspath(path).endswith("closed"):  # as chmod 000 would, but for root too
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing_scandir)
+    docs = list(iter_documents(InputOptions(roots=(tmp_path,))))
+    assert [(d["path"], verdict(d)) for d in docs] == [("b.txt", None), ("closed", "unreadable")]
+    assert "cannot be listed (Permission denied)" in docs[1][INPUT_REJECT][1]
+
+
+def test_the_walk_hands_the_manifest_its_key_and_stat(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text(ARABIC, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("x", encoding="utf-8")
+    found = list(iter_inputs(InputOptions(roots=(tmp_path / "sub" / "..",))))
+    assert [f.relative for f in found] == ["b.txt", "sub/a.txt"]
+    for input_file in found:
+        # The same key and signature as asked of the path itself, without asking again.
+        assert input_file.key == input_key(input_file.path)
+        assert input_file.status is not None
+        assert input_file.stat().st_size == os.stat(input_file.path).st_size
+        assert input_file.stat().st_mtime_ns == os.stat(input_file.path).st_mtime_ns
 
 
 def test_a_single_file_root(tmp_path: Path) -> None:

@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
+import rensa
+
 from newspipe.config import SettingError, get_bool, get_float, get_int
-from newspipe.dedup.minhash import ALGORITHM
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
+
+#: The hashing scheme of shingles and signatures (:mod:`newspipe.dedup.minhash`), stored in the
+#: state's dedup profile. Here rather than there: reading the settings needs no numpy.
+ALGORITHM = f"crc32-words;poly64;rensa-rminhash-v{getattr(rensa.RMinHash, 'ALGORITHM_VERSION', 0)}"
 
 #: Seed of the MinHash permutations: part of the index profile, never a setting.
 MINHASH_SEED = 20150721

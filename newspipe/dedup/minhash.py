@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import rensa
 
+from newspipe.dedup.config import ALGORITHM
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-#: The hashing scheme of shingles and signatures, stored in the state's dedup profile.
-ALGORITHM = f"crc32-words;poly64;rensa-rminhash-v{getattr(rensa.RMinHash, 'ALGORITHM_VERSION', 0)}"
+__all__ = ["ALGORITHM", "band_keys", "shingle_hashes", "shingles_of", "signature", "word_hashes"]
 
 # Odd 64-bit multipliers (from the golden ratio and splitmix64): the polynomial of a shingle's
 # word hashes, and of a band's rows.

@@ -15,6 +15,7 @@ a document carrying ``INPUT_REJECT``: an input that breaks half-way keeps what w
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import logging
@@ -41,6 +42,7 @@ from newspipe.inputs.formats import (
     iter_lines,
 )
 from newspipe.inputs.records import BadRecord, FieldNames, record_fields, url_domain
+from newspipe.manifest import input_key
 from newspipe.sources.mapping import SourceMap
 
 logger = logging.getLogger(__name__)
@@ -49,15 +51,53 @@ logger = logging.getLogger(__name__)
 FORMATS: dict[str, str] = {".txt": "txt", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
-@dataclass(frozen=True)
 class InputFile:
-    """One file found under a seed root; ``problem`` is a reject found while walking (a link)."""
+    """One file found under a seed root; ``problem`` is a reject found while walking (a link).
 
-    path: Path
-    root: Path
-    problem: tuple[str, str] | None = None
-    #: ``relative`` when the finder already knows it (it walks folder by folder).
-    known_relative: str = ""
+    The walk of a large folder makes tens of thousands of these, and a cron run over unchanged
+    inputs does little else, so the finder hands over what it already knows (the path as a string,
+    the path relative to the root, the manifest key, the ``stat``) and the rest is made on demand.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        root: Path,
+        problem: tuple[str, str] | None = None,
+        known_relative: str = "",
+        *,
+        key: str = "",
+        status: os.stat_result | None = None,
+    ) -> None:
+        self.location = os.fspath(path)
+        self._path = path if isinstance(path, Path) else None
+        self.root = root
+        self.problem = problem
+        #: ``relative`` when the finder already knows it (it walks folder by folder).
+        self.known_relative = known_relative
+        self._key = key
+        #: The file's ``stat`` as the walk saw it (None: not taken, or it failed).
+        self.status = status
+
+    def __repr__(self) -> str:
+        return f"InputFile({self.location!r})"
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            self._path = Path(self.location)
+        return self._path
+
+    @property
+    def key(self) -> str:
+        """The file's key in the input manifest (:func:`newspipe.manifest.input_key`)."""
+        if not self._key:
+            self._key = input_key(self.location)
+        return self._key
+
+    def stat(self) -> os.stat_result:
+        """The walk's ``stat`` of the file, else a fresh one (raises ``OSError``)."""
+        return self.status if self.status is not None else os.stat(self.location)
 
     @cached_property  # asked for every document of the file: stat and path arithmetic once
     def relative(self) -> str:
@@ -120,7 +160,8 @@ def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile
     """The files under ``root`` (or ``root`` itself), sorted by path so runs are stable.
 
     A symbolic link whose target leaves the seed root is an ``unsafe`` input unless
-    ``follow_symlinks``; a link to a folder inside the root is not walked twice.
+    ``follow_symlinks``; a link to a folder inside the root is not walked twice. One ``scandir``
+    a folder and one ``stat`` a file: what the input manifest needs to skip an unchanged file.
     """
     if not root.is_dir():
         yield InputFile(root, root)
@@ -128,41 +169,64 @@ def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile
     real_root = os.path.realpath(root)
     found: list[InputFile] = []
     seen_folders = {real_root}
-    for folder, subfolders, files in os.walk(root, followlinks=follow_symlinks):
-        walk_into = []
-        for name in sorted(subfolders):
+    pending = [(os.fspath(root), "")]  # (folder, its path relative to the root with a "/")
+    while pending:
+        folder, prefix = pending.pop()
+        real_folder = os.path.realpath(folder)
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:  # a reject of its own, so that nothing goes missing unsaid
+            unlisted = ("unreadable", f"a folder that cannot be listed ({exc.strerror or exc})")
+            relative = prefix.rstrip("/") or _root_name(root)
+            found.append(InputFile(folder, root, unlisted, relative))
+            continue
+        for entry in entries:
+            name = entry.name
             if name.startswith("."):
                 continue
-            path = Path(folder) / name
-            if path.is_symlink():
-                target = os.path.realpath(path)
-                if target in seen_folders or (not follow_symlinks and _inside(target, real_root)):
-                    continue  # its files are read where they are, or already were
-                if not follow_symlinks:
-                    found.append(InputFile(path, root, _link_problem(path, target)))
-                    continue
-                seen_folders.add(target)
-            walk_into.append(name)
-        subfolders[:] = walk_into
-        under = os.path.relpath(folder, root)
-        prefix = "" if under == "." else under.replace(os.sep, "/") + "/"
-        for name in files:
-            if name.startswith("."):
+            if _is_folder(entry):
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if target in seen_folders or (
+                        not follow_symlinks and _inside(target, real_root)
+                    ):
+                        continue  # its files are read where they are, or already were
+                    if not follow_symlinks:
+                        link = _link_problem(entry.path, target)
+                        found.append(InputFile(entry.path, root, link, prefix + name))
+                        continue
+                    seen_folders.add(target)
+                pending.append((entry.path, prefix + name + "/"))
                 continue
-            path = Path(folder) / name
-            problem = None
-            if path.is_symlink():
-                target = os.path.realpath(path)
+            problem: tuple[str, str] | None = None
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
                 if not os.path.exists(target):
                     problem = ("unreadable", f"a symbolic link to {target}, which does not exist")
                 elif not follow_symlinks and not _inside(target, real_root):
-                    problem = _link_problem(path, target)
-            found.append(InputFile(path, root, problem, prefix + name))
-    found.sort(key=lambda input_file: input_file.relative)
+                    problem = _link_problem(entry.path, target)
+            status = None
+            if problem is None:
+                # On failure the reader meets the error and rejects the file with a reason.
+                with contextlib.suppress(OSError):
+                    status = entry.stat()
+            key = os.path.join(real_folder, name)
+            found.append(
+                InputFile(entry.path, root, problem, prefix + name, key=key, status=status)
+            )
+    found.sort(key=lambda input_file: input_file.known_relative)  # every one is known here
     yield from found
 
 
-def _link_problem(path: Path, target: str) -> tuple[str, str]:
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _link_problem(path: str, target: str) -> tuple[str, str]:
     return (
         "unsafe",
         f"a symbolic link to {target}, outside the seed root: not followed "

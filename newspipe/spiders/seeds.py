@@ -35,6 +35,7 @@ class SeedsSpider(Spider):
     # cron run over unchanged inputs mostly is). Other spiders of the project keep it all.
     custom_settings = {  # noqa: RUF012 (Scrapy reads it per class)
         "DOWNLOADER_MIDDLEWARES_BASE": {},
+        "DOWNLOAD_HANDLERS_BASE": {},
         "SPIDER_MIDDLEWARES_BASE": {"scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25},
         "EXTENSIONS_BASE": {
             "scrapy.extensions.corestats.CoreStats": 0,

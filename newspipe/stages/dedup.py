@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from newspipe.config import SettingError
 from newspipe.dedup.clusters import RunLinks, write_jsonl
 from newspipe.dedup.config import DedupConfig
-from newspipe.dedup.engine import Deduplicator, content_hash, fingerprint
 from newspipe.document import FOLDER_SOURCE, normalised_text
 from newspipe.run import OutputFile, Run, run_for
 from newspipe.stages.base import Stage
@@ -46,7 +45,9 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
-__all__ = ["DedupStage", "content_hash"]
+    from newspipe.dedup.engine import Deduplicator
+
+__all__ = ["DedupStage"]
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ class DedupStage(Stage):
         """The index, opened at the first document: after the recorder has taken the run's lock
         and opened the state (a run that reads nothing never touches it)."""
         if self.dedup is None:
+            from newspipe.dedup.engine import Deduplicator  # numpy: only once there is work
+
             dedup = Deduplicator(run.state, self.config)
             try:
                 dedup.check_profile()
@@ -106,6 +109,8 @@ class DedupStage(Stage):
 
     def prepare(self, doc: ItemAdapter) -> None:
         # The costly, pure part (hashing, MinHash, passages): may run ahead in a worker process.
+        from newspipe.dedup.engine import fingerprint  # numpy: only once there is work
+
         doc[FINGERPRINT] = (doc.get("text"), fingerprint(normalised_text(doc), self.config))
 
     def process(self, doc: ItemAdapter) -> None:
