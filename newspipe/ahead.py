@@ -28,6 +28,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -194,6 +195,7 @@ class AheadRunner:
         pool: ProcessPoolExecutor | None = None  # made at the first batch: none on an empty run
         in_flight: deque[tuple[list[dict[str, Any]], Future[list[dict[str, Step]]]]] = deque()
         limit = 2 * self.workers + 1
+        in_place = False  # the pool broke (a worker was killed): the rest runs in the pipeline
         try:
             for batch in _batches(documents, self.batch_size):
                 if pool is None:
@@ -205,11 +207,27 @@ class AheadRunner:
                         initializer=_init_worker,
                         initargs=(pickled,),
                     )
-                shipped = [{k: v for k, v in doc.items() if k != AHEAD} for doc in batch]
-                in_flight.append((batch, pool.submit(_run_in_worker, shipped)))
-                while len(in_flight) >= limit:
+                if not in_place:
+                    shipped = [{k: v for k, v in doc.items() if k != AHEAD} for doc in batch]
+                    try:
+                        in_flight.append((batch, pool.submit(_run_in_worker, shipped)))
+                    except BrokenProcessPool as exc:
+                        logger.warning(
+                            "the worker processes are gone (%s); the rest of the documents run "
+                            "in the crawl process",
+                            exc,
+                        )
+                        in_place = True
+                    else:
+                        while len(in_flight) >= limit:
+                            for document in await self._settle(*in_flight.popleft()):
+                                yield document
+                        continue
+                while in_flight:  # in input order: what was sent out comes first
                     for document in await self._settle(*in_flight.popleft()):
                         yield document
+                for document in batch:
+                    yield document
             while in_flight:
                 for document in await self._settle(*in_flight.popleft()):
                     yield document

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
 
-from newspipe.ahead import ahead_chain, run_chain, worker_count
+from newspipe.ahead import AheadRunner, ahead_chain, run_chain, worker_count
 from newspipe.stages.base import Stage
 from newspipe.stages.clean import CleanStage
 from newspipe.stages.dedup import DedupStage
@@ -27,6 +30,18 @@ class Shout(Stage):
         doc["text"] = doc["text"].upper()
         if self.stats is not None:
             self.stats.inc_value("newspipe/shout/letters", len(doc["text"]))
+
+
+class DiesOnce(Stage):
+    """Kills the worker process it runs in at the document marked so (as the OOM killer would)."""
+
+    name = "dies"
+    pure = True
+
+    def process(self, doc: ItemAdapter) -> None:
+        if doc["text"] == "die" and multiprocessing.parent_process() is not None:
+            os._exit(1)
+        doc["text"] = doc["text"].upper()
 
 
 class Impure(Stage):
@@ -56,6 +71,26 @@ def test_replayed_step_gives_what_process_gives() -> None:
     [steps] = run_chain([(Shout(), "process")], [dict(item)])
     item["_ahead"] = steps
     assert Shout().process_item(item)["text"] == "ABC"
+
+
+def test_a_killed_worker_costs_nothing_but_speed() -> None:
+    docs: list[dict[str, Any]] = [{"text": f"doc {n}"} for n in range(40)]
+    docs[9]["text"] = "die"
+    runner = AheadRunner([(DiesOnce(), "process")], workers=1, batch_size=4)
+
+    async def collect() -> list[dict[str, Any]]:
+        return [doc async for doc in runner.run(dict(doc) for doc in docs)]
+
+    out = asyncio.run(collect())
+    # Every document comes out once, in input order; those not done by a worker are done by the
+    # pipeline (no steps attached), including the batch the dead worker held.
+    assert [doc["text"].lower() for doc in out] == [doc["text"] for doc in docs]
+    pipeline = DiesOnce()
+    assert [pipeline.process_item(doc)["text"] for doc in out] == [
+        doc["text"].upper() for doc in docs
+    ]
+    assert "_ahead" in out[0]
+    assert "_ahead" not in out[-1]
 
 
 def test_worker_count_setting() -> None:

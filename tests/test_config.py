@@ -6,11 +6,14 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.spider import DefaultSpider
 from scrapy.utils.test import get_crawler
 
 from newspipe import defaults
 from newspipe.addon import NewspipeAddon
 from newspipe.config import SettingError, get_bool, get_float, get_int, get_list, setting
+from newspipe.logformatter import NewspipeLogFormatter
+from newspipe.rejects import Rejected
 from newspipe.stages.dedup import DedupStage
 from newspipe.stages.language import LanguageStage
 
@@ -67,6 +70,47 @@ def test_addon_sets_run_id_recorder_and_keeps_user_feeds(tmp_path: object) -> No
     assert settings.getdict("FEEDS") == {"extra.jsonl": {"format": "jsonlines"}}
     assert "newspipe.recorder.RunRecorder" in settings.getdict("EXTENSIONS")
     assert settings.getdict("FEED_STORAGES")["file"] == "newspipe.feeds.AtomicFileFeedStorage"
+
+
+def test_addon_installs_the_fast_stats_and_quiet_log_formatter_unless_set() -> None:
+    settings = Settings()
+    NewspipeAddon().update_settings(settings)
+    assert settings["STATS_CLASS"] == "newspipe.stats.NewspipeStatsCollector"
+    assert settings["LOG_FORMATTER"] == "newspipe.logformatter.NewspipeLogFormatter"
+    own = Settings()
+    own.set("STATS_CLASS", "myproject.Stats", priority="project")
+    NewspipeAddon().update_settings(own)
+    assert own["STATS_CLASS"] == "myproject.Stats"
+
+
+def test_the_fast_stats_collector_counts_as_scrapys_does() -> None:
+    crawler = get_crawler(settings_dict={"STATS_CLASS": "newspipe.stats.NewspipeStatsCollector"})
+    stats = crawler.stats
+    assert stats is not None
+    stats.inc_value("a")
+    stats.inc_value("a", 2)
+    stats.inc_value("b", 0.5, start=1)
+    stats.max_value("m", 3)
+    stats.max_value("m", 1)
+    assert stats.get_stats() == {"a": 3, "b": 1.5, "m": 3}
+
+
+@pytest.mark.parametrize(
+    ("log_level", "scraped_logged", "debug_drop_logged", "warning_drop_logged"),
+    [("DEBUG", True, True, True), ("INFO", False, False, True), (30, False, False, True)],
+)
+def test_the_log_formatter_leaves_out_lines_below_the_log_level(
+    log_level: str | int, scraped_logged: bool, debug_drop_logged: bool, warning_drop_logged: bool
+) -> None:
+    crawler = get_crawler(DefaultSpider, settings_dict={"LOG_LEVEL": log_level})
+    formatter = NewspipeLogFormatter.from_crawler(crawler)
+    spider = DefaultSpider.from_crawler(crawler)
+    item = {"text": "x"}
+    assert (formatter.scraped(item, None, spider) is not None) is scraped_logged
+    debug_drop = Rejected("empty", "no text", log_level="DEBUG")
+    assert (formatter.dropped(item, debug_drop, None, spider) is not None) is debug_drop_logged
+    warning_drop = Rejected("empty", "no text", log_level="WARNING")
+    assert (formatter.dropped(item, warning_drop, None, spider) is not None) is warning_drop_logged
 
 
 def test_stage_from_crawler_reads_settings() -> None:
