@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from newspipe.manifest import (
     InputManifest,
     InputRecord,
     Signature,
+    file_digest,
     full_signature,
     unchanged,
 )
@@ -49,6 +51,18 @@ def manifest_with(state: SqliteState) -> InputManifest:
 
 def three_docs(file: InputFile) -> list[dict[str, Any]]:
     return [{"n": n} for n in range(3)]
+
+
+def test_file_digest_is_the_same_read_whole_or_streamed(tmp_path: Path) -> None:
+    small, large = tmp_path / "small.txt", tmp_path / "large.bin"
+    small.write_bytes("نص قصير".encode())
+    large.write_bytes(bytes(range(256)) * 8193)  # over the whole-read limit
+    for path in (small, large):
+        expected = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        size = path.stat().st_size
+        assert file_digest(path) == file_digest(path, size) == expected
+        # A stale size (the file changed since its stat) still hashes what is there now.
+        assert file_digest(path, size - 1) == file_digest(path, size + 5) == expected
 
 
 def test_a_complete_record_is_recognised_without_parsing_it_and_nothing_else_is() -> None:
