@@ -26,7 +26,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 
+from newspipe.manifest import Reader, ReadFile, read_file
 from newspipe.rejects import Reject
 
 if TYPE_CHECKING:
@@ -77,11 +78,13 @@ class RecordingStats:
 Chain = list[tuple["Stage", str]]
 
 _worker_chain: Chain = []
+_worker_reader: Reader | None = None
 
 
-def _init_worker(pickled_chain: bytes) -> None:
-    global _worker_chain
+def _init_worker(pickled_chain: bytes, pickled_reader: bytes = b"") -> None:
+    global _worker_chain, _worker_reader
     _worker_chain = pickle.loads(pickled_chain)
+    _worker_reader = pickle.loads(pickled_reader) if pickled_reader else None
     worker_started()
 
 
@@ -140,6 +143,16 @@ def _run_in_worker(documents: list[dict[str, Any]]) -> list[dict[str, Step]]:
     return run_chain(_worker_chain, documents)
 
 
+def _read_in_worker(files: list[tuple[Any, int]]) -> list[tuple[ReadFile, list[dict[str, Step]]]]:
+    """Read each file (past the documents already done) and run the chain on its documents."""
+    assert _worker_reader is not None, "the pool was started without a reader"
+    done = []
+    for file, skip in files:
+        read = read_file(file, skip, _worker_reader)
+        done.append((read, run_chain(_worker_chain, read.documents)))
+    return done
+
+
 def ahead_chain(pipelines: Iterable[Any]) -> Chain:
     """The leading pure stages of the pipeline, then the ``prepare`` of the next stage if any."""
     from newspipe.stages.base import Stage
@@ -157,47 +170,124 @@ def ahead_chain(pipelines: Iterable[Any]) -> Chain:
     return chain
 
 
-def _batches(documents: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+def batches(documents: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     iterator = iter(documents)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
+@dataclass(slots=True)
+class DocumentBatch:
+    """Documents read in the crawl process, sent to a worker for the chain."""
+
+    documents: list[dict[str, Any]]
+
+    def submit(self, pool: ProcessPoolExecutor) -> Future[Any]:
+        shipped = [{k: v for k, v in doc.items() if k != AHEAD} for doc in self.documents]
+        return pool.submit(_run_in_worker, shipped)
+
+    def settle(self, results: list[dict[str, Step]] | None) -> list[dict[str, Any]]:
+        """The documents, with their steps when the worker did them (None: the pipeline will)."""
+        if results is not None:
+            for document, steps in zip(self.documents, results, strict=True):
+                document[AHEAD] = steps
+        return self.documents
+
+
+@dataclass(slots=True)
+class FileBatch:
+    """Input files for a worker to read and run the chain on (small files: reading them is a
+    good part of a document's cost, and the worker has the file's documents at hand).
+
+    ``accept(file, skip, read)`` hands the documents read to the crawl process's bookkeeping (the
+    input manifest) and returns those to send down the pipeline, in order; ``read`` reads a file
+    in the crawl process when the worker could not.
+    """
+
+    files: list[tuple[Any, int]]
+    accept: Callable[[Any, int, ReadFile], list[dict[str, Any]]]
+    read: Reader
+
+    def submit(self, pool: ProcessPoolExecutor) -> Future[Any]:
+        return pool.submit(_read_in_worker, self.files)
+
+    def settle(
+        self, results: list[tuple[ReadFile, list[dict[str, Step]]]] | None
+    ) -> list[dict[str, Any]]:
+        documents: list[dict[str, Any]] = []
+        for index, (file, skip) in enumerate(self.files):
+            if results is None:
+                documents += self.accept(file, skip, read_file(file, skip, self.read))
+                continue
+            read, steps = results[index]
+            accepted = self.accept(file, skip, read)
+            for document, its_steps in zip(accepted, steps, strict=False):
+                document[AHEAD] = its_steps
+            documents += accepted
+        return documents
+
+    @property
+    def size(self) -> int:
+        return len(self.files)
+
+
+Task = DocumentBatch | FileBatch
+
+
 class AheadRunner:
-    """Sends documents through the chain in a process pool and yields them back in order."""
+    """Sends work through the chain in a process pool and yields the documents back in order."""
 
     def __init__(
-        self, chain: Chain, workers: int, batch_size: int = BATCH_SIZE, stats: Any = None
+        self,
+        chain: Chain,
+        workers: int,
+        batch_size: int = BATCH_SIZE,
+        stats: Any = None,
+        reader: Reader | None = None,
     ) -> None:
         self.chain = chain
         self.workers = workers
         self.batch_size = batch_size
         self.stats = stats
+        #: Reads one input file in a worker (for :class:`FileBatch`); picklable.
+        self.reader = reader
 
     @classmethod
-    def for_crawler(cls, crawler: Crawler, workers: int) -> AheadRunner | None:
+    def for_crawler(
+        cls, crawler: Crawler, workers: int, reader: Reader | None = None
+    ) -> AheadRunner | None:
         """The runner for the crawl's pipeline, or None when nothing can go ahead."""
         engine = crawler.engine
         pipelines = getattr(getattr(engine, "scraper", None), "itemproc", None)
         chain = ahead_chain(getattr(pipelines, "middlewares", ()))
         if not chain or workers < 1:
             return None
-        return cls(chain, workers, stats=crawler.stats)
+        return cls(chain, workers, stats=crawler.stats, reader=reader)
 
     async def run(self, documents: Iterable[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+        """The documents, each through the chain in a worker, in input order."""
+        tasks = (DocumentBatch(batch) for batch in batches(documents, self.batch_size))
+        async for document in self.run_tasks(tasks):
+            yield document
+
+    async def run_tasks(self, tasks: Iterable[Task]) -> AsyncIterator[dict[str, Any]]:
+        """The documents of each task, in task order; a task the pool cannot do is done in
+        place (its documents go down the pipeline without steps: the stages compute them)."""
         try:
             pickled = pickle.dumps(self.chain)
+            pickled_reader = pickle.dumps(self.reader) if self.reader is not None else b""
         except Exception as exc:  # a stage holding something live: run it in the pipeline
             logger.warning("stages cannot run in worker processes (%s); running them in place", exc)
-            for document in documents:
-                yield document
+            for task in tasks:
+                for document in task.settle(None):
+                    yield document
             return
-        pool: ProcessPoolExecutor | None = None  # made at the first batch: none on an empty run
-        in_flight: deque[tuple[list[dict[str, Any]], Future[list[dict[str, Step]]]]] = deque()
+        pool: ProcessPoolExecutor | None = None  # made at the first task: none on an empty run
+        in_flight: deque[tuple[Task, Future[Any]]] = deque()
         limit = 2 * self.workers + 1
         in_place = False  # the pool broke (a worker was killed): the rest runs in the pipeline
         try:
-            for batch in _batches(documents, self.batch_size):
+            for task in tasks:
                 if pool is None:
                     # spawn, not fork: forking a process that runs a reactor and threads can
                     # deadlock.
@@ -205,12 +295,11 @@ class AheadRunner:
                         self.workers,
                         multiprocessing.get_context("spawn"),
                         initializer=_init_worker,
-                        initargs=(pickled,),
+                        initargs=(pickled, pickled_reader),
                     )
                 if not in_place:
-                    shipped = [{k: v for k, v in doc.items() if k != AHEAD} for doc in batch]
                     try:
-                        in_flight.append((batch, pool.submit(_run_in_worker, shipped)))
+                        in_flight.append((task, task.submit(pool)))
                     except BrokenProcessPool as exc:
                         logger.warning(
                             "the worker processes are gone (%s); the rest of the documents run "
@@ -226,7 +315,7 @@ class AheadRunner:
                 while in_flight:  # in input order: what was sent out comes first
                     for document in await self._settle(*in_flight.popleft()):
                         yield document
-                for document in batch:
+                for document in task.settle(None):
                     yield document
             while in_flight:
                 for document in await self._settle(*in_flight.popleft()):
@@ -235,22 +324,18 @@ class AheadRunner:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
 
-    async def _settle(
-        self, batch: list[dict[str, Any]], future: Future[list[dict[str, Step]]]
-    ) -> list[dict[str, Any]]:
-        """The batch with each document's steps attached (none if a worker died: run in place)."""
+    async def _settle(self, task: Task, future: Future[Any]) -> list[dict[str, Any]]:
+        """The task's documents with their steps attached (none if a worker died: in place)."""
         try:
             results = await asyncio.wrap_future(future)
         except Exception as exc:
-            logger.warning(
-                "a worker process failed (%s); %d documents run in place", exc, len(batch)
-            )
-            return batch
-        for document, steps in zip(batch, results, strict=True):
-            document[AHEAD] = steps
+            logger.warning("a worker process failed (%s); its batch runs in place", exc)
+            return task.settle(None)
+        documents = task.settle(results)
         if self.stats is not None:
-            self.stats.inc_value("newspipe/ahead/documents", len(batch))
-        return batch
+            ahead = sum(1 for document in documents if AHEAD in document)
+            self.stats.inc_value("newspipe/ahead/documents", ahead)
+        return documents
 
 
 def worker_count(setting_value: Any) -> int:

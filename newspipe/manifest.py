@@ -10,6 +10,7 @@ that follows a crash reads it again past the documents already committed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -91,6 +92,42 @@ def full_signature(path: Path) -> Signature:
     return Signature(status.st_size, status.st_mtime_ns, file_digest(path, status.st_size))
 
 
+def signature_of(path: Path) -> Signature:
+    """:func:`full_signature`, or ``(-1, -1)`` for a file that cannot be read: recorded so, and
+    read again next time (the reader meets the error and rejects the file with a reason)."""
+    try:
+        return full_signature(path)
+    except OSError:
+        return Signature(-1, -1)
+
+
+#: Reads the documents of one input file (:func:`newspipe.inputs.read.read_input` and options).
+Reader = Callable[[Any], Iterable[dict[str, Any]]]
+
+
+@dataclass(slots=True)
+class ReadFile:
+    """One input file read: its signature and its documents past those already done."""
+
+    signature: Signature
+    documents: list[dict[str, Any]]
+    resumed: int  # documents left out: committed by an earlier, interrupted run
+
+
+def read_file(file: ManifestInput, skip: int, read: Reader) -> ReadFile:
+    """Read ``file`` whole (a worker process does, for small files), leaving out the first
+    ``skip`` documents."""
+    signature = signature_of(file.path)
+    documents: list[dict[str, Any]] = []
+    resumed = 0
+    for index, document in enumerate(read(file)):
+        if index < skip:
+            resumed += 1
+        else:
+            documents.append(document)
+    return ReadFile(signature, documents, resumed)
+
+
 @dataclass(frozen=True, slots=True)
 class InputRecord:
     """The stored record of an input: its signature and how many documents are committed."""
@@ -146,6 +183,7 @@ def unchanged(record: InputRecord, current: Signature, path: Path) -> bool:
 class _Active:
     """An input being read in this run."""
 
+    key: str
     signature: Signature
     skipped: int  # documents already committed by an earlier run, not yielded again
     yielded: int = 0
@@ -217,23 +255,37 @@ class InputManifest:
         for file, skip in todo:
             if self.stopped:
                 return
-            path = file.path
-            key = file.key
-            try:
-                signature = full_signature(path)
-            except OSError:
-                signature = Signature(-1, -1)  # unreadable: recorded so, read again next time
-            active = self._active[key] = _Active(signature, skip)
+            active = self._begin(file, skip, signature_of(file.path))
             for index, document in enumerate(read(file)):
                 if index < skip:
                     self._inc("newspipe/documents/resumed")
                     continue
-                document[INPUT_KEY] = key
+                document[INPUT_KEY] = active.key
                 active.yielded += 1
                 yield document
-            active.ended = True
-            self._inc("newspipe/inputs/read")
-            self._settle(active)
+            self._end(active)
+
+    def accept(self, file: In, skip: int, read: ReadFile) -> list[dict[str, Any]]:
+        """The documents of ``file`` read elsewhere (:func:`read_file`, in a worker process),
+        tagged and counted as :meth:`documents` does; none once the run has stopped."""
+        if self.stopped:
+            return []
+        active = self._begin(file, skip, read.signature)
+        self._inc("newspipe/documents/resumed", read.resumed)
+        for document in read.documents:
+            document[INPUT_KEY] = active.key
+        active.yielded = len(read.documents)
+        self._end(active)
+        return read.documents
+
+    def _begin(self, file: In, skip: int, signature: Signature) -> _Active:
+        active = self._active[file.key] = _Active(file.key, signature, skip)
+        return active
+
+    def _end(self, active: _Active) -> None:
+        active.ended = True
+        self._inc("newspipe/inputs/read")
+        self._settle(active)
 
     def processed(self, document: Any) -> None:
         """A document of this run is now in an output shard (kept or rejects)."""
@@ -278,7 +330,7 @@ def list_inputs(options: InputOptions) -> list[InputFile]:
 
 
 def read_with(options: InputOptions) -> Callable[[InputFile], Iterator[dict[str, Any]]]:
-    """The reader of one input file under ``options``."""
+    """The reader of one input file under ``options`` (picklable: worker processes read too)."""
     from newspipe.inputs.read import read_input
 
-    return lambda file: read_input(file, options)
+    return functools.partial(read_input, options=options)

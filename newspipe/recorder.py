@@ -219,7 +219,7 @@ class RunRecorder:
     # -- documents -------------------------------------------------------------------------
 
     def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
-        record = exported(dict(ItemAdapter(item).items()))
+        record = exported(item if isinstance(item, dict) else dict(ItemAdapter(item).items()))
         self.counts.add_kept(record.get("source"))
         self.kept += 1
         self._write("kept", record, item)

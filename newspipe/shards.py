@@ -73,6 +73,10 @@ class PendingFile:
         }
 
 
+#: One encoder for every record: ``json.dumps`` with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 class ShardFile:
     """One temp file being written (optionally gzipped)."""
 
@@ -90,9 +94,7 @@ class ShardFile:
         self.lines = 0
 
     def write(self, record: dict[str, Any]) -> None:
-        self._out.write(
-            (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
-        )
+        self._out.write((_ENCODER.encode(record) + "\n").encode("utf-8"))
         self.lines += 1
 
     def seal(self) -> PendingFile:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
 from scrapy.settings import BaseSettings
 
-from newspipe.ahead import AheadRunner, worker_count
+from newspipe.ahead import AheadRunner, DocumentBatch, FileBatch, Task, batches, worker_count
 from newspipe.config import get_list, setting
-from newspipe.inputs import InputOptions
+from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
-from newspipe.manifest import list_inputs, read_with
+from newspipe.manifest import Reader, ReadFile, list_inputs, read_with
 from newspipe.run import run_for
 from newspipe.scaleout.worker import add_gate, start_worker
 
@@ -75,22 +75,70 @@ class SeedsSpider(Spider):
             async for document in worker.documents(options):
                 yield document
             return
-        documents = self._documents(options)
-        runner = AheadRunner.for_crawler(
-            self.crawler, worker_count(setting(self.settings, "NEWSPIPE_WORKERS"))
-        )
+        reader = read_with(options)
+        workers = worker_count(setting(self.settings, "NEWSPIPE_WORKERS"))
+        runner = AheadRunner.for_crawler(self.crawler, workers, reader=reader)
         if runner is None:
-            for document in documents:
+            for document in self._documents(options):
                 yield document
             return
         # The pure stages run ahead on all cores; documents still come out in input order.
-        async for document in runner.run(documents):
+        async for document in runner.run_tasks(self._tasks(options, reader, runner.batch_size)):
             yield document
 
-    def _documents(self, options: InputOptions) -> Iterator[dict[str, Any]]:
+    def _tasks(self, options: InputOptions, reader: Reader, batch_size: int) -> Iterator[Task]:
+        """The work for the worker processes, in input order: small files for them to read,
+        the documents of large files (archives, big JSON Lines) read here as a stream."""
         stats = self.crawler.stats
         assert stats is not None
         inputs = run_for(self.crawler).inputs
-        for document in inputs.documents(inputs.plan(list_inputs(options)), read_with(options)):
+
+        def accept(file: InputFile, skip: int, read: ReadFile) -> list[dict[str, Any]]:
+            documents = inputs.accept(file, skip, read)
+            stats.inc_value("newspipe/documents/read", len(documents))
+            return documents
+
+        small: list[tuple[InputFile, int]] = []
+        small_bytes = 0
+        for file, skip in inputs.plan(list_inputs(options)):
+            if inputs.stopped:
+                return
+            if _read_by_workers(file):
+                small.append((file, skip))
+                small_bytes += file.status.st_size if file.status else 0
+                if len(small) >= batch_size or small_bytes >= SMALL_INPUT:
+                    yield FileBatch(small, accept, reader)
+                    small, small_bytes = [], 0
+                continue
+            if small:
+                yield FileBatch(small, accept, reader)
+                small = []
+            for documents in batches(
+                self._counted(inputs.documents([(file, skip)], reader)), batch_size
+            ):
+                yield DocumentBatch(documents)
+        if small:
+            yield FileBatch(small, accept, reader)
+
+    def _documents(self, options: InputOptions) -> Iterator[dict[str, Any]]:
+        inputs = run_for(self.crawler).inputs
+        todo = inputs.plan(list_inputs(options))
+        return self._counted(inputs.documents(todo, read_with(options)))
+
+    def _counted(self, documents: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        stats = self.crawler.stats
+        assert stats is not None
+        for document in documents:
             stats.inc_value("newspipe/documents/read")
             yield document
+
+
+#: Files up to this size are read by the worker processes, whole, and a batch of them holds about
+#: this much at most; larger files are read here, as a stream.
+SMALL_INPUT = 1 << 20
+
+
+def _read_by_workers(file: InputFile) -> bool:
+    if file.problem is not None or file.status is None:
+        return True  # a reject at once: anywhere will do
+    return file.status.st_size <= SMALL_INPUT and not file.location.lower().endswith(".zip")
