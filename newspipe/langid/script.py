@@ -207,6 +207,11 @@ def script_evidence(text: str) -> ScriptEvidence:
     codes = fast_encode(text)
     if codes is not None:
         return _fast_evidence(codes.translate(_FAST_CLASS_CODES))
+    return _counted_evidence(text)
+
+
+def _counted_evidence(text: str) -> ScriptEvidence:
+    """:func:`script_evidence` of any text, one step per distinct character."""
     if _PRESENTATION_FORMS.search(text):
         text = unicodedata.normalize("NFKC", text)
     counts: dict[str, int] = dict.fromkeys((*_ARABIC_CLASSES, "latin", "letter", "none"), 0)
