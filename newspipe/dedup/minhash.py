@@ -10,7 +10,8 @@ a state built otherwise is refused, never silently compared against.
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import rensa
@@ -25,7 +26,7 @@ __all__ = ["ALGORITHM", "band_keys", "shingle_hashes", "shingles_of", "signature
 # Odd 64-bit multipliers (from the golden ratio and splitmix64): the polynomial of a shingle's
 # word hashes, and of a band's rows.
 _SHINGLE_MUL = np.uint64(0x9E3779B97F4A7C15)
-_BAND_MUL = np.uint64(0xBF58476D1CE4E5B9)
+_BAND_MUL_INT = 0xBF58476D1CE4E5B9
 _EMPTY = np.zeros(0, dtype=np.uint64)
 
 
@@ -69,14 +70,27 @@ def signature(shingles: NDArray[np.uint64], permutations: int, seed: int) -> NDA
 
 
 def band_keys(sig: NDArray[np.uint32], bands: int, rows: int) -> list[int]:
-    """One signed 64-bit key per LSH band: documents that agree on a whole band share its key."""
-    table = sig[: bands * rows].astype(np.uint64).reshape(bands, rows)
-    keys = np.arange(1, bands + 1, dtype=np.uint64)  # the band's number, so bands never collide
-    for column in range(rows):
-        keys *= _BAND_MUL
-        keys += table[:, column]
+    """One signed 64-bit key per LSH band: documents that agree on a whole band share its key.
+
+    A band's key is the polynomial ``((band * M + row_1) * M + row_2) ... * M + row_rows`` in
+    64 bits (wrapping around), then mixed by ``key ^ key >> 31``; the powers of ``M`` are
+    computed once, so it is one matrix product.
+    """
+    powers, numbers = _band_terms(bands, rows)
+    keys = sig[: bands * rows].astype(np.uint64).reshape(bands, rows) @ powers
+    keys += numbers
     keys ^= keys >> np.uint64(31)
-    return [int(key) for key in keys.view(np.int64)]
+    return cast("list[int]", keys.view(np.int64).tolist())
+
+
+@cache
+def _band_terms(bands: int, rows: int) -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
+    """``M ** (rows - 1 - column)`` for each column, and each band's number times ``M ** rows``."""
+    modulus = 1 << 64
+    powers = [pow(_BAND_MUL_INT, rows - 1 - column, modulus) for column in range(rows)]
+    highest = pow(_BAND_MUL_INT, rows, modulus)
+    numbers = [band * highest % modulus for band in range(1, bands + 1)]
+    return np.array(powers, dtype=np.uint64), np.array(numbers, dtype=np.uint64)
 
 
 def similarity(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> float:

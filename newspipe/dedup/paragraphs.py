@@ -39,8 +39,7 @@ MAX_PRINT_HOLDERS = 20
 # Two odd 64-bit multipliers: one decides where passages end, the other orders prints.
 _CUT_MIX = np.uint64(0x9E3779B97F4A7C15)
 _PRINT_MIX = np.uint64(0xD6E8FEB86659FD93)
-_CUT_SHIFT = np.uint64(64 - CHUNK_BITS)
-_HIGHEST = np.iinfo(np.uint64).max
+_CUT_BELOW = np.uint64(1 << (64 - CHUNK_BITS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +53,22 @@ def passages(shingles: NDArray[np.uint64], shingle_size: int) -> Passages:
     """The prints of a document's passages, from the hashes of its word shingles (in order)."""
     if shingles.size == 0:
         return Passages()
-    ends = ((shingles * _CUT_MIX) >> _CUT_SHIFT) == 0  # wraps around modulo 2**64, on purpose
-    owners = np.zeros(shingles.size, dtype=np.int64)
-    np.cumsum(ends[:-1], out=owners[1:])  # passage number of each shingle
-    counts = np.bincount(owners)
+    # A passage ends after a shingle whose mixed hash has its CHUNK_BITS high bits 0 (the mixing
+    # wraps around modulo 2**64, on purpose); the last shingle ends the last passage anyway.
+    cuts = np.flatnonzero(shingles[:-1] * _CUT_MIX < _CUT_BELOW).tolist()
+    starts = [0, *[cut + 1 for cut in cuts]]
+    # Passages are runs of consecutive shingles: one reduceat takes each one's lowest print.
+    lowest = np.minimum.reduceat(shingles * _PRINT_MIX, starts).view(np.int64).tolist()
     # A passage of n shingles covers n + size - 1 words.
-    long_enough = counts + (shingle_size - 1) >= MIN_PASSAGE_WORDS
-    keep = long_enough[owners]
-    if not keep.any():
-        return Passages()
-    mixed = shingles[keep] * _PRINT_MIX
-    owners = owners[keep]
-    lowest = np.full(counts.size, _HIGHEST, dtype=np.uint64)
-    np.minimum.at(lowest, owners, mixed)
-    return Passages(tuple(lowest[long_enough].view(np.int64).tolist()))
+    fewest = MIN_PASSAGE_WORDS - (shingle_size - 1)
+    ends = [*starts[1:], shingles.size]
+    return Passages(
+        tuple(
+            value
+            for value, start, end in zip(lowest, starts, ends, strict=True)
+            if end - start >= fewest
+        )
+    )
 
 
 def shared_passages(doc: Passages, holders: dict[int, list[str]]) -> dict[str, int]:

@@ -28,8 +28,17 @@ def sample_text(text: str, limit: int) -> str:
         if end < len(text) and not text[end].isspace():
             cut = _last_space(text, start, end)
             end = cut if cut > start else end
-        spans.append(" ".join(text[start:end].split()))
+        spans.append(_one_line(text[start:end]))
     return " ".join(span for span in spans if span)
+
+
+def _one_line(span: str) -> str:
+    """``" ".join(span.split())``, without splitting the common span that is one already."""
+    line = span.replace("\n", " ")
+    # Every white-space character but the space is unprintable: a printable line has no other.
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
+    return " ".join(span.split())
 
 
 def _next_space(text: str, start: int, end: int) -> int:

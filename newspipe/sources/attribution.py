@@ -9,6 +9,7 @@ colon, at the start or end of a line, or after "وكالة".
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _OPEN = r"[(\[«\"“\-–—:/،]"
 _CLOSE = r"[)\]»\"”\-–—:/،]"
@@ -86,28 +87,84 @@ _ANCHORS: dict[str, tuple[tuple[str, ...], re.Pattern[str] | None]] = {
     "agencies": (("وكالات", "(agencies)"), None),
 }
 
-_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | None, re.Pattern[str]], ...] = tuple(
-    (
-        name,
-        *_ANCHORS[name],
-        re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE),
-    )
-    for name, patterns in _AGENCIES
-)
+# Every literal with "وكال" in it (وكالة ..., وكالات) is looked for only in texts that have it.
+_AGENCY_WORD = "وكال"
 
 
-def _may_credit(text: str, literals: tuple[str, ...], anchor: re.Pattern[str] | None) -> bool:
-    return any(literal in text for literal in literals) or (
-        anchor is not None and anchor.search(text) is not None
+@dataclass(frozen=True, slots=True)
+class _Agency:
+    """An agency's patterns, and the cheap tests that tell most texts cannot match them."""
+
+    name: str
+    pattern: re.Pattern[str]
+    #: Its literals (see _ANCHORS).
+    literals: frozenset[str]
+    anchor: re.Pattern[str] | None
+    #: The acronyms of its short patterns, which its anchor starts with (empty: not known).
+    acronyms: frozenset[str]
+    #: The acronyms standing as words, which the pattern needs when none of the literals is there
+    #: (so أعوام, اتفقنا or إنسانا, where وام, قنا or سانا end a word, cost no pattern search).
+    acronym_word: re.Pattern[str] | None
+
+    def credited_in(self, text: str, found: frozenset[str] | set[str]) -> bool:
+        """Whether ``text`` credits the agency; ``found``: which of :data:`_LOOKED_FOR` it has."""
+        if not self.literals.isdisjoint(found):
+            return self.pattern.search(text) is not None
+        if self.anchor is None or (self.acronyms and self.acronyms.isdisjoint(found)):
+            return False
+        anchor = self.anchor.search(text)
+        if anchor is None:
+            return False
+        # An acronym as a word is an anchor match too: it is at or after the first one.
+        if self.acronym_word is not None and self.acronym_word.search(text, anchor.start()) is None:
+            return False
+        return self.pattern.search(text) is not None
+
+
+# The acronyms of each _short() (what the agency's anchor starts with); without a literal, only
+# those alternatives can match, and each needs its acronym with no word character on either side.
+_ACRONYMS: dict[str, tuple[str, ...]] = {
+    "AP": ("AP",),
+    "SPA": ("واس", "SPA"),
+    "SANA": ("سانا", "SANA"),
+    "QNA": ("قنا", "QNA"),
+    "WAM": ("وام", "WAM"),
+}
+
+
+def _agency(name: str, patterns: tuple[str, ...]) -> _Agency:
+    literals, anchor = _ANCHORS[name]
+    acronyms = _ACRONYMS.get(name, ())
+    # "N(?<!\wN)": N with no word character before it, the literal first (quick to scan for).
+    word = "|".join(f"{n}(?<!\\w{n})" for n in acronyms)
+    return _Agency(
+        name=name,
+        pattern=re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE),
+        literals=frozenset(literals),
+        anchor=anchor,
+        acronyms=frozenset(acronyms),
+        acronym_word=re.compile(f"(?:{word})(?!\\w)") if word else None,
     )
+
+
+_PLANS: tuple[_Agency, ...] = tuple(_agency(name, patterns) for name, patterns in _AGENCIES)
+
+# Every literal and acronym, looked for once a text, as plain substrings (a memchr-speed scan
+# each): Arabic ones; those with "وكال" only where it is; ASCII ones first in the text's ASCII
+# characters, a few hundred bytes (an ASCII literal of the text is in them as well).
+_LOOKED_FOR = frozenset().union(*(plan.literals | plan.acronyms for plan in _PLANS))
+_ARABIC = tuple(sorted(key for key in _LOOKED_FOR if not key.isascii() and _AGENCY_WORD not in key))
+_WITH_AGENCY_WORD = tuple(sorted(key for key in _LOOKED_FOR if _AGENCY_WORD in key))
+_ASCII = tuple(sorted((key.encode(), key) for key in _LOOKED_FOR if key.isascii()))
 
 
 def attributions(text: str | None) -> list[str]:
     """Canonical names of the agencies ``text`` credits, in a fixed order; empty when none."""
     if not text:
         return []
-    return [
-        name
-        for name, literals, anchor, pattern in _PATTERNS
-        if _may_credit(text, literals, anchor) and pattern.search(text)
-    ]
+    found = {key for key in _ARABIC if key in text}
+    if _AGENCY_WORD in text:
+        found.update(key for key in _WITH_AGENCY_WORD if key in text)
+    ascii_text = text.encode("ascii", "ignore")
+    found.update(key for code, key in _ASCII if code in ascii_text and key in text)
+    return [plan.name for plan in _PLANS if plan.credited_in(text, found)]
