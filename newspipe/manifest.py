@@ -42,6 +42,9 @@ class ManifestInput(Protocol):
     @property
     def key(self) -> str: ...
 
+    #: The file's bytes when they are at hand (the reader then need not open the file).
+    contents: bytes | None
+
     def stat(self) -> os.stat_result: ...
 
 
@@ -117,15 +120,33 @@ class ReadFile:
 def read_file(file: ManifestInput, skip: int, read: Reader) -> ReadFile:
     """Read ``file`` whole (a worker process does, for small files), leaving out the first
     ``skip`` documents."""
-    signature = signature_of(file.path)
+    signature, file.contents = _signature_and_contents(file.path)
     documents: list[dict[str, Any]] = []
     resumed = 0
-    for index, document in enumerate(read(file)):
-        if index < skip:
-            resumed += 1
-        else:
-            documents.append(document)
+    try:
+        for index, document in enumerate(read(file)):
+            if index < skip:
+                resumed += 1
+            else:
+                documents.append(document)
+    finally:
+        file.contents = None
     return ReadFile(signature, documents, resumed)
+
+
+def _signature_and_contents(path: Path) -> tuple[Signature, bytes | None]:
+    """The file's signature, and its bytes when it is small: read once, for the digest and for
+    the reader."""
+    try:
+        with open(path, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if status.st_size > _WHOLE_READ:
+                return full_signature(path), None
+            data = handle.read()
+    except OSError:
+        return Signature(-1, -1), None
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return Signature(len(data), status.st_mtime_ns, digest), data
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from newspipe.dedup.minhash import band_keys
 from newspipe.dedup.paragraphs import MIN_PASSAGE_WORDS, Passages, passages
+from newspipe.inputs import decode
 from newspipe.langid.sample import _one_line
 from newspipe.langid.script import _counted_evidence, script_evidence
 from newspipe.sources import attribution
@@ -116,3 +117,37 @@ def test_band_keys_as_the_polynomial_of_each_band(values: list[int], rows: int) 
         key ^= key >> 31
         expected.append(key - 2**64 if key >= 2**63 else key)
     assert band_keys(sig, bands, rows) == expected
+
+
+def _plain_looks_like_mojibake(text: str) -> bool:
+    """looks_like_mojibake as it was before its fast path: every count on the str."""
+    has_latin = decode._LATIN1_LETTER.search(text) is not None
+    t_or_z = text.count("ط") + text.count("ظ")
+    if not has_latin and (t_or_z < 4 or t_or_z * 3 <= decode._common_arabic_letters(text)):
+        return False
+    latin = len(decode._LATIN1_LETTER.findall(text)) if has_latin else 0
+    arabic = len(decode._ARABIC_LETTER.findall(text))
+    if latin >= 4 and latin > 2 * arabic and latin * 10 >= 3 * sum(c.isalpha() for c in text):
+        return True
+    pairs = len(decode._MOJIBAKE_CP1256.findall(text))
+    return pairs >= 4 and pairs * 3 > arabic
+
+
+MOJIBAKE_PIECES = st.sampled_from(
+    [*"طظاليوبé×àÃ\x01\x85\n ", "Ø§Ù„", "ط§ظ„", "ÇáÚÑÈíÉ", "\U0001f600", "ç"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MOJIBAKE_PIECES, max_size=60).map("".join))
+def test_mojibake_and_control_checks_count_as_the_plain_ways(text: str) -> None:
+    assert decode.looks_like_mojibake(text) == _plain_looks_like_mojibake(text)
+    sample = text[:65536]
+    controls = len(decode._CONTROL.findall(sample))
+    plain_says_binary = bool(sample) and controls > max(8, len(sample) // 20)
+    try:
+        decode._check_controls(text)
+    except decode.NotText:
+        assert plain_says_binary
+    else:
+        assert not plain_says_binary

@@ -78,6 +78,8 @@ class InputFile:
         self._key = key
         #: The file's ``stat`` as the walk saw it (None: not taken, or it failed).
         self.status = status
+        #: The file's bytes, while a reader that already has them (to hash them) reads it.
+        self.contents: bytes | None = None
 
     def __repr__(self) -> str:
         return f"InputFile({self.location!r})"
@@ -396,7 +398,7 @@ class _FileReader:
             reason, detail = self.file.problem
             yield self.reject(self.input, reason, detail)
             return
-        kind = format_of(self.file.path.name)
+        kind = format_of(os.path.basename(self.file.location))
         if kind is None:
             yield self.reject(
                 self.input,
@@ -409,10 +411,18 @@ class _FileReader:
         if form == "zip":
             yield from self.archive(path)
             return
+        contents = self.file.contents
+
+        def raw() -> IO[bytes]:
+            # The bytes already read (to hash them) when there are some, else the file.
+            if contents is None:
+                return path.open("rb")
+            return io.BufferedReader(io.BytesIO(contents))  # buffered: the readers peek
+
         if gzipped:
-            yield from self.stream(self.input, form, lambda: self._gunzip(path.open("rb")))
+            yield from self.stream(self.input, form, lambda: self._gunzip(raw()))
         else:
-            yield from self.stream(self.input, form, lambda: path.open("rb"))
+            yield from self.stream(self.input, form, raw)
 
     def _gunzip(self, raw: IO[bytes]) -> IO[bytes]:
         try:
