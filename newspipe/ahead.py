@@ -103,15 +103,21 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-def run_chain(chain: Chain, documents: list[dict[str, Any]]) -> list[dict[str, Step]]:
+def run_chain(
+    chain: Chain, documents: list[dict[str, Any]], record_changes: bool = True
+) -> list[dict[str, Step]]:
     """Run ``chain`` on each document; the steps of each, by stage name.
 
-    A document stops at the first stage that rejects it or fails, as in the pipeline.
+    A document stops at the first stage that rejects it or fails, as in the pipeline. Without
+    ``record_changes`` the steps leave out what each stage changed: the caller sends the
+    documents themselves back.
     """
     results: list[dict[str, Step]] = []
+    names = [f"newspipe/{stage.stage_name()}/seconds" for stage, _ in chain]
     for document in documents:
         steps: dict[str, Step] = {}
-        for stage, mode in chain:
+        adapter = ItemAdapter(document)  # one a document: finding the adapter class costs
+        for (stage, mode), seconds_key in zip(chain, names, strict=True):
             recorder = RecordingStats()
             stage.stats = recorder  # type: ignore[assignment]
             before = dict(document)
@@ -119,21 +125,22 @@ def run_chain(chain: Chain, documents: list[dict[str, Any]]) -> list[dict[str, S
             step = Step(mode=mode)
             try:
                 if mode == "process":
-                    stage.process(ItemAdapter(document))
+                    stage.process(adapter)
                 else:
-                    stage.prepare(ItemAdapter(document))
+                    stage.prepare(adapter)
             except Reject as exc:
                 step.reject = (exc.reason, exc.detail)
             except Exception:
                 step.failed = True
                 document.clear()  # as it was: the pipeline runs the stage again on it
                 document.update(before)
-            recorder.inc_value(
-                f"newspipe/{stage.stage_name()}/seconds", time.perf_counter() - started
-            )
+            recorder.inc_value(seconds_key, time.perf_counter() - started)
             if not step.failed:
-                step.changes = {k: v for k, v in document.items() if before.get(k, step) is not v}
-                step.removed = tuple(k for k in before if k not in document)
+                if record_changes:
+                    step.changes = {
+                        k: v for k, v in document.items() if before.get(k, step) is not v
+                    }
+                    step.removed = tuple(k for k in before if k not in document)
                 step.counters = recorder.counters
             steps[stage.stage_name()] = step
             if step.reject or step.failed:
@@ -152,13 +159,11 @@ def _read_in_worker(files: list[tuple[Any, int]]) -> list[tuple[ReadFile, list[d
     done = []
     for file, skip in files:
         read = read_file(file, skip, _worker_reader)
-        steps = run_chain(_worker_chain, read.documents)
         # The documents go back as the chain left them, so the steps need not carry the
         # changes too; the normalised text is a cache, made again where needed. Half the bytes.
-        for document, its_steps in zip(read.documents, steps, strict=True):
+        steps = run_chain(_worker_chain, read.documents, record_changes=False)
+        for document in read.documents:
             document.pop(NORMALISED, None)
-            for step in its_steps.values():
-                step.changes, step.removed = {}, ()
         done.append((read, steps))
     return done
 
