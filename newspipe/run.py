@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,8 +33,17 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def utc_now() -> str:
-    """The current time as ISO 8601 UTC, to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """The current time as ISO 8601 UTC, to the second (asked for every document kept: the
+    text of the current second is made once)."""
+    global _second_text
+    second = int(time.time())
+    if _second_text[0] != second:
+        moment = datetime.fromtimestamp(second, UTC)
+        _second_text = (second, moment.isoformat(timespec="seconds").replace("+00:00", "Z"))
+    return _second_text[1]
+
+
+_second_text: tuple[int, str] = (-1, "")
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -81,6 +81,19 @@ class Fingerprint:
     signature: NDArray[np.uint32] | None  # None: fewer words than a shingle
     band_keys: list[int]
     passages: Passages
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent back from every worker for every document: the signature as bytes and the
+        # fields as arguments unpickle several times faster than numpy's and dataclasses' own.
+        sig = None if self.signature is None else self.signature.tobytes()
+        return (_fingerprint, (self.content_hash, sig, self.band_keys, self.passages.prints))
+
+
+def _fingerprint(
+    content_hash: str, sig: bytes | None, keys: list[int], prints: tuple[int, ...]
+) -> Fingerprint:
+    signature = None if sig is None else np.frombuffer(sig, dtype=np.uint32)
+    return Fingerprint(content_hash, signature, keys, Passages(prints))
 
 
 def fingerprint(normalised: str, config: DedupConfig) -> Fingerprint:

@@ -9,7 +9,15 @@ from typing import Any
 from scrapy import Spider
 from scrapy.settings import BaseSettings
 
-from newspipe.ahead import AheadRunner, DocumentBatch, FileBatch, Task, batches, worker_count
+from newspipe.ahead import (
+    AheadRunner,
+    DocumentBatch,
+    FileBatch,
+    Task,
+    batches,
+    collect_garbage_less_often,
+    worker_count,
+)
 from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
@@ -75,6 +83,7 @@ class SeedsSpider(Spider):
             async for document in worker.documents(options):
                 yield document
             return
+        collect_garbage_less_often()
         reader = read_with(options)
         workers = worker_count(setting(self.settings, "NEWSPIPE_WORKERS"))
         runner = AheadRunner.for_crawler(self.crawler, workers, reader=reader)
