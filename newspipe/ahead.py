@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import logging
 import multiprocessing
 import os
@@ -190,16 +191,20 @@ FilesDone = tuple[list[tuple[ReadFile, list[dict[str, Step]]]], dict[str, Any]]
 
 
 def _read_in_worker(files: list[tuple[Any, int]]) -> FilesDone:
+    assert _worker_reader is not None, "the pool was started without a reader"
+    return read_and_run(files, _worker_chain, _worker_reader)
+
+
+def read_and_run(files: list[tuple[Any, int]], chain: Chain, reader: Reader) -> FilesDone:
     """Read each file (past the documents already done) and run the chain on its documents;
     the files read with their steps, and what the stages counted."""
-    assert _worker_reader is not None, "the pool was started without a reader"
     done = []
     counters: dict[str, Any] = {}
     for file, skip in files:
-        read = read_file(file, skip, _worker_reader)
+        read = read_file(file, skip, reader)
         # The documents go back as the chain left them, so the steps need not carry the
         # changes too; the normalised text is a cache, made again where needed. Half the bytes.
-        steps = run_chain(_worker_chain, read.documents, record_changes=False, counters=counters)
+        steps = run_chain(chain, read.documents, record_changes=False, counters=counters)
         for document in read.documents:
             document.pop(NORMALISED, None)
         done.append((read, steps))
@@ -291,6 +296,37 @@ class FileBatch:
 Task = DocumentBatch | FileBatch
 
 
+#: Batches sent to each worker before the crawl process waits for the oldest.
+QUEUED_PER_WORKER = 8
+#: Batches the crawl process may do itself beyond those the workers hold (see run_tasks).
+STEAL_AHEAD = 8
+
+
+def _behind(in_flight: deque[tuple[Task, Future[Any]]], limit: int) -> bool:
+    """Whether the oldest batch is not back yet and the crawl process may take on another."""
+    return not in_flight[0][1].done() and len(in_flight) < limit + STEAL_AHEAD
+
+
+class _LocalChain:
+    """The chain and reader as a worker has them, made in the crawl process when first needed."""
+
+    def __init__(self, pickled_chain: bytes, pickled_reader: bytes) -> None:
+        self._pickled = (pickled_chain, pickled_reader)
+        self._loaded: tuple[Chain, Reader] | None = None
+
+    def run(self, task: FileBatch) -> Future[Any]:
+        """``task`` done here and now, as a finished future."""
+        if self._loaded is None:
+            chain, reader = self._pickled
+            self._loaded = (pickle.loads(chain), pickle.loads(reader))
+        future: Future[Any] = Future()
+        try:
+            future.set_result(read_and_run(task.files, *self._loaded))
+        except Exception as exc:  # settled as a failed worker would be: in place
+            future.set_exception(exc)
+        return future
+
+
 class AheadRunner:
     """Sends work through the chain in a process pool and yields the documents back in order."""
 
@@ -329,22 +365,29 @@ class AheadRunner:
 
     async def run_tasks(self, tasks: Iterable[Task]) -> AsyncIterator[dict[str, Any]]:
         """The documents of each task, in task order; a task the pool cannot do is done in
-        place (its documents go down the pipeline without steps: the stages compute them)."""
+        place (its documents go down the pipeline without steps: the stages compute them).
+
+        When the workers are behind (the crawl process would wait for the oldest batch), the
+        crawl process reads and runs the next batch of small files itself, with its own copy of
+        the chain: no core idles, at the start while the workers load, nor later.
+        """
         try:
             pickled = pickle.dumps(self.chain)
             pickled_reader = pickle.dumps(self.reader) if self.reader is not None else b""
         except Exception as exc:  # a stage holding something live: run it in the pipeline
             logger.warning("stages cannot run in worker processes (%s); running them in place", exc)
-            for task in tasks:
-                for document in task.settle(None):
+            for unsent in tasks:
+                for document in unsent.settle(None):
                     yield document
             return
         pool: ProcessPoolExecutor | None = None  # made at the first task: none on an empty run
         in_flight: deque[tuple[Task, Future[Any]]] = deque()
-        limit = 2 * self.workers + 1
+        limit = QUEUED_PER_WORKER * self.workers + 1
         in_place = False  # the pool broke (a worker was killed): the rest runs in the pipeline
+        local = _LocalChain(pickled, pickled_reader) if self.reader is not None else None
+        pending = iter(tasks)
         try:
-            for task in tasks:
+            while (task := next(pending, None)) is not None:
                 if pool is None:
                     # spawn, not fork: forking a process that runs a reactor and threads can
                     # deadlock.
@@ -366,6 +409,13 @@ class AheadRunner:
                         in_place = True
                     else:
                         while len(in_flight) >= limit:
+                            if local is not None and _behind(in_flight, limit):
+                                stolen = next(pending, None)
+                                if isinstance(stolen, FileBatch):
+                                    in_flight.append((stolen, local.run(stolen)))
+                                    continue
+                                if stolen is not None:
+                                    pending = itertools.chain([stolen], pending)
                             for document in await self._settle(*in_flight.popleft()):
                                 yield document
                         continue

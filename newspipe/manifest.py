@@ -65,6 +65,9 @@ class Signature:
 
 #: Files up to this size are hashed from one read; larger ones are streamed.
 _WHOLE_READ = 1 << 20
+#: A small file that keeps growing while it is read is read this far at most (the reader then
+#: meets its size limit).
+_MAX_CHUNKS = 64
 
 
 def file_digest(path: Path, size: int = -1) -> str:
@@ -141,11 +144,20 @@ def _signature_and_contents(path: Path) -> tuple[Signature, bytes | None]:
     """The file's signature, and its bytes when it is small: read once, for the digest and for
     the reader."""
     try:
-        with open(path, "rb") as handle:
-            status = os.fstat(handle.fileno())
+        # os-level calls: a buffered file object costs more to make than a small file to read.
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            status = os.fstat(descriptor)
             if status.st_size > _WHOLE_READ:
                 return full_signature(path), None
-            data = handle.read()
+            data = os.read(descriptor, status.st_size + 1)
+            if len(data) > status.st_size:  # it grew since the stat: read on, to the end
+                chunks = [data]
+                while chunks[-1] and len(chunks) < _MAX_CHUNKS:
+                    chunks.append(os.read(descriptor, _WHOLE_READ))
+                data = b"".join(chunks)
+        finally:
+            os.close(descriptor)
     except OSError:
         return Signature(-1, -1), None
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()

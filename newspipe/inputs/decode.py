@@ -165,7 +165,8 @@ def looks_like_mojibake(text: str) -> bool:
     if codes is not None:  # the same counts, one byte a character (most texts: a few times faster)
         has_latin = len(codes.translate(None, _FAST_LATIN1)) != len(codes)
         t_or_z = codes.count(_FAST_TA) + codes.count(_FAST_ZA)
-        common = sum(codes.count(code) for code in _FAST_COMMON)
+        alef, lam, yaa, waw = _FAST_COMMON
+        common = codes.count(alef) + codes.count(lam) + codes.count(yaa) + codes.count(waw)
     else:
         has_latin = _LATIN1_LETTER.search(text) is not None
         t_or_z = text.count("ط") + text.count("ظ")
