@@ -1,9 +1,11 @@
 """Throughput and memory of the real ``scrapy crawl seeds`` against a bare Scrapy spider.
 
 Prepares the SaudiNewsNet days from ``../shared/data/saudinewsnet`` as ``.txt`` files (one folder
-per outlet) under a temporary seed root, then times, in the same sitting and several times each:
+per outlet) under a temporary seed root, or with ``--form zip`` as the original zips, then times,
+in the same sitting and several times each:
 
-- the yardstick: a bare Scrapy spider that yields the same files as items into a JSON Lines feed;
+- the yardstick: a bare Scrapy spider that yields the same articles as items into a JSON Lines
+  feed (each file, or each article of each zip);
 - newspipe: ``scrapy crawl seeds`` with default settings and a fresh state (and, with
   ``--backend fasttext``, the fast profile).
 
@@ -12,6 +14,7 @@ pool workers), the per-stage time from the run's stats, and, last, one line with
 
     python bench/pipeline_bench.py                 # 12 days, default backend, 3 runs each
     python bench/pipeline_bench.py --backend fasttext --days 4 --repeat 5
+    python bench/pipeline_bench.py --form zip      # the days as the corpus ships them
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT.parent / "shared" / "data" / "saudinewsnet"
 
 YARDSTICK = """
+import json
+import zipfile
 from pathlib import Path
 import scrapy
 
@@ -45,6 +50,11 @@ class Yardstick(scrapy.Spider):
     async def start(self):
         for path in sorted(Path(self.root).rglob("*.txt")):
             yield {"path": str(path), "text": path.read_text("utf-8")}
+        for path in sorted(Path(self.root).rglob("*.zip")):
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.namelist():
+                    for n, article in enumerate(json.loads(archive.read(member))):
+                        yield {"path": f"{path}!{member}#{n + 1}", "text": article.get("content")}
 """
 
 
@@ -55,8 +65,18 @@ class Timing:
     stats: dict[str, Any]
 
 
-def prepare(days: int, into: Path) -> tuple[Path, int]:
-    """The first ``days`` days of the corpus as ``into/txt/OUTLET/DAY_N.txt``; their count."""
+def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
+    """The first ``days`` days of the corpus as ``into/txt/OUTLET/DAY_N.txt`` (``txt``), or as
+    the corpus ships them, one zip a day (``zip``); the root and the number of articles."""
+    if form == "zip":
+        root = into / "zip"
+        root.mkdir()
+        count = 0
+        for archive in sorted(CORPUS.glob("*.zip"))[:days]:
+            shutil.copy(archive, root / archive.name)
+            with zipfile.ZipFile(archive) as zipped:
+                count += sum(len(json.loads(zipped.read(member))) for member in zipped.namelist())
+        return root, count
     root = into / "txt"
     count = 0
     for archive in sorted(CORPUS.glob("*.zip"))[:days]:
@@ -187,13 +207,16 @@ def main() -> None:
     parser.add_argument("--backend", default="langdetect", choices=["langdetect", "fasttext"])
     parser.add_argument("--setting", action="append", default=[], help="NAME=VALUE for newspipe")
     parser.add_argument("--skip-yardstick", action="store_true")
+    parser.add_argument(
+        "--form", default="txt", choices=["txt", "zip"], help="one .txt an article, or the zips"
+    )
     args = parser.parse_args()
     if not CORPUS.is_dir():
         raise SystemExit(f"the corpus is not at {CORPUS}")
 
     with tempfile.TemporaryDirectory(prefix="newspipe-bench-") as tmp:
         work = Path(tmp)
-        root, documents = prepare(args.days, work)
+        root, documents = prepare(args.days, work, args.form)
         print(f"prepared {documents} articles from {args.days} days under {root}", flush=True)
         yard: list[Timing] = []
         ours: list[Timing] = []
@@ -228,7 +251,7 @@ def main() -> None:
             print(f"  stage {stage:<10} {seconds:7.2f} s  {per_doc:.3f} ms/doc")
     ratio = f" ratio={newspipe_s / statistics.median(t.seconds for t in yard):.2f}" if yard else ""
     print(
-        f"FIGURES days={args.days} docs={documents} backend={args.backend} "
+        f"FIGURES form={args.form} days={args.days} docs={documents} backend={args.backend} "
         f"seconds={newspipe_s:.2f} rate={rate:.0f}/s peak_rss_mb={peak:.0f}{ratio}"
     )
 

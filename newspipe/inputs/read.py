@@ -174,7 +174,7 @@ def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile
     pending = [(os.fspath(root), "")]  # (folder, its path relative to the root with a "/")
     while pending:
         folder, prefix = pending.pop()
-        real_folder = os.path.realpath(folder)
+        real_folder = os.path.join(os.path.realpath(folder), "")  # with its trailing separator
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
@@ -213,7 +213,7 @@ def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile
                 # On failure the reader meets the error and rejects the file with a reason.
                 with contextlib.suppress(OSError):
                     status = entry.stat()
-            key = os.path.join(real_folder, name)
+            key = real_folder + name  # input_key's os.path.join, as one concatenation
             found.append(
                 InputFile(entry.path, root, problem, prefix + name, key=key, status=status)
             )

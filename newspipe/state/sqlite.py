@@ -205,7 +205,7 @@ class SqliteState:
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(f"SELECT key, record FROM inputs WHERE key IN ({marks})", chunk)
-            found.update((str(key), str(record)) for key, record in rows)
+            found.update(rows)  # both TEXT columns: str already
         return found
 
     def set_input(self, key: str, record: str) -> None:
