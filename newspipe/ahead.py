@@ -1,14 +1,22 @@
 """Running the pure stages ahead of the pipeline, on every core, without changing the output.
 
 A stage whose ``process`` only reads and writes the document (``pure = True``: no crawler, no
-state store, no files) gives the same result wherever it runs. The spider sends the documents it
-reads, in batches, to a pool of worker processes that run the leading pure stages of the pipeline
-on them (and the pure ``prepare`` of the first stage that is not pure, such as dedup's MinHash).
-What each stage did to each document comes back as a :class:`Step` (fields set, counters, reject)
-and rides on the document (``_ahead``). Batches come back in input order, so the pipeline still
-sees documents one after another in input order: when a document reaches a stage, the stage
-replays its step instead of computing it, or computes it itself when there is none. The output is
-the same with no pool, one worker or many (a test compares them).
+state store, no files) gives the same result wherever it runs. A pool of worker processes runs
+the leading pure stages of the pipeline (and the pure ``prepare`` of the first stage that is not
+pure, such as dedup's MinHash) on the documents, in batches:
+
+- small input files (most articles) are read by the workers themselves, which send back each
+  document as the stages left it (:class:`FileBatch`);
+- the documents of large files (archives, big JSON Lines) are read in the crawl process, as a
+  stream, and sent out in batches (:class:`DocumentBatch`).
+
+What each stage did to each document comes back as a :class:`Step` (fields set, counters,
+reject) and rides on the document (``_ahead``). Batches come back in input order, so the pipeline
+still sees documents one after another in input order: when a document reaches a stage, the stage
+replays its step instead of computing it, or computes it itself when there is none. When the
+workers are behind, the crawl process takes on the next batch of small files itself, with its own
+copy of the stages, so that no core idles. The output is the same with no pool, one worker or
+many (a test compares them).
 
 Only the unbroken run of pure stages at the head of ``ITEM_PIPELINES`` goes ahead: a stage of
 yours that is not pure, placed between two of newspipe's, ends the run there, and the stages

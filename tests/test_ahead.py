@@ -9,9 +9,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from itemadapter import ItemAdapter
 
-from newspipe.ahead import AheadRunner, ahead_chain, run_chain, worker_count
+from newspipe import ahead
+from newspipe.ahead import AheadRunner, FileBatch, ahead_chain, run_chain, worker_count
+from newspipe.inputs import InputOptions
+from newspipe.manifest import ReadFile, list_inputs, read_with
 from newspipe.stages.base import Stage
 from newspipe.stages.clean import CleanStage
 from newspipe.stages.dedup import DedupStage
@@ -42,6 +46,16 @@ class DiesOnce(Stage):
         if doc["text"] == "die" and multiprocessing.parent_process() is not None:
             os._exit(1)
         doc["text"] = doc["text"].upper()
+
+
+class WherePid(Stage):
+    """Notes the process that ran it."""
+
+    name = "where"
+    pure = True
+
+    def process(self, doc: ItemAdapter) -> None:
+        doc["ran_in"] = os.getpid()
 
 
 class Impure(Stage):
@@ -91,6 +105,33 @@ def test_a_killed_worker_costs_nothing_but_speed() -> None:
     ]
     assert "_ahead" in out[0]
     assert "_ahead" not in out[-1]
+
+
+def test_the_crawl_process_takes_on_batches_while_the_workers_are_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(60):
+        (tmp_path / f"{number:03d}.txt").write_text(f"نص رقم {number}", encoding="utf-8")
+    options = InputOptions(roots=(tmp_path,))
+    reader = read_with(options)
+    files = [(file, 0) for file in list_inputs(options)]
+
+    def accept(file: Any, skip: int, read: ReadFile) -> list[dict[str, Any]]:
+        return read.documents
+
+    # One batch out at a time: the worker (still starting) is behind from the first batch on.
+    monkeypatch.setattr(ahead, "QUEUED_PER_WORKER", 0)
+    runner = AheadRunner([(WherePid(), "process")], workers=1, reader=reader)
+    tasks = [FileBatch(files[start : start + 4], accept, reader) for start in range(0, 60, 4)]
+
+    async def collect() -> list[dict[str, Any]]:
+        return [doc async for doc in runner.run_tasks(tasks)]
+
+    out = asyncio.run(collect())
+    # In input order, each document once, every one with its step, whoever ran it.
+    assert [doc["path"] for doc in out] == [f"{number:03d}.txt" for number in range(60)]
+    assert all("where" in doc["_ahead"] for doc in out)
+    assert os.getpid() in {doc["ran_in"] for doc in out}  # some batches were done here
 
 
 def test_worker_count_setting() -> None:
