@@ -290,15 +290,11 @@ class FileBatch:
                 documents += self.accept(file, skip, read_file(file, skip, self.read))
                 continue
             read, steps = results[0][index]
-            accepted = self.accept(file, skip, read)
+            accepted = self.accept(file, skip, read)  # none once the run has stopped
             for document, its_steps in zip(accepted, steps, strict=False):
                 document[AHEAD] = its_steps
             documents += accepted
         return documents
-
-    @property
-    def size(self) -> int:
-        return len(self.files)
 
 
 Task = DocumentBatch | FileBatch
