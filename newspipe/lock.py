@@ -112,7 +112,7 @@ class RunLock:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     os.close(fd)
                     raise
-                holder = Holder.from_json(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
+                holder = _holder_of(fd)
                 os.close(fd)
                 if is_stale(
                     holder, now=time.time(), stale_after=self.stale_after, host=socket.gethostname()
@@ -157,6 +157,21 @@ class RunLock:
         finally:
             os.close(self._fd)
             self._fd = None
+
+
+#: How many times, 10 ms apart, a run that finds the lock taken reads the holder's name: a run
+#: that took the lock a moment ago writes it just after.
+_NAME_READS = 50
+
+
+def _holder_of(fd: int) -> Holder | None:
+    """Who holds the lock on ``fd``'s file (None: it has not written its name in half a second)."""
+    for attempt in range(_NAME_READS):
+        holder = Holder.from_json(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
+        if holder is not None or attempt == _NAME_READS - 1:
+            return holder
+        time.sleep(0.01)
+    return None
 
 
 def lock_paths(output_dir: Path, state_file: Path | None) -> list[Path]:

@@ -39,6 +39,31 @@ def test_a_second_holder_is_refused_with_the_first_named(tmp_path: Path) -> None
     second.release()
 
 
+def test_a_holder_that_has_just_taken_the_lock_is_named_too(tmp_path: Path) -> None:
+    path = tmp_path / ".newspipe.lock"
+    holder = Holder(os.getpid(), socket.gethostname(), time.time(), "quick")
+    # Another process takes the flock, waits a moment, then writes its name (as a run does).
+    script = (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(path)!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(0.1)\n"
+        f"os.pwrite(fd, {holder.to_json()!r}.encode(), 0)\n"
+        "sys.stdin.read()\n"
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "locked"
+        with pytest.raises(LockHeld) as caught:
+            RunLock(path, run_id="second").acquire()
+        assert "run quick" in str(caught.value)
+    finally:
+        other.communicate("")
+
+
 def test_a_lock_file_without_a_live_flock_is_taken_over(tmp_path: Path) -> None:
     path = tmp_path / ".newspipe.lock"
     path.write_text(Holder(dead_pid(), socket.gethostname(), time.time(), "dead").to_json())
