@@ -12,7 +12,8 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from newspipe.config import SettingError
-from newspipe.inputs import InputFile
+from newspipe.document import INPUT_REJECT
+from newspipe.inputs import InputFile, InputOptions
 from newspipe.manifest import (
     INPUT_KEY,
     InputManifest,
@@ -20,6 +21,8 @@ from newspipe.manifest import (
     Signature,
     file_digest,
     full_signature,
+    read_file,
+    read_with,
     unchanged,
 )
 from newspipe.progress import SourceCounts, duration, progress_line
@@ -63,6 +66,21 @@ def test_file_digest_is_the_same_read_whole_or_streamed(tmp_path: Path) -> None:
         assert file_digest(path) == file_digest(path, size) == expected
         # A stale size (the file changed since its stat) still hashes what is there now.
         assert file_digest(path, size - 1) == file_digest(path, size + 5) == expected
+
+
+def test_a_file_read_whole_has_the_signature_the_manifest_checks(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"text": "نص أول"}\n{"text": "نص ثان"}\n{"text": "نص ثالث"}\n')
+    file = File(path)
+    read = read_file(file, 1, read_with(InputOptions(roots=(tmp_path,))))
+    assert read.signature == full_signature(path)
+    assert [doc["text"] for doc in read.documents] == ["نص ثان", "نص ثالث"]
+    assert read.resumed == 1
+    assert file.contents is None  # the bytes are not kept once read
+    path.unlink()
+    gone = read_file(file, 0, read_with(InputOptions(roots=(tmp_path,))))
+    assert gone.signature == Signature(-1, -1)  # recorded so: read again next time
+    assert [doc[INPUT_REJECT][0] for doc in gone.documents] == ["unreadable"]
 
 
 def test_a_complete_record_is_recognised_without_parsing_it_and_nothing_else_is() -> None:
