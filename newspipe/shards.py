@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from newspipe.atomic import fsync_dir, temp_path_for
+from newspipe.state.base import NothingCommitted
 
 if TYPE_CHECKING:
     from newspipe.state import StateStore
@@ -175,7 +176,15 @@ def commit_shards(
     state.set_meta(key, json.dumps([item.as_json() for item in pending]))
     for input_key, record in inputs.items():
         state.set_input(input_key, record)
-    state.commit()
+    try:
+        state.commit()
+    except NothingCommitted:
+        # Refused as a whole (a scale-out worker that lost its leases): no state refers to the
+        # sealed files, whose documents are read again; any other failure leaves them to
+        # recover(), which knows from the state whether they were committed.
+        for item in pending:
+            item.temp.unlink(missing_ok=True)
+        raise
     _rename(pending)
     state.set_meta(key, "[]")  # goes out with the next commit; recover() copes meanwhile
 

@@ -10,6 +10,7 @@ import pytest
 from newspipe import shards
 from newspipe.shards import PENDING_META, ShardSet, commit_shards, recover, shard_name
 from newspipe.state import SqliteState
+from newspipe.state.base import NothingCommitted
 
 
 class Crash(BaseException):
@@ -46,6 +47,26 @@ def test_crash_before_the_commit_leaves_nothing_final(tmp_path: Path) -> None:
     assert recover(state, tmp_path) == []
     assert not temps(tmp_path) and not finals(tmp_path)
     assert state.find_exact("h1") is None  # the state does not claim the lost documents
+
+
+@pytest.mark.parametrize("refused", [True, False])
+def test_a_commit_refused_as_a_whole_leaves_no_temp_files_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: bool
+) -> None:
+    state = open_state(tmp_path)
+    pending = two_records(ShardSet(tmp_path, "r1", shard_docs=2, gzipped=False))
+    error = NothingCommitted("taken over") if refused else OSError("disk full")
+
+    def failing_commit() -> None:
+        raise error
+
+    monkeypatch.setattr(state, "commit", failing_commit)
+    with pytest.raises(type(error)):
+        commit_shards(state, pending, {})
+    assert not finals(tmp_path)
+    # Refused as a whole: nothing refers to the files, they go. Otherwise it is not known
+    # whether the commit applied: recover() decides from the state, on the next run.
+    assert bool(temps(tmp_path)) is not refused
 
 
 def test_crash_between_commit_and_rename_is_finished_by_recovery(

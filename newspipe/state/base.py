@@ -6,6 +6,11 @@ from collections.abc import Sequence
 from typing import Protocol
 
 
+class NothingCommitted(RuntimeError):
+    """A commit refused as a whole: the store is as it was before it (so no file it would have
+    named is referred to). Other errors from :meth:`StateStore.commit` may leave it unknown."""
+
+
 class StateStore(Protocol):
     """What earlier runs kept, so that a copy is caught whichever run sees it.
 

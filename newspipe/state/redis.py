@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from newspipe.config import SettingError
+from newspipe.state.base import NothingCommitted
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class StateUnavailable(RuntimeError):
     """Redis could not be reached or answered with an error; the message has no password."""
 
 
-class LeaseLost(RuntimeError):
+class LeaseLost(NothingCommitted):
     """A commit found a unit of work leased by another worker (this one was presumed dead)."""
 
 
