@@ -63,26 +63,18 @@ class Signature:
         return (Signature, (self.size, self.mtime_ns, self.digest))  # faster than slots' own
 
 
-#: Files up to this size are hashed from one read; larger ones are streamed.
+#: Files up to this size are read once, for their digest and their documents; larger ones are
+#: hashed as a stream, then read as a stream.
 _WHOLE_READ = 1 << 20
 #: A small file that keeps growing while it is read is read this far at most (the reader then
 #: meets its size limit).
 _MAX_CHUNKS = 64
 
 
-def file_digest(path: Path, size: int = -1) -> str:
-    """BLAKE2b of the file's bytes; ``size`` (from a ``stat``) lets a small file be read at once.
-
-    Most inputs are articles of a few kilobytes, hashed on every run that reads them: one read of
-    the exact size costs a fraction of a streamed digest, whose buffer alone (256 KiB, fresh per
-    call) costs more to allocate than the article does to hash.
-    """
+def file_digest(path: Path) -> str:
+    """BLAKE2b of the file's bytes, streamed (a small file is hashed from the bytes the reader
+    gets: :func:`signature_and_contents`)."""
     with open(path, "rb") as file:
-        if 0 <= size <= _WHOLE_READ:
-            data = file.read(size + 1)  # +1: a file that grew since the stat is still read whole
-            if len(data) <= size:
-                return hashlib.blake2b(data, digest_size=16).hexdigest()
-            file.seek(0)
         return hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
@@ -98,16 +90,7 @@ def _real_folder(folder: str) -> str:
 
 def full_signature(path: Path) -> Signature:
     status = os.stat(path)
-    return Signature(status.st_size, status.st_mtime_ns, file_digest(path, status.st_size))
-
-
-def signature_of(path: Path) -> Signature:
-    """:func:`full_signature`, or ``(-1, -1)`` for a file that cannot be read: recorded so, and
-    read again next time (the reader meets the error and rejects the file with a reason)."""
-    try:
-        return full_signature(path)
-    except OSError:
-        return Signature(-1, -1)
+    return Signature(status.st_size, status.st_mtime_ns, file_digest(path))
 
 
 #: Reads the documents of one input file (:func:`newspipe.inputs.read.read_input` and options).
@@ -126,7 +109,7 @@ class ReadFile:
 def read_file(file: ManifestInput, skip: int, read: Reader) -> ReadFile:
     """Read ``file`` whole (a worker process does, for small files), leaving out the first
     ``skip`` documents."""
-    signature, file.contents = _signature_and_contents(file.path)
+    signature, file.contents = signature_and_contents(file.path)
     documents: list[dict[str, Any]] = []
     resumed = 0
     try:
@@ -140,9 +123,10 @@ def read_file(file: ManifestInput, skip: int, read: Reader) -> ReadFile:
     return ReadFile(signature, documents, resumed)
 
 
-def _signature_and_contents(path: Path) -> tuple[Signature, bytes | None]:
+def signature_and_contents(path: Path) -> tuple[Signature, bytes | None]:
     """The file's signature, and its bytes when it is small: read once, for the digest and for
-    the reader."""
+    the reader. A file that cannot be read is ``(-1, -1)``: recorded so, and read again next
+    time (the reader meets the error and rejects the file with a reason)."""
     try:
         # os-level calls: a buffered file object costs more to make than a small file to read.
         descriptor = os.open(path, os.O_RDONLY)
@@ -291,14 +275,18 @@ class InputManifest:
         for file, skip in todo:
             if self.stopped:
                 return
-            active = self._begin(file, skip, signature_of(file.path))
-            for index, document in enumerate(read(file)):
-                if index < skip:
-                    self._inc("newspipe/documents/resumed")
-                    continue
-                document[INPUT_KEY] = active.key
-                active.yielded += 1
-                yield document
+            signature, file.contents = signature_and_contents(file.path)
+            active = self._begin(file, skip, signature)
+            try:
+                for index, document in enumerate(read(file)):
+                    if index < skip:
+                        self._inc("newspipe/documents/resumed")
+                        continue
+                    document[INPUT_KEY] = active.key
+                    active.yielded += 1
+                    yield document
+            finally:
+                file.contents = None
             self._end(active)
 
     def accept(self, file: In, skip: int, read: ReadFile) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from newspipe.manifest import (
     full_signature,
     read_file,
     read_with,
+    signature_and_contents,
     unchanged,
 )
 from newspipe.progress import SourceCounts, duration, progress_line
@@ -56,16 +57,17 @@ def three_docs(file: InputFile) -> list[dict[str, Any]]:
     return [{"n": n} for n in range(3)]
 
 
-def test_file_digest_is_the_same_read_whole_or_streamed(tmp_path: Path) -> None:
+def test_a_small_file_is_hashed_from_the_bytes_read_a_large_one_streamed(tmp_path: Path) -> None:
     small, large = tmp_path / "small.txt", tmp_path / "large.bin"
     small.write_bytes("نص قصير".encode())
     large.write_bytes(bytes(range(256)) * 8193)  # over the whole-read limit
-    for path in (small, large):
+    for path, kept in ((small, True), (large, False)):
         expected = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-        size = path.stat().st_size
-        assert file_digest(path) == file_digest(path, size) == expected
-        # A stale size (the file changed since its stat) still hashes what is there now.
-        assert file_digest(path, size - 1) == file_digest(path, size + 5) == expected
+        assert file_digest(path) == expected
+        signature, contents = signature_and_contents(path)
+        assert signature == full_signature(path) and signature.digest == expected
+        assert (contents == path.read_bytes()) if kept else contents is None
+    assert signature_and_contents(tmp_path / "gone.txt") == (Signature(-1, -1), None)
 
 
 def test_a_file_read_whole_has_the_signature_the_manifest_checks(tmp_path: Path) -> None:
