@@ -5,10 +5,11 @@ state store, no files) gives the same result wherever it runs. A pool of worker 
 the leading pure stages of the pipeline (and the pure ``prepare`` of the first stage that is not
 pure, such as dedup's MinHash) on the documents, in batches:
 
-- small input files (most articles) are read by the workers themselves, which send back each
-  document as the stages left it (:class:`FileBatch`);
-- the documents of large files (archives, big JSON Lines) are read in the crawl process, as a
-  stream, and sent out in batches (:class:`DocumentBatch`).
+- input files are read by the workers themselves, which send back each document as the stages
+  left it (:class:`FileBatch`): small files (most articles) several to a batch, archives and
+  dumps of a few MiB one to a batch;
+- the documents of larger files are read in the crawl process, as a stream, and sent out in
+  batches (:class:`DocumentBatch`).
 
 What each stage did to each document comes back as a :class:`Step` (fields set, counters,
 reject) and rides on the document (``_ahead``). Batches come back in input order, so the pipeline
@@ -249,6 +250,8 @@ class DocumentBatch:
     documents: list[dict[str, Any]]
     #: What the stages counted, when not carried by the steps (none here).
     counters: dict[str, Any] = field(default_factory=dict)
+    #: Its share of the queue to the workers (see :func:`weight_of`).
+    weight: int = 1
 
     def submit(self, pool: ProcessPoolExecutor) -> Future[Any]:
         shipped = [{k: v for k, v in doc.items() if k != AHEAD} for doc in self.documents]
@@ -277,6 +280,8 @@ class FileBatch:
     read: Reader
     #: What the stages counted for all the documents of the batch (set when it settles).
     counters: dict[str, Any] = field(default_factory=dict)
+    #: Its share of the queue to the workers (see :func:`weight_of`).
+    weight: int = 1
 
     def submit(self, pool: ProcessPoolExecutor) -> Future[Any]:
         return pool.submit(_read_in_worker, self.files)
@@ -299,16 +304,25 @@ class FileBatch:
 
 Task = DocumentBatch | FileBatch
 
+#: Input bytes that make one unit of the queue: a batch of small files holds about this much.
+UNIT_BYTES = 1 << 20
 
-#: Batches sent to each worker before the crawl process waits for the oldest.
+
+def weight_of(input_bytes: int) -> int:
+    """The queue units a batch of files of ``input_bytes`` takes: what it holds in memory while
+    it waits to be settled grows with its inputs (an archive of a few MiB counts several)."""
+    return max(1, -(-input_bytes // UNIT_BYTES))
+
+
+#: Queue units sent to each worker before the crawl process waits for the oldest batch.
 QUEUED_PER_WORKER = 8
-#: Batches the crawl process may do itself beyond those the workers hold (see run_tasks).
+#: Units the crawl process may do itself beyond those the workers hold (see run_tasks).
 STEAL_AHEAD = 8
 
 
-def _behind(in_flight: deque[tuple[Task, Future[Any]]], limit: int) -> bool:
+def _behind(in_flight: deque[tuple[Task, Future[Any]]], queued: int, limit: int) -> bool:
     """Whether the oldest batch is not back yet and the crawl process may take on another."""
-    return not in_flight[0][1].done() and len(in_flight) < limit + STEAL_AHEAD
+    return not in_flight[0][1].done() and queued < limit + STEAL_AHEAD
 
 
 class _LocalChain:
@@ -372,8 +386,10 @@ class AheadRunner:
         place (its documents go down the pipeline without steps: the stages compute them).
 
         When the workers are behind (the crawl process would wait for the oldest batch), the
-        crawl process reads and runs the next batch of small files itself, with its own copy of
-        the chain: no core idles, at the start while the workers load, nor later.
+        crawl process reads and runs the next batch of files itself, with its own copy of the
+        chain: no core idles, at the start while the workers load, nor later. What is in flight
+        is bounded by the batches' weights, so archives read whole hold little more memory
+        than batches of small files.
         """
         try:
             pickled = pickle.dumps(self.chain)
@@ -386,6 +402,7 @@ class AheadRunner:
             return
         pool: ProcessPoolExecutor | None = None  # made at the first task: none on an empty run
         in_flight: deque[tuple[Task, Future[Any]]] = deque()
+        queued = 0  # the weight of the batches in flight
         limit = QUEUED_PER_WORKER * self.workers + 1
         in_place = False  # the pool broke (a worker was killed): the rest runs in the pipeline
         local = _LocalChain(pickled, pickled_reader) if self.reader is not None else None
@@ -412,15 +429,19 @@ class AheadRunner:
                         )
                         in_place = True
                     else:
-                        while len(in_flight) >= limit:
-                            if local is not None and _behind(in_flight, limit):
+                        queued += task.weight
+                        while queued >= limit:
+                            if local is not None and _behind(in_flight, queued, limit):
                                 stolen = next(pending, None)
                                 if isinstance(stolen, FileBatch):
                                     in_flight.append((stolen, local.run(stolen)))
+                                    queued += stolen.weight
                                     continue
                                 if stolen is not None:
                                     pending = itertools.chain([stolen], pending)
-                            for document in await self._settle(*in_flight.popleft()):
+                            oldest = in_flight.popleft()
+                            queued -= oldest[0].weight
+                            for document in await self._settle(*oldest):
                                 yield document
                         continue
                 while in_flight:  # in input order: what was sent out comes first

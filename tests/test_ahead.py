@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import multiprocessing
 import os
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +179,77 @@ def test_output_is_the_same_with_and_without_worker_processes(tmp_path: Path) ->
         outcomes.append((kept, dropped, counters))
     assert outcomes[0] == outcomes[1]
     assert len(outcomes[0][0]) == 5
+
+
+def test_weight_of_a_batch_grows_with_its_input_bytes() -> None:
+    assert ahead.weight_of(0) == 1  # a batch of rejects still takes its place in the queue
+    assert ahead.weight_of(ahead.UNIT_BYTES) == 1
+    assert ahead.weight_of(ahead.UNIT_BYTES + 1) == 2
+    assert ahead.weight_of(5 * ahead.UNIT_BYTES) == 5
+
+
+def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each way a file can go (with small files; read whole, alone; streamed here) gives the
+    documents, rejects and counters of a run with no worker processes, in the same order."""
+    from newspipe.spiders import seeds
+
+    # Limits scaled down to the files below: the crawl runs in a fork, which keeps them.
+    monkeypatch.setattr(seeds, "SMALL_INPUT", 200)
+    monkeypatch.setattr(seeds, "WHOLE_INPUT", 3000)
+    root = tmp_path / "in"
+    root.mkdir()
+    sentence = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة {} لخدمة السكان"
+    (root / "a-small.txt").write_text(sentence.format("الأولى"), encoding="utf-8")
+    articles = [{"title": f"خبر {n}", "content": sentence.format(n)} for n in range(12)]
+    articles.append({"title": "نسخة", "content": sentence.format("الأولى")})  # a duplicate
+    articles.append({"title": "فارغ", "content": ""})  # empty: rejected
+    with zipfile.ZipFile(root / "b-day.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("day.json", json.dumps(articles, ensure_ascii=False))
+    lines = [
+        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False)
+        for n in range(30)
+    ]
+    (root / "c-dump.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sizes = {path.name: path.stat().st_size for path in root.iterdir()}
+    assert sizes["a-small.txt"] <= 200 < sizes["b-day.zip"] <= 3000 < sizes["c-dump.jsonl"]
+    # Which files went to the workers to read: noted by the crawl's child process in a file.
+    noted = tmp_path / "file-batches.txt"
+
+    class NotedFileBatch(FileBatch):
+        def __init__(self, files: list[tuple[Any, int]], *args: Any, **kwargs: Any) -> None:
+            super().__init__(files, *args, **kwargs)
+            with noted.open("a", encoding="utf-8") as out:
+                out.write(" ".join(Path(file.path).name for file, _ in files) + "\n")
+
+    monkeypatch.setattr(seeds, "FileBatch", NotedFileBatch)
+
+    outcomes = []
+    for workers in (0, 1):
+        result = crawl(
+            {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / f"out{workers}"), "NEWSPIPE_WORKERS": workers},
+            path=str(root),
+        )
+        volatile = {"run_id", "ingested_at"}
+        kept = [{k: v for k, v in d.items() if k not in volatile} for d in result.kept]
+        dropped = [(d["path"], reason) for d, reason, _ in result.dropped]
+        counters = {
+            k: v
+            for k, v in result.stats.items()
+            if k.startswith("newspipe/") and not k.endswith("/seconds")
+        }
+        ran_ahead = counters.pop("newspipe/ahead/documents", 0)
+        assert ran_ahead == (1 + 14 + 30 if workers else 0)
+        outcomes.append((kept, dropped, counters))
+    assert outcomes[0] == outcomes[1]
+    # The small file in a batch, the archive whole and alone; the dump streamed, not sent.
+    assert noted.read_text("utf-8").splitlines() == ["a-small.txt", "b-day.zip"]
+    kept, dropped, _ = outcomes[1]
+    assert len(kept) == 1 + 12 + 30
+    assert sorted(reason for _, reason in dropped) == ["duplicate", "empty"]
+    # In input order: the small file, the archive's articles, then the dump's lines.
+    assert [doc["path"].split("#")[0].split("!")[0] for doc in kept][:2] == [
+        "a-small.txt",
+        "b-day.zip",
+    ]

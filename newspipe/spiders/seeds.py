@@ -16,6 +16,7 @@ from newspipe.ahead import (
     Task,
     batches,
     collect_garbage_less_often,
+    weight_of,
     worker_count,
 )
 from newspipe.config import get_list, setting
@@ -96,8 +97,9 @@ class SeedsSpider(Spider):
             yield document
 
     def _tasks(self, options: InputOptions, reader: Reader, batch_size: int) -> Iterator[Task]:
-        """The work for the worker processes, in input order: small files for them to read,
-        the documents of large files (archives, big JSON Lines) read here as a stream."""
+        """The work for the worker processes, in input order: files for them to read (small
+        ones several to a batch, archives and dumps up to :data:`WHOLE_INPUT` one to a batch),
+        the documents of larger files read here as a stream."""
         stats = self.crawler.stats
         assert stats is not None
         inputs = run_for(self.crawler).inputs
@@ -112,22 +114,26 @@ class SeedsSpider(Spider):
         for file, skip in inputs.plan(list_inputs(options)):
             if inputs.stopped:
                 return
-            if _read_by_workers(file):
+            size = _size_to_read(file)
+            if size <= SMALL_INPUT:
                 small.append((file, skip))
-                small_bytes += file.status.st_size if file.status else 0
+                small_bytes += size
                 if len(small) >= batch_size or small_bytes >= SMALL_INPUT:
-                    yield FileBatch(small, accept, reader)
+                    yield FileBatch(small, accept, reader, weight=weight_of(small_bytes))
                     small, small_bytes = [], 0
                 continue
             if small:
-                yield FileBatch(small, accept, reader)
-                small = []
+                yield FileBatch(small, accept, reader, weight=weight_of(small_bytes))
+                small, small_bytes = [], 0
+            if size <= WHOLE_INPUT:
+                yield FileBatch([(file, skip)], accept, reader, weight=weight_of(size))
+                continue
             for documents in batches(
                 self._counted(inputs.documents([(file, skip)], reader)), batch_size
             ):
                 yield DocumentBatch(documents)
         if small:
-            yield FileBatch(small, accept, reader)
+            yield FileBatch(small, accept, reader, weight=weight_of(small_bytes))
 
     def _documents(self, options: InputOptions) -> Iterator[dict[str, Any]]:
         inputs = run_for(self.crawler).inputs
@@ -143,11 +149,16 @@ class SeedsSpider(Spider):
 
 
 #: Files up to this size are read by the worker processes, whole, and a batch of them holds about
-#: this much at most; larger files are read here, as a stream.
+#: this much at most.
 SMALL_INPUT = 1 << 20
+#: Larger files up to this size (a day's archive, a dump) are read whole by a worker too, one to
+#: a batch: its documents come back together. Larger ones are read here, as a stream, so that no
+#: process holds a whole large dump.
+WHOLE_INPUT = 8 << 20
 
 
-def _read_by_workers(file: InputFile) -> bool:
+def _size_to_read(file: InputFile) -> int:
+    """The file's size, 0 for a file that is a reject at once (anywhere will do)."""
     if file.problem is not None or file.status is None:
-        return True  # a reject at once: anywhere will do
-    return file.status.st_size <= SMALL_INPUT and not file.location.lower().endswith(".zip")
+        return 0
+    return file.status.st_size
