@@ -162,23 +162,32 @@ def test_output_is_the_same_with_and_without_worker_processes(tmp_path: Path) ->
     (root / "empty.txt").write_text("", "utf-8")
     outcomes = []
     for workers in (0, 2):
-        result = crawl(
-            {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / f"out{workers}"), "NEWSPIPE_WORKERS": workers},
-            path=str(root),
-        )
-        volatile = {"run_id", "ingested_at"}
-        kept = [{k: v for k, v in d.items() if k not in volatile} for d in result.kept]
-        dropped = [(d["path"], reason, detail) for d, reason, detail in result.dropped]
-        counters = {
-            k: v
-            for k, v in result.stats.items()
-            if k.startswith("newspipe/") and not k.endswith("/seconds")
-        }
-        ran_ahead = counters.pop("newspipe/ahead/documents", 0)
+        outcome, ran_ahead = crawl_outcome(root, tmp_path / f"out{workers}", workers)
         assert ran_ahead == (8 if workers else 0)
-        outcomes.append((kept, dropped, counters))
+        outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
     assert len(outcomes[0][0]) == 5
+
+
+Outcome = tuple[list[dict[str, Any]], list[tuple[str, str, str]], dict[str, Any]]
+
+
+def crawl_outcome(root: Path, output: Path, workers: int) -> tuple[Outcome, int]:
+    """What a crawl of ``root`` gave that must not depend on the workers (kept documents, rejects
+    with their reasons, the stages' counters), and how many documents ran ahead."""
+    result = crawl(
+        {"NEWSPIPE_OUTPUT_DIR": str(output), "NEWSPIPE_WORKERS": workers}, path=str(root)
+    )
+    volatile = {"run_id", "ingested_at"}
+    kept = [{k: v for k, v in d.items() if k not in volatile} for d in result.kept]
+    dropped = [(d["path"], reason, detail) for d, reason, detail in result.dropped]
+    counters = {
+        k: v
+        for k, v in result.stats.items()
+        if k.startswith("newspipe/") and not k.endswith("/seconds")
+    }
+    ran_ahead = counters.pop("newspipe/ahead/documents", 0)
+    return (kept, dropped, counters), ran_ahead
 
 
 def test_weight_of_a_batch_grows_with_its_input_bytes() -> None:
@@ -227,27 +236,15 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
 
     outcomes = []
     for workers in (0, 1):
-        result = crawl(
-            {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / f"out{workers}"), "NEWSPIPE_WORKERS": workers},
-            path=str(root),
-        )
-        volatile = {"run_id", "ingested_at"}
-        kept = [{k: v for k, v in d.items() if k not in volatile} for d in result.kept]
-        dropped = [(d["path"], reason) for d, reason, _ in result.dropped]
-        counters = {
-            k: v
-            for k, v in result.stats.items()
-            if k.startswith("newspipe/") and not k.endswith("/seconds")
-        }
-        ran_ahead = counters.pop("newspipe/ahead/documents", 0)
+        outcome, ran_ahead = crawl_outcome(root, tmp_path / f"out{workers}", workers)
         assert ran_ahead == (1 + 14 + 30 if workers else 0)
-        outcomes.append((kept, dropped, counters))
+        outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
     # The small file in a batch, the archive whole and alone; the dump streamed, not sent.
     assert noted.read_text("utf-8").splitlines() == ["a-small.txt", "b-day.zip"]
     kept, dropped, _ = outcomes[1]
     assert len(kept) == 1 + 12 + 30
-    assert sorted(reason for _, reason in dropped) == ["duplicate", "empty"]
+    assert sorted(reason for _, reason, _ in dropped) == ["duplicate", "empty"]
     # In input order: the small file, the archive's articles, then the dump's lines.
     assert [doc["path"].split("#")[0].split("!")[0] for doc in kept][:2] == [
         "a-small.txt",
