@@ -214,3 +214,15 @@ def test_reset_forgets_earlier_runs_but_not_meta(make_store: StoreFactory) -> No
     assert other.paragraph_holders([7]) == {}
     assert other.get_inputs(["/in/a.txt"]) == {}
     assert other.get_meta("norm_profile") == "v1"
+
+
+def test_inputs_are_found_by_key_however_many_are_asked_for(make_store: StoreFactory) -> None:
+    store = make_store()
+    for number in range(0, 1500, 2):  # every other file of a walk is known
+        store.set_input(f"/in/{number:05d}.txt", f'{{"n":{number}}}')
+    store.set_input("/elsewhere/x.txt", "{}")  # outside the keys asked for
+    store.commit()
+    for count in (3, 1500):  # a few keys, and more than SQLite binds in one statement
+        keys = [f"/in/{number:05d}.txt" for number in range(count)]
+        found = make_store().get_inputs(keys)
+        assert found == {key: f'{{"n":{int(key[4:9])}}}' for key in keys[::2]}

@@ -15,7 +15,6 @@ a document carrying ``INPUT_REJECT``: an input that breaks half-way keeps what w
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import logging
@@ -210,9 +209,11 @@ def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile
                     problem = _link_problem(entry.path, target)
             status = None
             if problem is None:
-                # On failure the reader meets the error and rejects the file with a reason.
-                with contextlib.suppress(OSError):
+                # Not contextlib.suppress: a context manager a file cost a tenth of the walk.
+                try:
                     status = entry.stat()
+                except OSError:  # the reader meets the error and rejects the file with a reason
+                    status = None
             key = real_folder + name  # input_key's os.path.join, as one concatenation
             found.append(
                 InputFile(entry.path, root, problem, prefix + name, key=key, status=status)
