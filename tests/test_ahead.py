@@ -190,6 +190,16 @@ def crawl_outcome(root: Path, output: Path, workers: int) -> tuple[Outcome, int]
     return (kept, dropped, counters), ran_ahead
 
 
+def test_the_crawl_process_leaves_archives_read_whole_to_the_workers() -> None:
+    def accept(file: Any, skip: int, read: ReadFile) -> list[dict[str, Any]]:
+        return read.documents
+
+    reader = read_with(InputOptions(roots=()))
+    assert ahead._LocalChain.takes(FileBatch([], accept, reader))
+    assert not ahead._LocalChain.takes(FileBatch([], accept, reader, weight=3, large=True))
+    assert not ahead._LocalChain.takes(None)
+
+
 def test_weight_of_a_batch_grows_with_its_input_bytes() -> None:
     assert ahead.weight_of(0) == 1  # a batch of rejects still takes its place in the queue
     assert ahead.weight_of(ahead.UNIT_BYTES) == 1
