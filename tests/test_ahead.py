@@ -226,6 +226,8 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     articles.append({"title": "فارغ", "content": ""})  # empty: rejected
     with zipfile.ZipFile(root / "b-day.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("day.json", json.dumps(articles, ensure_ascii=False))
+    with zipfile.ZipFile(root / "a2-tiny.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("d.json", json.dumps([{"content": sentence.format("الثانية")}]))
     lines = [
         json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False)
         for n in range(30)
@@ -247,16 +249,18 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     outcomes = []
     for workers in (0, 1):
         outcome, ran_ahead = crawl_outcome(root, tmp_path / f"out{workers}", workers)
-        assert ran_ahead == (1 + 14 + 30 if workers else 0)
+        assert ran_ahead == (1 + 1 + 14 + 30 if workers else 0)
         outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
-    # The small file in a batch, the archive whole and alone; the dump streamed, not sent.
-    assert noted.read_text("utf-8").splitlines() == ["a-small.txt", "b-day.zip"]
+    # The small file in a batch, each zip whole and alone (a small one too: it may hold
+    # thousands of documents); the dump streamed, not sent.
+    assert noted.read_text("utf-8").splitlines() == ["a-small.txt", "a2-tiny.zip", "b-day.zip"]
     kept, dropped, _ = outcomes[1]
-    assert len(kept) == 1 + 12 + 30
+    assert len(kept) == 1 + 1 + 12 + 30
     assert sorted(reason for _, reason, _ in dropped) == ["duplicate", "empty"]
     # In input order: the small file, the archive's articles, then the dump's lines.
-    assert [doc["path"].split("#")[0].split("!")[0] for doc in kept][:2] == [
+    assert [doc["path"].split("#")[0].split("!")[0] for doc in kept][:3] == [
         "a-small.txt",
+        "a2-tiny.zip",
         "b-day.zip",
     ]

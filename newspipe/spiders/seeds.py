@@ -98,7 +98,7 @@ class SeedsSpider(Spider):
 
     def _tasks(self, options: InputOptions, reader: Reader, batch_size: int) -> Iterator[Task]:
         """The work for the worker processes, in input order: files for them to read (small
-        ones several to a batch, archives and dumps up to :data:`WHOLE_INPUT` one to a batch),
+        ones several to a batch; zips, and dumps up to :data:`WHOLE_INPUT`, one to a batch),
         the documents of larger files read here as a stream."""
         stats = self.crawler.stats
         assert stats is not None
@@ -115,7 +115,7 @@ class SeedsSpider(Spider):
             if inputs.stopped:
                 return
             size = _size_to_read(file)
-            if size <= SMALL_INPUT:
+            if size <= SMALL_INPUT and not _is_archive(file):
                 small.append((file, skip))
                 small_bytes += size
                 if len(small) >= batch_size or small_bytes >= SMALL_INPUT:
@@ -163,3 +163,8 @@ def _size_to_read(file: InputFile) -> int:
     if file.problem is not None or file.status is None:
         return 0
     return file.status.st_size
+
+
+def _is_archive(file: InputFile) -> bool:
+    """A zip goes alone whatever its size: a small one may hold thousands of documents."""
+    return file.location.lower().endswith(".zip")
