@@ -306,13 +306,14 @@ class FileBatch:
 
 Task = DocumentBatch | FileBatch
 
-#: Input bytes that make one unit of the queue: a batch of small files holds about this much.
-UNIT_BYTES = 1 << 20
+#: Decoded input bytes that make one unit of the queue to the workers.
+UNIT_BYTES = 4 << 20
 
 
 def weight_of(input_bytes: int) -> int:
-    """The queue units a file of ``input_bytes`` read whole takes: what it holds in memory while
-    it waits to be settled grows with it. A batch of small files (about a unit) takes 1."""
+    """The queue units a file read whole takes, for the ``input_bytes`` its reader decodes: what
+    it holds in memory while it waits to be settled grows with them. A batch of small files (at
+    most about 2 MiB) takes 1."""
     return max(1, -(-input_bytes // UNIT_BYTES))
 
 

@@ -17,6 +17,7 @@ from itemadapter import ItemAdapter
 from newspipe import ahead
 from newspipe.ahead import AheadRunner, FileBatch, ahead_chain, run_chain, worker_count
 from newspipe.inputs import InputOptions
+from newspipe.inputs.read import decoded_size
 from newspipe.manifest import ReadFile, list_inputs, read_with
 from newspipe.stages.base import Stage
 from newspipe.stages.clean import CleanStage
@@ -216,7 +217,7 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
 
     # Limits scaled down to the files below: the crawl runs in a fork, which keeps them.
     monkeypatch.setattr(seeds, "SMALL_INPUT", 200)
-    monkeypatch.setattr(seeds, "WHOLE_INPUT", 3000)
+    monkeypatch.setattr(seeds, "WHOLE_INPUT", 4000)
     root = tmp_path / "in"
     root.mkdir()
     sentence = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة {} لخدمة السكان"
@@ -228,13 +229,19 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         archive.writestr("day.json", json.dumps(articles, ensure_ascii=False))
     with zipfile.ZipFile(root / "a2-tiny.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("d.json", json.dumps([{"content": sentence.format("الثانية")}]))
+    # Small, but it expands past WHOLE_INPUT: read here, as a stream (one way of a zip bomb).
+    repeated = [{"content": sentence.format(f"رقم {n % 5}") + " هنا" * 40} for n in range(20)]
+    with zipfile.ZipFile(root / "b2-dense.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("d.json", json.dumps(repeated, ensure_ascii=False))
     lines = [
         json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False)
         for n in range(30)
     ]
     (root / "c-dump.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    sizes = {path.name: path.stat().st_size for path in root.iterdir()}
-    assert sizes["a-small.txt"] <= 200 < sizes["b-day.zip"] <= 3000 < sizes["c-dump.jsonl"]
+    inputs = {file.path.name: file for file in list_inputs(InputOptions(roots=(root,)))}
+    decoded = {name: decoded_size(file) for name, file in inputs.items()}
+    assert decoded["a-small.txt"] <= 200 < decoded["b-day.zip"] <= 4000 < decoded["c-dump.jsonl"]
+    assert inputs["b2-dense.zip"].path.stat().st_size < 1000 < 4000 < decoded["b2-dense.zip"]
     # Which files went to the workers to read: noted by the crawl's child process in a file.
     noted = tmp_path / "file-batches.txt"
 
@@ -249,15 +256,16 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     outcomes = []
     for workers in (0, 1):
         outcome, ran_ahead = crawl_outcome(root, tmp_path / f"out{workers}", workers)
-        assert ran_ahead == (1 + 1 + 14 + 30 if workers else 0)
+        assert ran_ahead == (1 + 1 + 14 + 20 + 30 if workers else 0)
         outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
     # The small file in a batch, each zip whole and alone (a small one too: it may hold
-    # thousands of documents); the dump streamed, not sent.
+    # thousands of documents) unless it expands too far; the dump streamed, not sent.
     assert noted.read_text("utf-8").splitlines() == ["a-small.txt", "a2-tiny.zip", "b-day.zip"]
     kept, dropped, _ = outcomes[1]
-    assert len(kept) == 1 + 1 + 12 + 30
-    assert sorted(reason for _, reason, _ in dropped) == ["duplicate", "empty"]
+    assert len(kept) == 1 + 1 + 12 + 5 + 30
+    reasons = sorted(reason for _, reason, _ in dropped)
+    assert reasons == ["duplicate"] * 16 + ["empty"]  # b2-dense.zip holds 5 texts 20 times
     # In input order: the small file, the archive's articles, then the dump's lines.
     assert [doc["path"].split("#")[0].split("!")[0] for doc in kept][:3] == [
         "a-small.txt",

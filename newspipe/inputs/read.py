@@ -153,6 +153,25 @@ def format_of(name: str) -> tuple[str, bool] | None:
     return (kind, gzipped) if kind else None
 
 
+def decoded_size(file: InputFile) -> int:
+    """About how many bytes reading ``file`` decodes: a zip's files uncompressed (as its central
+    directory says), any other file's size. 0 for a file that is a reject at once, or a zip that
+    cannot be opened: the reader rejects it, with the reason."""
+    if file.problem is not None or file.status is None:
+        return 0
+    if not file.location.lower().endswith(".zip"):
+        return file.status.st_size
+    try:
+        with zipfile.ZipFile(file.location) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (*_BROKEN_ZIP, OSError):
+        return 0
+
+
+#: What opening a damaged zip raises: its header can claim any version or size.
+_BROKEN_ZIP = (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, struct.error)
+
+
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -437,8 +456,7 @@ class _FileReader:
     def archive(self, path: Path) -> Iterator[dict[str, Any]]:
         try:
             archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, struct.error) as exc:
-            # a damaged header can claim any version or size: all of these mean a broken zip
+        except _BROKEN_ZIP as exc:
             yield self.reject(self.input, "malformed", f"not a readable zip archive ({exc})")
             return
         except OSError as exc:

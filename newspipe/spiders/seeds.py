@@ -22,6 +22,7 @@ from newspipe.ahead import (
 from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
+from newspipe.inputs.read import decoded_size
 from newspipe.manifest import Reader, ReadFile, list_inputs, read_with
 from newspipe.run import run_for
 from newspipe.scaleout.worker import add_gate, start_worker
@@ -114,7 +115,7 @@ class SeedsSpider(Spider):
         for file, skip in inputs.plan(list_inputs(options)):
             if inputs.stopped:
                 return
-            size = _size_to_read(file)
+            size = decoded_size(file)
             if size <= SMALL_INPUT and not _is_archive(file):
                 small.append((file, skip))
                 small_bytes += size
@@ -149,20 +150,13 @@ class SeedsSpider(Spider):
 
 
 #: Files up to this size are read by the worker processes, whole, and a batch of them holds about
-#: this much at most.
+#: this much at most (sizes here are what the reader decodes: :func:`decoded_size`).
 SMALL_INPUT = 1 << 20
 #: Larger files up to this size (a day's archive, a dump) are read whole by a worker too, one to
 #: a batch: its documents come back together (a worker holds them all, about 50 MB more for a
-#: 3 MB zip of articles). Larger ones are read here, as a stream, so that no process holds a
-#: whole large dump.
-WHOLE_INPUT = 4 << 20
-
-
-def _size_to_read(file: InputFile) -> int:
-    """The file's size, 0 for a file that is a reject at once (anywhere will do)."""
-    if file.problem is not None or file.status is None:
-        return 0
-    return file.status.st_size
+#: zip of 12 MB of articles). Larger ones are read here, as a stream, so that no process holds
+#: a whole large dump, nor a small zip that expands to one.
+WHOLE_INPUT = 16 << 20
 
 
 def _is_archive(file: InputFile) -> bool:
