@@ -272,7 +272,8 @@ class FileBatch:
 
     ``accept(file, skip, read)`` hands the documents read to the crawl process's bookkeeping (the
     input manifest) and returns those to send down the pipeline, in order; ``read`` reads a file
-    in the crawl process when the worker could not.
+    in the crawl process when the worker could not (a large one whole too: the spider sends
+    whole only files of known, bounded size).
     """
 
     files: list[tuple[Any, int]]
@@ -306,14 +307,15 @@ class FileBatch:
 
 Task = DocumentBatch | FileBatch
 
-#: Decoded input bytes that make one unit of the queue to the workers.
-UNIT_BYTES = 4 << 20
+#: Decoded input bytes that make one unit of the queue to the workers: as much as a batch of
+#: small files holds at most (it closes once past 1 MiB, with files of 1 MiB at most).
+UNIT_BYTES = 2 << 20
 
 
 def weight_of(input_bytes: int) -> int:
     """The queue units a file read whole takes, for the ``input_bytes`` its reader decodes: what
-    it holds in memory while it waits to be settled grows with them. A batch of small files (at
-    most about 2 MiB) takes 1."""
+    it holds in memory while it waits to be settled grows with them. A batch of small files
+    takes 1."""
     return max(1, -(-input_bytes // UNIT_BYTES))
 
 
@@ -398,8 +400,8 @@ class AheadRunner:
         When the workers are behind (the crawl process would wait for the oldest batch), the
         crawl process reads and runs the next batch of small files itself, with its own copy of
         the chain: no core idles, at the start while the workers load, nor later. What is in
-        flight is bounded by the batches' weights, so archives read whole hold little more
-        memory than batches of small files.
+        flight is bounded by the batches' weights: at most about ``UNIT_BYTES`` of decoded
+        input a unit, whether small files or one archive read whole.
         """
         try:
             pickled = pickle.dumps(self.chain)

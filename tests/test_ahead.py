@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import multiprocessing
 import os
@@ -216,7 +217,7 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     from newspipe.spiders import seeds
 
     # Limits scaled down to the files below: the crawl runs in a fork, which keeps them.
-    monkeypatch.setattr(seeds, "SMALL_INPUT", 200)
+    monkeypatch.setattr(seeds, "SMALL_INPUT", 600)
     monkeypatch.setattr(seeds, "WHOLE_INPUT", 4000)
     root = tmp_path / "in"
     root.mkdir()
@@ -238,10 +239,15 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         for n in range(30)
     ]
     (root / "c-dump.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Tiny, but a gzip file's size is not known before it is read: streamed here.
+    with gzip.open(root / "d-small.jsonl.gz", "wt", encoding="utf-8") as packed:
+        packed.write(json.dumps({"text": sentence.format("الرابعة")}, ensure_ascii=False) + "\n")
     inputs = {file.path.name: file for file in list_inputs(InputOptions(roots=(root,)))}
     decoded = {name: decoded_size(file) for name, file in inputs.items()}
-    assert decoded["a-small.txt"] <= 200 < decoded["b-day.zip"] <= 4000 < decoded["c-dump.jsonl"]
+    assert decoded["a-small.txt"] + decoded["a2-tiny.zip"] <= 600  # type: ignore[operator]
+    assert 600 < decoded["b-day.zip"] <= 4000 < decoded["c-dump.jsonl"]  # type: ignore[operator]
     assert inputs["b2-dense.zip"].path.stat().st_size < 1000 < 4000 < decoded["b2-dense.zip"]
+    assert decoded["d-small.jsonl.gz"] is None
     # Which files went to the workers to read: noted by the crawl's child process in a file.
     noted = tmp_path / "file-batches.txt"
 
@@ -256,14 +262,14 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     outcomes = []
     for workers in (0, 1):
         outcome, ran_ahead = crawl_outcome(root, tmp_path / f"out{workers}", workers)
-        assert ran_ahead == (1 + 1 + 14 + 20 + 30 if workers else 0)
+        assert ran_ahead == (1 + 1 + 14 + 20 + 30 + 1 if workers else 0)
         outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
-    # The small file in a batch, each zip whole and alone (a small one too: it may hold
-    # thousands of documents) unless it expands too far; the dump streamed, not sent.
-    assert noted.read_text("utf-8").splitlines() == ["a-small.txt", "a2-tiny.zip", "b-day.zip"]
+    # Small files (a zip too) in a batch, the larger zip whole and alone; the zip that expands
+    # too far, the dump and the gzip file streamed, not sent.
+    assert noted.read_text("utf-8").splitlines() == ["a-small.txt a2-tiny.zip", "b-day.zip"]
     kept, dropped, _ = outcomes[1]
-    assert len(kept) == 1 + 1 + 12 + 5 + 30
+    assert len(kept) == 1 + 1 + 12 + 5 + 30 + 1
     reasons = sorted(reason for _, reason, _ in dropped)
     assert reasons == ["duplicate"] * 16 + ["empty"]  # b2-dense.zip holds 5 texts 20 times
     # In input order: the small file, the archive's articles, then the dump's lines.

@@ -382,3 +382,31 @@ def test_large_jsonl_is_streamed_not_loaded(tmp_path: Path) -> None:
     # a generator: nothing past the first line has been parsed yet
     assert next(documents)["path"] == "many.jsonl#2"
     assert Counter(verdict(d) for d in documents) == Counter({None: 19_998})
+
+
+def test_decoded_size_is_what_the_reader_decodes_or_none_when_unknown(tmp_path: Path) -> None:
+    from newspipe.inputs.read import decoded_size
+
+    text = tmp_path / "a.jsonl"
+    text.write_text('{"text": "نص"}\n' * 50, encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "b.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("x.json", "[]" + " " * 5000)  # compresses to a few bytes
+        archive.writestr("folder/", "")
+    with zipfile.ZipFile(tmp_path / "c.zip", "w") as archive:
+        archive.writestr("x.jsonl.gz", gzip.compress(b'{"text": "t"}\n'))
+    with gzip.open(tmp_path / "d.txt.gz", "wt", encoding="utf-8") as packed:
+        packed.write("نص" * 1000)
+    (tmp_path / "e.zip").write_bytes(b"PK not a zip")
+    found = {file.path.name: decoded_size(file) for file in iter_inputs(InputOptions((tmp_path,)))}
+    assert found == {
+        "a.jsonl": text.stat().st_size,
+        "b.zip": 5002,  # its members uncompressed, from the central directory
+        "c.zip": None,  # a gzip inside: its size is not known before it is read
+        "d.txt.gz": None,
+        "e.zip": 0,  # broken: the reader rejects it, anywhere
+    }
+    # A file given as the seed root itself, which the walk does not stat.
+    assert decoded_size(InputFile(text, text)) == text.stat().st_size
+    assert decoded_size(InputFile(tmp_path / "gone.txt", tmp_path / "gone.txt")) == 0
+    linked = InputFile(text, tmp_path, ("unsafe", "a link outside the seed root"))
+    assert decoded_size(linked) == 0

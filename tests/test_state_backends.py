@@ -216,11 +216,17 @@ def test_reset_forgets_earlier_runs_but_not_meta(make_store: StoreFactory) -> No
     assert other.get_meta("norm_profile") == "v1"
 
 
-def test_inputs_are_found_by_key_however_many_are_asked_for(make_store: StoreFactory) -> None:
+@pytest.mark.parametrize("others_between", [1, 4000])
+def test_inputs_are_found_by_key_however_many_are_asked_for(
+    make_store: StoreFactory, others_between: int
+) -> None:
     store = make_store()
     for number in range(0, 1500, 2):  # every other file of a walk is known
         store.set_input(f"/in/{number:05d}.txt", f'{{"n":{number}}}')
-    store.set_input("/elsewhere/x.txt", "{}")  # outside the keys asked for
+    store.set_input("/elsewhere/x.txt", "{}")  # before the keys asked for
+    # Known, not asked for, among the keys asked for: one, or more than those (another root).
+    for number in range(others_between):
+        store.set_input(f"/in/00001/{number:05d}.txt", "{}")
     store.commit()
     for count in (3, 1500):  # a few keys, and more than SQLite binds in one statement
         keys = [f"/in/{number:05d}.txt" for number in range(count)]

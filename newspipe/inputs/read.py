@@ -153,19 +153,31 @@ def format_of(name: str) -> tuple[str, bool] | None:
     return (kind, gzipped) if kind else None
 
 
-def decoded_size(file: InputFile) -> int:
-    """About how many bytes reading ``file`` decodes: a zip's files uncompressed (as its central
-    directory says), any other file's size. 0 for a file that is a reject at once, or a zip that
-    cannot be opened: the reader rejects it, with the reason."""
-    if file.problem is not None or file.status is None:
+def decoded_size(file: InputFile) -> int | None:
+    """How many bytes reading ``file`` decodes, when that is known without reading it: a zip's
+    files uncompressed (as its central directory says), a plain file's size. None when it is
+    not: a gzip file, or a zip holding one (a gzip trailer gives its size only modulo 4 GiB, and
+    only for its last member). 0 for a file that is a reject at once, or a zip that cannot be
+    opened: the reader rejects it, with the reason."""
+    if file.problem is not None:
         return 0
-    if not file.location.lower().endswith(".zip"):
-        return file.status.st_size
+    location = file.location.lower()
+    if location.endswith(".gz"):
+        return None
+    try:
+        status = file.stat()  # the walk's, or a fresh one for a file given as the seed root
+    except OSError:
+        return 0
+    if not location.endswith(".zip"):
+        return status.st_size
     try:
         with zipfile.ZipFile(file.location) as archive:
-            return sum(info.file_size for info in archive.infolist())
+            members = archive.infolist()
     except (*_BROKEN_ZIP, OSError):
         return 0
+    if any(info.filename.lower().endswith(".gz") for info in members):
+        return None
+    return sum(info.file_size for info in members)
 
 
 #: What opening a damaged zip raises: its header can claim any version or size.

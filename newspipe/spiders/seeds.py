@@ -99,8 +99,11 @@ class SeedsSpider(Spider):
 
     def _tasks(self, options: InputOptions, reader: Reader, batch_size: int) -> Iterator[Task]:
         """The work for the worker processes, in input order: files for them to read (small
-        ones several to a batch; zips, and dumps up to :data:`WHOLE_INPUT`, one to a batch),
-        the documents of larger files read here as a stream."""
+        ones several to a batch, larger ones up to :data:`WHOLE_INPUT` one to a batch), the
+        documents of larger files, and of gzip files, read here as a stream.
+
+        Sizes are what the reader decodes (:func:`decoded_size`), taken when the task is made:
+        a file that grows after that is still read as planned."""
         stats = self.crawler.stats
         assert stats is not None
         inputs = run_for(self.crawler).inputs
@@ -116,7 +119,7 @@ class SeedsSpider(Spider):
             if inputs.stopped:
                 return
             size = decoded_size(file)
-            if size <= SMALL_INPUT and not _is_archive(file):
+            if size is not None and size <= SMALL_INPUT:
                 small.append((file, skip))
                 small_bytes += size
                 if len(small) >= batch_size or small_bytes >= SMALL_INPUT:
@@ -126,7 +129,7 @@ class SeedsSpider(Spider):
             if small:
                 yield FileBatch(small, accept, reader)
                 small, small_bytes = [], 0
-            if size <= WHOLE_INPUT:
+            if size is not None and size <= WHOLE_INPUT:
                 yield FileBatch([(file, skip)], accept, reader, weight=weight_of(size), large=True)
                 continue
             for documents in batches(
@@ -154,11 +157,7 @@ class SeedsSpider(Spider):
 SMALL_INPUT = 1 << 20
 #: Larger files up to this size (a day's archive, a dump) are read whole by a worker too, one to
 #: a batch: its documents come back together (a worker holds them all, about 50 MB more for a
-#: zip of 12 MB of articles). Larger ones are read here, as a stream, so that no process holds
-#: a whole large dump, nor a small zip that expands to one.
+#: zip of 12 MB of articles). Larger ones, and gzip files (their size is not known before they
+#: are read), are read here, as a stream, so that no process holds a whole large dump, nor a
+#: small file that expands to one.
 WHOLE_INPUT = 16 << 20
-
-
-def _is_archive(file: InputFile) -> bool:
-    """A zip goes alone whatever its size: a small one may hold thousands of documents."""
-    return file.location.lower().endswith(".zip")

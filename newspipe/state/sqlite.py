@@ -201,19 +201,33 @@ class SqliteState:
 
     def get_inputs(self, keys: list[str]) -> dict[str, str]:
         if len(keys) > _CHUNK:
-            # A walk's keys (paths under a few roots) lie in one stretch of the primary key: one
-            # range scan of it costs half as much as looking them up in chunks.
-            rows = self._db.execute(
-                "SELECT key, record FROM inputs WHERE key BETWEEN ? AND ?", (min(keys), max(keys))
-            )
-            wanted = set(keys)
-            return {key: record for key, record in rows if key in wanted}
+            scanned = self._scan_inputs(keys)
+            if scanned is not None:
+                return scanned
         found: dict[str, str] = {}
-        if keys:  # both TEXT columns: str already
-            marks = ",".join("?" * len(keys))
+        for chunk in _chunks(keys):  # both TEXT columns: str already
             found.update(
-                self._db.execute(f"SELECT key, record FROM inputs WHERE key IN ({marks})", keys)
+                self._db.execute(
+                    f"SELECT key, record FROM inputs WHERE key IN ({_marks(len(chunk))})", chunk
+                )
             )
+        return found
+
+    def _scan_inputs(self, keys: list[str]) -> dict[str, str] | None:
+        """The records of ``keys`` from one range scan of the primary key, which costs half as
+        much as lookups when the keys fill their stretch of it (a walk's paths under one root).
+        None when other keys outnumber them there (roots far apart): lookups are cheaper."""
+        rows = self._db.execute(
+            "SELECT key, record FROM inputs WHERE key BETWEEN ? AND ?", (min(keys), max(keys))
+        )
+        wanted = set(keys)
+        found: dict[str, str] = {}
+        budget = 2 * len(keys)
+        for scanned, (key, record) in enumerate(rows):
+            if scanned == budget:
+                return None
+            if key in wanted:
+                found[key] = record
         return found
 
     def set_input(self, key: str, record: str) -> None:
