@@ -119,13 +119,12 @@ def test_kill_9_at_random_points_loses_and_doubles_nothing(
         for p in output.glob(pattern)
     }
     assert listed == on_disk
-    # A run killed says so (recorded by the run after it; one killed while starting up may
-    # have left nothing to record); one that ended before its kill (little was left) completed.
+    # A run killed says so (recorded by the run after it; one killed while starting up may have
+    # left nothing to record, one killed while exiting had completed). One that ended before its
+    # kill (little was left to do) completed.
     statuses = {
         run["run_id"]: run["status"]
         for run in (json.loads(p.read_text()) for p in (output / "runs").glob("killed*.json"))
     }
-    assert statuses == {
-        run_id: "interrupted" if run_id in killed else "completed" for run_id in statuses
-    }
+    assert all(status == "completed" for run, status in statuses.items() if run not in killed)
     assert "interrupted" in statuses.values()
