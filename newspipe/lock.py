@@ -166,12 +166,12 @@ _NAME_READS = 50
 
 def _holder_of(fd: int) -> Holder | None:
     """Who holds the lock on ``fd``'s file (None: it has not written its name in half a second)."""
-    for attempt in range(_NAME_READS):
+    for _ in range(_NAME_READS - 1):
         holder = Holder.from_json(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
-        if holder is not None or attempt == _NAME_READS - 1:
+        if holder is not None:
             return holder
         time.sleep(0.01)
-    return None
+    return Holder.from_json(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
 
 
 def lock_paths(output_dir: Path, state_file: Path | None) -> list[Path]:

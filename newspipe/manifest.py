@@ -66,6 +66,9 @@ class Signature:
 #: Files up to this size are read once, for their digest and their documents; larger ones are
 #: hashed as a stream, then read as a stream.
 _WHOLE_READ = 1 << 20
+#: What :func:`read_file` reads in one go, for the digest and the documents: the spider sends a
+#: worker whole only files of at most 16 MiB decoded, no larger on disk.
+READ_WHOLE_UP_TO = 16 << 20
 #: A small file that keeps growing while it is read is read this far at most (the reader then
 #: meets its size limit).
 _MAX_CHUNKS = 64
@@ -107,9 +110,8 @@ class ReadFile:
 
 
 def read_file(file: ManifestInput, skip: int, read: Reader) -> ReadFile:
-    """Read ``file`` whole (a worker process does, for small files), leaving out the first
-    ``skip`` documents."""
-    signature, file.contents = signature_and_contents(file.path)
+    """Read ``file`` whole (a worker process does), leaving out the first ``skip`` documents."""
+    signature, file.contents = signature_and_contents(file.path, READ_WHOLE_UP_TO)
     documents: list[dict[str, Any]] = []
     resumed = 0
     try:
@@ -123,16 +125,18 @@ def read_file(file: ManifestInput, skip: int, read: Reader) -> ReadFile:
     return ReadFile(signature, documents, resumed)
 
 
-def signature_and_contents(path: Path) -> tuple[Signature, bytes | None]:
-    """The file's signature, and its bytes when it is small: read once, for the digest and for
-    the reader. A file that cannot be read is ``(-1, -1)``: recorded so, and read again next
-    time (the reader meets the error and rejects the file with a reason)."""
+def signature_and_contents(
+    path: Path, whole_up_to: int = _WHOLE_READ
+) -> tuple[Signature, bytes | None]:
+    """The file's signature, and its bytes when it is no larger than ``whole_up_to``: read once,
+    for the digest and for the reader. A file that cannot be read is ``(-1, -1)``: recorded so,
+    and read again next time (the reader meets the error and rejects the file with a reason)."""
     try:
         # os-level calls: a buffered file object costs more to make than a small file to read.
         descriptor = os.open(path, os.O_RDONLY)
         try:
             status = os.fstat(descriptor)
-            if status.st_size > _WHOLE_READ:
+            if status.st_size > whole_up_to:
                 return full_signature(path), None
             data = os.read(descriptor, status.st_size + 1)
             if len(data) > status.st_size:  # it grew since the stat: read on, to the end

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +213,38 @@ def test_recorder_reads_its_settings(tmp_path: Path) -> None:
     assert recorder.shards.shard_docs == 7 and recorder.shards.gzipped
     assert recorder.progress_interval == 2.5
     assert recorder.stale_after == 86400.0  # the default, from newspipe.defaults
+
+
+def test_a_file_sent_whole_is_read_once_for_its_digest_and_its_documents(tmp_path: Path) -> None:
+    from newspipe.manifest import READ_WHOLE_UP_TO, read_file
+
+    articles = [{"content": f"نص رقم {n} " + "كلمة " * 40_000} for n in range(3)]
+    path = tmp_path / "day.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("day.json", json.dumps(articles, ensure_ascii=False))
+    assert 1 << 20 < path.stat().st_size <= READ_WHOLE_UP_TO  # over the streaming limit
+    expected = full_signature(path)
+    file = InputFile(path, tmp_path)
+    seen: list[bytes | None] = []
+
+    def reader(what: InputFile) -> list[dict[str, Any]]:
+        seen.append(what.contents)  # the bytes the digest came from, handed to the reader
+        return three_docs(what)
+
+    read = read_file(file, 1, reader)
+    assert read.signature == expected
+    assert seen == [path.read_bytes()] and file.contents is None
+    assert [doc["n"] for doc in read.documents] == [1, 2] and read.resumed == 1
+
+
+def test_a_zip_is_read_from_the_bytes_already_in_hand(tmp_path: Path) -> None:
+    from newspipe.inputs import read_input
+
+    path = tmp_path / "day.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("day.json", json.dumps([{"content": "نص أول"}, {"content": "نص ثان"}]))
+    file = InputFile(path, tmp_path)
+    file.contents = path.read_bytes()
+    path.unlink()  # only the bytes in hand are left to read
+    docs = list(read_input(file, InputOptions((tmp_path,))))
+    assert [doc["text"] for doc in docs] == ["نص أول", "نص ثان"]

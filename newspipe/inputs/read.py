@@ -440,10 +440,11 @@ class _FileReader:
             return
         form, gzipped = kind
         path = self.file.path
-        if form == "zip":
-            yield from self.archive(path)
-            return
         contents = self.file.contents
+        if form == "zip":
+            # The bytes already read (to hash them) when there are some, else the file.
+            yield from self.archive(path if contents is None else io.BytesIO(contents))
+            return
 
         def raw() -> IO[bytes]:
             # The bytes already read (to hash them) when there are some, else the file.
@@ -465,9 +466,9 @@ class _FileReader:
         bounded = _Bounded(unzipped, self.options.max_archive_bytes, closing=(raw,))
         return io.BufferedReader(bounded, buffer_size=1 << 16)
 
-    def archive(self, path: Path) -> Iterator[dict[str, Any]]:
+    def archive(self, source: Path | IO[bytes]) -> Iterator[dict[str, Any]]:
         try:
-            archive = zipfile.ZipFile(path)
+            archive = zipfile.ZipFile(source)
         except _BROKEN_ZIP as exc:
             yield self.reject(self.input, "malformed", f"not a readable zip archive ({exc})")
             return

@@ -23,7 +23,7 @@ from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.inputs.read import decoded_size
-from newspipe.manifest import Reader, ReadFile, list_inputs, read_with
+from newspipe.manifest import READ_WHOLE_UP_TO, Reader, ReadFile, list_inputs, read_with
 from newspipe.run import run_for
 from newspipe.scaleout.worker import add_gate, start_worker
 
@@ -160,4 +160,4 @@ SMALL_INPUT = 1 << 20
 #: zip of 12 MB of articles). Larger ones, and gzip files (their size is not known before they
 #: are read), are read here, as a stream, so that no process holds a whole large dump, nor a
 #: small file that expands to one.
-WHOLE_INPUT = 16 << 20
+WHOLE_INPUT = READ_WHOLE_UP_TO  # read in one go, for the manifest's digest and the reader
