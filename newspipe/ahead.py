@@ -117,15 +117,21 @@ GC_THRESHOLD = 50_000
 
 
 def collect_garbage_less_often() -> None:
-    """Run the cycle collector every 50,000 allocations instead of 700, in newspipe's processes.
+    """Run the cycle collector every 50,000 allocations instead of 700, and never again over
+    what exists now, in newspipe's processes (called once the process is set up for its run).
 
     A document makes a few hundred short-lived containers (its fields, steps, Scrapy's
     deferreds), freed by reference counting; the collector, run every 700 of them, finds almost
     no cycles and cost 3% of a crawl. Memory is not at stake: garbage without cycles is freed at
     once whatever the threshold.
+
+    What exists by then (the modules, Scrapy's components, the stages: some 66,000 objects) lives
+    for the whole run. ``gc.freeze`` takes it out of every later collection, those Python runs
+    while it exits included: a run that reads nothing took 65 ms less.
     """
     _, middle, oldest = gc.get_threshold()
     gc.set_threshold(GC_THRESHOLD, middle, oldest)
+    gc.freeze()
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -337,7 +337,10 @@ class RunRecorder:
                 self._commit()
                 if run.status == "running":
                     try:
-                        run.state.commit()  # the cleared pending list
+                        if reason == "finished":  # the files' records are committed: now theirs
+                            for key, record in run.inputs.folder_records().items():
+                                run.state.set_input(key, record)
+                        run.state.commit()  # the cleared pending list, the folders' records
                     except Exception as exc:  # e.g. Redis gone: the shards are committed already
                         run.fail(f"state store: cannot commit: {exc}")
             if run.status == "running":

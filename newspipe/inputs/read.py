@@ -188,35 +188,85 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+@dataclass(slots=True)
+class FolderListing:
+    """One folder under a seed root, as the walk found it.
+
+    ``files`` are its plain files (not links), each with its ``stat``, sorted by name: all a run
+    over unchanged inputs needs of them (:meth:`newspipe.manifest.InputManifest.plan_inputs`), so
+    they become :class:`InputFile` only when asked. ``others`` are the inputs that need more:
+    links, rejects found while walking, files whose ``stat`` failed.
+    """
+
+    root: Path
+    path: str  # as walked
+    real: str  # its real path with a trailing separator: what its files' manifest keys start with
+    prefix: str  # its path relative to the root with a trailing "/" ("" for the root)
+    files: list[tuple[str, os.stat_result]] = field(default_factory=list)
+    others: list[InputFile] = field(default_factory=list)
+
+    def input_files(self) -> list[InputFile]:
+        folder, root, prefix, real = os.path.join(self.path, ""), self.root, self.prefix, self.real
+        made = [
+            InputFile(folder + name, root, None, prefix + name, key=real + name, status=status)
+            for name, status in self.files
+        ]
+        made.extend(self.others)
+        return made
+
+
 def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile]:
-    """The files under ``root`` (or ``root`` itself), sorted by path so runs are stable.
+    """The files under ``root`` (or ``root`` itself), sorted by path so runs are stable."""
+    if not root.is_dir():
+        yield InputFile(root, root)
+        return
+    found = [
+        input_file
+        for listing in walk_folders(root, follow_symlinks)
+        for input_file in listing.input_files()
+    ]
+    found.sort(key=_relative)  # every one is known here
+    yield from found
+
+
+def _relative(input_file: InputFile) -> str:
+    return input_file.known_relative
+
+
+def walk_folders(root: Path, follow_symlinks: bool = False) -> Iterator[FolderListing]:
+    """The folders under the folder ``root``, ``root`` first, each listed once.
 
     A symbolic link whose target leaves the seed root is an ``unsafe`` input unless
     ``follow_symlinks``; a link to a folder inside the root is not walked twice. One ``scandir``
     a folder and one ``stat`` a file: what the input manifest needs to skip an unchanged file.
     """
-    if not root.is_dir():
-        yield InputFile(root, root)
-        return
     real_root = os.path.realpath(root)
-    found: list[InputFile] = []
     seen_folders = {real_root}
     pending = [(os.fspath(root), "")]  # (folder, its path relative to the root with a "/")
     while pending:
         folder, prefix = pending.pop()
         real_folder = os.path.join(os.path.realpath(folder), "")  # with its trailing separator
+        listing = FolderListing(root, folder, real_folder, prefix)
         try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
+            with os.scandir(folder) as scan:
+                entries = list(scan)
         except OSError as exc:  # a reject of its own, so that nothing goes missing unsaid
             unlisted = ("unreadable", f"a folder that cannot be listed ({exc.strerror or exc})")
             relative = prefix.rstrip("/") or _root_name(root)
-            found.append(InputFile(folder, root, unlisted, relative))
+            listing.others.append(InputFile(folder, root, unlisted, relative))
+            yield listing
             continue
+        files, others = listing.files, listing.others
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
+            try:  # the common case first, in as few calls as it takes
+                if entry.is_file(follow_symlinks=False):
+                    files.append((name, entry.stat()))
+                    continue
+            except OSError:  # the reader meets the error and rejects the file with a reason
+                pass
             if _is_folder(entry):
                 if entry.is_symlink():
                     target = os.path.realpath(entry.path)
@@ -226,31 +276,36 @@ def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile
                         continue  # its files are read where they are, or already were
                     if not follow_symlinks:
                         link = _link_problem(entry.path, target)
-                        found.append(InputFile(entry.path, root, link, prefix + name))
+                        others.append(InputFile(entry.path, root, link, prefix + name))
                         continue
                     seen_folders.add(target)
                 pending.append((entry.path, prefix + name + "/"))
                 continue
-            problem: tuple[str, str] | None = None
-            if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not os.path.exists(target):
-                    problem = ("unreadable", f"a symbolic link to {target}, which does not exist")
-                elif not follow_symlinks and not _inside(target, real_root):
-                    problem = _link_problem(entry.path, target)
+            others.append(_other_input(entry, listing, real_root, follow_symlinks))
+        files.sort()  # names are unique: the stats are never compared
+        yield listing
+
+
+def _other_input(
+    entry: os.DirEntry[str], listing: FolderListing, real_root: str, follow_symlinks: bool
+) -> InputFile:
+    """A link to a file, a file of another kind (a pipe, a device), or one whose ``stat``
+    failed: an input of its own, a reject when the walk already knows it is one."""
+    problem: tuple[str, str] | None = None
+    if entry.is_symlink():
+        target = os.path.realpath(entry.path)
+        if not os.path.exists(target):
+            problem = ("unreadable", f"a symbolic link to {target}, which does not exist")
+        elif not follow_symlinks and not _inside(target, real_root):
+            problem = _link_problem(entry.path, target)
+    status = None
+    if problem is None:
+        try:
+            status = entry.stat()
+        except OSError:  # the reader meets the error and rejects the file with a reason
             status = None
-            if problem is None:
-                # Not contextlib.suppress: a context manager a file cost a tenth of the walk.
-                try:
-                    status = entry.stat()
-                except OSError:  # the reader meets the error and rejects the file with a reason
-                    status = None
-            key = real_folder + name  # input_key's os.path.join, as one concatenation
-            found.append(
-                InputFile(entry.path, root, problem, prefix + name, key=key, status=status)
-            )
-    found.sort(key=lambda input_file: input_file.known_relative)  # every one is known here
-    yield from found
+    relative, key = listing.prefix + entry.name, listing.real + entry.name
+    return InputFile(entry.path, listing.root, problem, relative, key=key, status=status)
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:

@@ -23,7 +23,7 @@ from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.inputs.read import decoded_size
-from newspipe.manifest import READ_WHOLE_UP_TO, Reader, ReadFile, list_inputs, read_with
+from newspipe.manifest import READ_WHOLE_UP_TO, Reader, ReadFile, read_with
 from newspipe.run import run_for
 from newspipe.scaleout.worker import add_gate, start_worker
 
@@ -115,7 +115,7 @@ class SeedsSpider(Spider):
 
         small: list[tuple[InputFile, int]] = []
         small_bytes = 0
-        for file, skip in inputs.plan(list_inputs(options)):
+        for file, skip in inputs.plan_inputs(options):
             if inputs.stopped:
                 return
             size = decoded_size(file)
@@ -141,7 +141,7 @@ class SeedsSpider(Spider):
 
     def _documents(self, options: InputOptions) -> Iterator[dict[str, Any]]:
         inputs = run_for(self.crawler).inputs
-        todo = inputs.plan(list_inputs(options))
+        todo = inputs.plan_inputs(options)
         return self._counted(inputs.documents(todo, read_with(options)))
 
     def _counted(self, documents: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
