@@ -238,12 +238,16 @@ class _FolderWatch:
     """A folder whose files this run reads or skips: its record is written at the end of the
     run if every file it reads is ingested as the walk listed it."""
 
-    key: str
     digest: str
     files: int
-    waiting: int  # its files still to ingest in this run
-    listed: dict[str, tuple[int, int]]  # key -> (size, mtime) as walked, of those files
-    broken: bool = False  # one was ingested in another version than listed, or not at all
+    waiting: int = 0  # its files still to ingest in this run
+    broken: bool = False  # one was read in another version than the walk listed
+
+
+def _folder_key(key: str) -> str:
+    """The key of the folder of the input with manifest key ``key`` (its real folder path with
+    a trailing separator: what a file's key starts with)."""
+    return key[: key.rindex(os.sep) + 1]
 
 
 @dataclass
@@ -271,8 +275,7 @@ class InputManifest:
     #: Set when the run fails: no further input is started.
     stopped: bool = False
     _active: dict[str, _Active] = field(default_factory=dict)
-    _watches: list[_FolderWatch] = field(default_factory=list)
-    _watch_of: dict[str, _FolderWatch] = field(default_factory=dict)  # file key -> its folder
+    _watches: dict[str, _FolderWatch] = field(default_factory=dict)  # by folder key
 
     def plan_inputs(self, options: InputOptions) -> list[tuple[InputFile, int]]:
         """:meth:`plan` over every input under the seed roots, in reading order; a folder whose
@@ -289,10 +292,11 @@ class InputManifest:
             to_plan.sort(key=lambda input_file: input_file.known_relative)
             todo.extend(self.plan(to_plan))
         self.total = len(todo)
-        for file, _ in todo:
-            watch = self._watch_of.get(file.key)
-            if watch is not None:
-                watch.waiting += 1
+        if self._watches:
+            for file, _ in todo:
+                watch = self._watches.get(_folder_key(file.key))
+                if watch is not None:
+                    watch.waiting += 1
         return todo
 
     def _skip_folders(self, listings: list[FolderListing]) -> list[InputFile]:
@@ -310,16 +314,9 @@ class InputManifest:
             if digest is not None and folder_matches(stored.get(listing.real), digest):
                 skipped += len(listing.files)
                 continue
-            files = listing.input_files()
-            to_plan.extend(files)
+            to_plan.extend(listing.input_files())
             if digest is not None:
-                listed = {
-                    file.key: (status.st_size, status.st_mtime_ns)
-                    for file, (_, status) in zip(files, listing.files, strict=True)
-                }
-                watch = _FolderWatch(listing.real, digest, len(listing.files), 0, listed)
-                self._watches.append(watch)
-                self._watch_of.update(dict.fromkeys(listed, watch))
+                self._watches[listing.real] = _FolderWatch(digest, len(listing.files))
         self._inc("newspipe/inputs/skipped", skipped)
         self._inc("newspipe/inputs/total", skipped)
         return to_plan
@@ -328,8 +325,8 @@ class InputManifest:
         """The records of the folders whose files are now all ingested as listed (asked at the
         end of a completed run, once the files' own records are committed)."""
         return {
-            watch.key: folder_record(watch.digest, watch.files)
-            for watch in self._watches
+            key: folder_record(watch.digest, watch.files)
+            for key, watch in self._watches.items()
             if watch.waiting == 0 and not watch.broken
         }
 
@@ -411,6 +408,15 @@ class InputManifest:
         return read.documents
 
     def _begin(self, file: In, skip: int, signature: Signature) -> _Active:
+        watch = self._watches.get(_folder_key(file.key)) if self._watches else None
+        if watch is not None and not watch.broken:
+            try:
+                listed = file.stat()  # the walk's (a file given as a seed root: a fresh one)
+                walked = (listed.st_size, listed.st_mtime_ns)
+            except OSError:
+                walked = (-1, -1)
+            if walked != (signature.size, signature.mtime_ns):
+                watch.broken = True  # changed since the walk: its folder is listed anew next time
         active = self._active[file.key] = _Active(file.key, signature, skip)
         return active
 
@@ -441,7 +447,9 @@ class InputManifest:
             complete = active.ended and active.processed >= active.yielded
             if complete:
                 finished.append(key)
-                self._ingested(key, active.signature)
+                watch = self._watches.get(_folder_key(key)) if self._watches else None
+                if watch is not None:
+                    watch.waiting -= 1
             elif active.processed == 0 or docs_done == active.recorded:
                 continue  # nothing new of it in this commit
             records[key] = InputRecord(active.signature, docs_done, complete).to_json()
@@ -449,13 +457,6 @@ class InputManifest:
         for key in finished:
             del self._active[key]
         return records
-
-    def _ingested(self, key: str, signature: Signature) -> None:
-        watch = self._watch_of.pop(key, None)
-        if watch is not None:
-            watch.waiting -= 1
-            if watch.listed.get(key) != (signature.size, signature.mtime_ns):
-                watch.broken = True  # changed since the walk: its folder is listed anew next time
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None and count:
