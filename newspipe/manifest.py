@@ -7,21 +7,26 @@ mtime are unchanged, or whose content hash is unchanged when those two disagree;
 one again from the start. An input cut by a shard boundary is recorded as partly done, so a run
 that follows a crash reads it again past the documents already committed.
 
-A folder whose plain files were all ingested as they are now gets a record of its own, keyed by
-its real path with a trailing separator (no file's key ends so): a digest of its listing (each
-file's name, size and mtime). A later run that finds the same listing skips the folder's files
-without looking up each one: what a run over thousands of unchanged files mostly does. The
-record is written at the end of a completed run, after the records of the files it covers.
+A folder gets a record of its own, keyed by its real path with a trailing separator (no file's
+key ends so): the listing of its plain files that were ingested as they are listed (name, size,
+mtime), and a digest of it. A later run that finds the same listing skips the folder's files
+without looking up each one, which is what a run over thousands of unchanged files mostly does; one
+that finds a listing grown or changed skips the files it lists unchanged, and checks the others
+one by one. The record is written at the end of a completed run, after the records of the files
+it covers.
 """
 
 from __future__ import annotations
 
 import array
+import base64
 import functools
 import hashlib
 import json
 import logging
 import os
+import struct
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -210,22 +215,31 @@ def unchanged(record: InputRecord, current: Signature, path: Path) -> bool:
     return bool(stored.digest) and file_digest(path) == stored.digest
 
 
-def listing_digest(files: list[tuple[str, os.stat_result]]) -> str:
-    """The digest of a folder's plain files as listed (name, size, mtime; sorted by name).
+#: A folder's plain files as listed: name and ``stat``, sorted by name.
+Listing = list[tuple[str, os.stat_result]]
 
-    Names joined by NUL (which no name holds), then sizes and mtimes as 64-bit integers: a third
-    of the cost of hashing the listing written out as text."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update("\0".join([name for name, _ in files]).encode("utf-8", "surrogateescape"))
+
+def listing_digest(files: Listing) -> str:
+    """The digest of a folder's plain files as listed (name, size, mtime; sorted by name)."""
+    return hashlib.blake2b(_listing_bytes(files), digest_size=16).hexdigest()
+
+
+def _listing_bytes(files: Listing) -> bytes:
+    """Names joined by NUL (which no name holds), then sizes and mtimes as 64-bit integers: a
+    third of the cost of writing the listing out as text."""
+    names = "\0".join([name for name, _ in files]).encode("utf-8", "surrogateescape")
     numbers = array.array("q", [status.st_size for _, status in files])
     numbers.extend([status.st_mtime_ns for _, status in files])
-    digest.update(numbers.tobytes())
-    return digest.hexdigest()
+    return struct.pack("<Q", len(names)) + names + numbers.tobytes()
 
 
-def folder_record(digest: str, files: int) -> str:
-    """The stored record of a folder whose files were all ingested as listed."""
-    return json.dumps({"listing": digest, "files": files}, separators=(",", ":"))
+def folder_record(files: Listing) -> str:
+    """The stored record of a folder: ``files``, the plain files of it ingested as listed."""
+    packed = base64.b64encode(zlib.compress(_listing_bytes(files), 1)).decode("ascii")
+    return json.dumps(
+        {"listing": listing_digest(files), "files": len(files), "entries": packed},
+        separators=(",", ":"),
+    )
 
 
 def folder_matches(text: str | None, digest: str) -> bool:
@@ -233,21 +247,42 @@ def folder_matches(text: str | None, digest: str) -> bool:
     return text is not None and text.startswith(f'{{"listing":"{digest}",')
 
 
+def folder_entries(text: str) -> dict[str, tuple[int, int]]:
+    """name -> (size, mtime) of each file a stored folder record lists (none if unreadable)."""
+    try:
+        record = json.loads(text)
+        count = int(record["files"])
+        packed = zlib.decompress(base64.b64decode(record["entries"]))
+        (length,) = struct.unpack_from("<Q", packed)
+        names = packed[8 : 8 + length].decode("utf-8", "surrogateescape").split("\0")
+        numbers = array.array("q")
+        numbers.frombytes(packed[8 + length :])
+    except (ValueError, KeyError, TypeError, zlib.error, struct.error):
+        return {}  # its files are checked one by one
+    if count == 0 or len(names) != count or len(numbers) != 2 * count:
+        return {}
+    return dict(zip(names, zip(numbers[:count], numbers[count:], strict=True), strict=True))
+
+
 @dataclass(slots=True)
 class _FolderWatch:
-    """A folder whose files this run reads or skips: its record is written at the end of the
-    run if every file it reads is ingested as the walk listed it."""
+    """A folder whose files this run reads or skips one by one: at the end of a completed run,
+    its record lists those of its files ingested as the walk listed them."""
 
-    digest: str
-    files: int
-    waiting: int = 0  # its files still to ingest in this run
-    broken: bool = False  # one was read in another version than the walk listed
+    files: Listing  # as walked
+    pending: set[str] = field(default_factory=set)  # names of its files being read in this run
+    changed: set[str] = field(default_factory=set)  # read in another version than walked
+
+    def ingested(self) -> Listing:
+        left_out = self.pending | self.changed
+        return [entry for entry in self.files if entry[0] not in left_out]
 
 
-def _folder_key(key: str) -> str:
+def _split_key(key: str) -> tuple[str, str]:
     """The key of the folder of the input with manifest key ``key`` (its real folder path with
-    a trailing separator: what a file's key starts with)."""
-    return key[: key.rindex(os.sep) + 1]
+    a trailing separator: what a file's key starts with), and the file's name."""
+    cut = key.rindex(os.sep) + 1
+    return key[:cut], key[cut:]
 
 
 @dataclass
@@ -294,13 +329,15 @@ class InputManifest:
         self.total = len(todo)
         if self._watches:
             for file, _ in todo:
-                watch = self._watches.get(_folder_key(file.key))
+                folder, name = _split_key(file.key)
+                watch = self._watches.get(folder)
                 if watch is not None:
-                    watch.waiting += 1
+                    watch.pending.add(name)
         return todo
 
     def _skip_folders(self, listings: list[FolderListing]) -> list[InputFile]:
-        """The input files of the folders not skipped whole; those skipped are counted."""
+        """The input files to check one by one; those their folder's record lists as they are
+        are counted as skipped."""
         digests = {
             listing.real: listing_digest(listing.files)
             for listing in listings
@@ -311,24 +348,33 @@ class InputManifest:
         skipped = 0
         for listing in listings:
             digest = digests.get(listing.real)
-            if digest is not None and folder_matches(stored.get(listing.real), digest):
+            if digest is None:
+                to_plan.extend(listing.input_files())
+                continue
+            text = stored.get(listing.real)
+            if folder_matches(text, digest):
                 skipped += len(listing.files)
                 continue
-            to_plan.extend(listing.input_files())
-            if digest is not None:
-                self._watches[listing.real] = _FolderWatch(digest, len(listing.files))
+            self._watches[listing.real] = _FolderWatch(listing.files)
+            known = folder_entries(text) if text else {}
+            for name, status in listing.files:
+                if known.get(name) == (status.st_size, status.st_mtime_ns):
+                    skipped += 1
+                else:  # new, changed, or not in the record: its own record decides
+                    to_plan.append(listing.input_file(name, status))
         self._inc("newspipe/inputs/skipped", skipped)
         self._inc("newspipe/inputs/total", skipped)
         return to_plan
 
     def folder_records(self) -> dict[str, str]:
-        """The records of the folders whose files are now all ingested as listed (asked at the
-        end of a completed run, once the files' own records are committed)."""
-        return {
-            key: folder_record(watch.digest, watch.files)
-            for key, watch in self._watches.items()
-            if watch.waiting == 0 and not watch.broken
-        }
+        """The records of the folders checked file by file, each listing its files ingested as
+        walked (asked at the end of a completed run, once the files' own records are committed)."""
+        records = {}
+        for key, watch in self._watches.items():
+            files = watch.ingested()
+            if files:
+                records[key] = folder_record(files)
+        return records
 
     def plan(self, files: list[In]) -> list[tuple[In, int]]:
         """The files to read, each with the number of leading documents to skip.
@@ -408,15 +454,16 @@ class InputManifest:
         return read.documents
 
     def _begin(self, file: In, skip: int, signature: Signature) -> _Active:
-        watch = self._watches.get(_folder_key(file.key)) if self._watches else None
-        if watch is not None and not watch.broken:
+        folder, name = _split_key(file.key)
+        watch = self._watches.get(folder) if self._watches else None
+        if watch is not None:
             try:
                 listed = file.stat()  # the walk's (a file given as a seed root: a fresh one)
                 walked = (listed.st_size, listed.st_mtime_ns)
             except OSError:
                 walked = (-1, -1)
             if walked != (signature.size, signature.mtime_ns):
-                watch.broken = True  # changed since the walk: its folder is listed anew next time
+                watch.changed.add(name)  # since the walk: its folder's record leaves it out
         active = self._active[file.key] = _Active(file.key, signature, skip)
         return active
 
@@ -447,9 +494,10 @@ class InputManifest:
             complete = active.ended and active.processed >= active.yielded
             if complete:
                 finished.append(key)
-                watch = self._watches.get(_folder_key(key)) if self._watches else None
+                folder, name = _split_key(key)
+                watch = self._watches.get(folder) if self._watches else None
                 if watch is not None:
-                    watch.waiting -= 1
+                    watch.pending.discard(name)
             elif active.processed == 0 or docs_done == active.recorded:
                 continue  # nothing new of it in this commit
             records[key] = InputRecord(active.signature, docs_done, complete).to_json()

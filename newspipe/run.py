@@ -27,9 +27,15 @@ EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 75
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    """A run id such as ``20261122T081500Z-3f2a``: sortable by time, unique by its suffix."""
+    """A run id such as ``20261122T081500Z-3f2a91``: sortable by time, unique by its suffix.
+
+    The suffix's first two digits are the 256ths of the second (a run over unchanged inputs ends
+    within the second it started in, and the next one must sort after it), the last four random
+    (workers started together must not share an id).
+    """
     now = now or datetime.now(UTC)
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+    fraction = now.microsecond * 256 // 1_000_000
+    return f"{now:%Y%m%dT%H%M%SZ}-{fraction:02x}{secrets.token_hex(2)}"
 
 
 def utc_now() -> str:

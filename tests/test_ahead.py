@@ -138,6 +138,47 @@ def test_the_crawl_process_takes_on_batches_while_the_workers_are_behind(
     assert os.getpid() in {doc["ran_in"] for doc in out}  # some batches were done here
 
 
+def test_a_run_whose_work_is_one_batch_of_small_files_starts_no_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(6):
+        (tmp_path / f"{number:03d}.txt").write_text(f"نص رقم {number}", encoding="utf-8")
+    options = InputOptions(roots=(tmp_path,))
+    reader = read_with(options)
+    files = [(file, 0) for file in list_inputs(options)]
+
+    def accept(file: Any, skip: int, read: ReadFile) -> list[dict[str, Any]]:
+        return read.documents
+
+    pools: list[Any] = []
+
+    class NotedPool(ahead.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(ahead, "ProcessPoolExecutor", NotedPool)
+    runner = AheadRunner([(WherePid(), "process")], workers=1, reader=reader)
+
+    def collect(tasks: list[FileBatch]) -> list[dict[str, Any]]:
+        async def documents() -> list[dict[str, Any]]:
+            return [doc async for doc in runner.run_tasks(tasks)]
+
+        return asyncio.run(documents())
+
+    one = collect([FileBatch(files, accept, reader)])
+    assert [doc["path"] for doc in one] == [f"{number:03d}.txt" for number in range(6)]
+    assert {doc["ran_in"] for doc in one} == {os.getpid()} and pools == []
+    assert all("where" in doc["_ahead"] for doc in one)  # the worker's steps, made here
+
+    two = collect([FileBatch(files[:3], accept, reader), FileBatch(files[3:], accept, reader)])
+    assert [doc["path"] for doc in two] == [doc["path"] for doc in one]
+    assert len(pools) == 1  # more than one batch: the workers start as before
+    whole = collect([FileBatch(files, accept, reader, weight=2, large=True)])
+    assert [doc["path"] for doc in whole] == [doc["path"] for doc in one]
+    assert len(pools) == 2  # a file read whole is never the crawl process's
+
+
 def test_worker_count_setting() -> None:
     assert worker_count(0) == 0
     assert worker_count("3") == 3

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
@@ -14,6 +17,7 @@ from newspipe.addon import NewspipeAddon
 from newspipe.config import SettingError, get_bool, get_float, get_int, get_list, setting
 from newspipe.logformatter import NewspipeLogFormatter
 from newspipe.rejects import Rejected
+from newspipe.run import new_run_id
 from newspipe.stages.dedup import DedupStage
 from newspipe.stages.language import LanguageStage
 
@@ -70,6 +74,15 @@ def test_addon_sets_run_id_recorder_and_keeps_user_feeds(tmp_path: object) -> No
     assert settings.getdict("FEEDS") == {"extra.jsonl": {"format": "jsonlines"}}
     assert "newspipe.recorder.RunRecorder" in settings.getdict("EXTENSIONS")
     assert settings.getdict("FEED_STORAGES")["file"] == "newspipe.feeds.AtomicFileFeedStorage"
+
+
+def test_run_ids_sort_by_time_within_a_second() -> None:
+    second = datetime(2026, 11, 26, 8, 15, 0, tzinfo=UTC)
+    moments = [second + timedelta(milliseconds=ms) for ms in (0, 5, 300, 996)]
+    ids = [new_run_id(moment) for moment in moments]
+    assert all(re.fullmatch(r"20261126T081500Z-[0-9a-f]{6}", run_id) for run_id in ids)
+    assert sorted(ids) == ids  # a run that ends within its second sorts before the next one
+    assert new_run_id(second + timedelta(seconds=1)) > ids[-1]
 
 
 def test_addon_installs_the_fast_stats_and_quiet_log_formatter_unless_set() -> None:

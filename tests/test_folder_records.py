@@ -1,18 +1,23 @@
 """Folder records of the input manifest: a folder whose files were all ingested as they are now
-is skipped whole by the next run, without a lookup a file; any change sends it back to the
-file-by-file check, and a record is written only for what a completed run ingested as listed."""
+is skipped whole by the next run, without a lookup a file; in a folder that grew or changed, only
+the files its record does not list as they are are checked one by one; a record lists only what
+a completed run ingested as the walk listed it."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+import newspipe.manifest as manifest_module
 from newspipe.inputs import InputFile, InputOptions
-from newspipe.inputs.read import walk_folders
-from newspipe.manifest import InputManifest, folder_record, listing_digest
+from newspipe.inputs.read import FolderListing, walk_folders
+from newspipe.manifest import InputManifest, folder_entries, folder_record, listing_digest
 from newspipe.state import DEFAULT_STATE_FILE, SqliteState
 from tests.crawling import crawl
 
@@ -70,10 +75,17 @@ def seed_folder(tmp_path: Path) -> Path:
     return seeds
 
 
-def test_an_unchanged_folder_is_skipped_whole_without_a_lookup_a_file(tmp_path: Path) -> None:
+def test_an_unchanged_folder_is_skipped_whole_without_a_lookup_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seeds, state = seed_folder(tmp_path), open_state(tmp_path)
     read = complete_run(state, seeds)
     assert read == ["a.txt", "b.txt", "c.txt", "okaz/d.txt", "okaz/e.txt"]
+
+    def not_needed(text: str) -> dict[str, tuple[int, int]]:
+        raise AssertionError("an unchanged listing is known by its digest alone")
+
+    monkeypatch.setattr(manifest_module, "folder_entries", not_needed)
     run = InputManifest(lambda: state)
     state.asked.clear()
     assert run.plan_inputs(InputOptions(roots=(seeds,))) == []
@@ -93,34 +105,39 @@ def test_a_new_an_edited_or_a_removed_file_sends_its_folder_back_to_file_by_file
     (seeds / "okaz" / "f.txt").write_text("خبر جديد", encoding="utf-8")
     todo, looked_up = planned(state, seeds)
     assert todo == ["okaz/f.txt"]
-    assert sorted(Path(key).name for key in looked_up) == ["d.txt", "e.txt", "f.txt"]
+    assert [Path(key).name for key in looked_up] == ["f.txt"]  # d and e: listed as they are
     assert complete_run(state, seeds) == ["okaz/f.txt"]
     assert planned(state, seeds) == ([], [])  # the new listing has its record
 
     (seeds / "b.txt").write_text("نص أطول بعد التحرير", encoding="utf-8")
-    assert planned(state, seeds)[0] == ["b.txt"]
+    assert planned(state, seeds) == (["b.txt"], [str(seeds.resolve() / "b.txt")])
     assert complete_run(state, seeds) == ["b.txt"]
 
     (seeds / "c.txt").unlink()
-    todo, looked_up = planned(state, seeds)
-    assert todo == [] and sorted(Path(key).name for key in looked_up) == ["a.txt", "b.txt"]
+    assert planned(state, seeds) == ([], [])  # a and b are listed as they are
     complete_run(state, seeds)  # records the smaller listing
     assert planned(state, seeds) == ([], [])
+    assert state.asked == [str(key) + os.sep for key in (seeds.resolve(), seeds.resolve() / "okaz")]
 
 
 def test_a_touched_file_is_hashed_once_then_its_folder_is_skipped_whole(tmp_path: Path) -> None:
     seeds, state = seed_folder(tmp_path), open_state(tmp_path)
     complete_run(state, seeds)
-    os.utime(seeds / "a.txt", ns=(1, 1))  # same bytes, other mtime: the digest decides
+    os.utime(seeds / "a.txt", ns=(1, 1))  # same bytes, other mtime: the content hash decides
     todo, looked_up = planned(state, seeds)
-    assert todo == [] and sorted(Path(key).name for key in looked_up) == ["a.txt", "b.txt", "c.txt"]
+    assert todo == [] and [Path(key).name for key in looked_up] == ["a.txt"]
     complete_run(state, seeds)  # its folder is recorded as listed now, with the new mtime
     assert planned(state, seeds) == ([], [])
     (seeds / "a.txt").write_text("نص a.tx!", encoding="utf-8")  # same size, other bytes
     assert planned(state, seeds)[0] == ["a.txt"]
 
 
-def test_no_record_for_a_folder_whose_file_changed_between_the_walk_and_its_reading(
+def listed_names(records: dict[str, str]) -> dict[str, list[str]]:
+    """folder name -> the file names its record lists."""
+    return {Path(key).name: sorted(folder_entries(text)) for key, text in records.items()}
+
+
+def test_a_file_changed_between_the_walk_and_its_reading_is_left_out_of_its_folder_record(
     tmp_path: Path,
 ) -> None:
     seeds, state = seed_folder(tmp_path), open_state(tmp_path)
@@ -130,17 +147,42 @@ def test_no_record_for_a_folder_whose_file_changed_between_the_walk_and_its_read
     for document in run.documents(todo, three_docs):
         run.processed(document)
     run.records_to_commit()
-    assert list(run.folder_records()) == [os.path.join(os.path.realpath(seeds), "")]
+    assert listed_names(run.folder_records()) == {
+        "seeds": ["a.txt", "b.txt", "c.txt"],
+        "okaz": ["e.txt"],
+    }
 
 
-def test_no_record_for_a_folder_not_read_to_the_end(tmp_path: Path) -> None:
+def test_a_file_not_read_to_the_end_is_left_out_of_its_folder_record(tmp_path: Path) -> None:
     seeds, state = seed_folder(tmp_path), open_state(tmp_path)
+    (seeds / "okaz" / "c.txt").write_text("خبر ثالث", encoding="utf-8")
     run = InputManifest(lambda: state)
     documents = run.documents(run.plan_inputs(InputOptions(roots=(seeds,))), three_docs)
-    for _ in range(3 * 3 + 1):  # the root's three files, and one document of okaz/d.txt
+    for _ in range(3 * 3 + 3 + 1):  # the root's three files, okaz/c.txt, one document of d.txt
         run.processed(next(documents))
     run.records_to_commit()
-    assert list(run.folder_records()) == [os.path.join(os.path.realpath(seeds), "")]
+    assert listed_names(run.folder_records()) == {
+        "seeds": ["a.txt", "b.txt", "c.txt"],
+        "okaz": ["c.txt"],
+    }
+
+
+def test_a_folder_record_that_cannot_be_read_lists_nothing(tmp_path: Path) -> None:
+    seeds = seed_folder(tmp_path)
+    text = folder_record(root_listing(seeds).files)
+    entries = folder_entries(text)
+    assert entries == {
+        name: (status.st_size, status.st_mtime_ns) for name, status in root_listing(seeds).files
+    }
+    record = json.loads(text)
+    for broken in (
+        {**record, "entries": record["entries"][:-8]},  # cut short
+        {**record, "entries": "not base64!"},
+        {**record, "files": 4},  # not what it holds
+        {key: value for key, value in record.items() if key != "entries"},
+    ):
+        assert folder_entries(json.dumps(broken)) == {}
+    assert folder_entries("not json") == {}
 
 
 def test_a_folder_holding_a_link_is_checked_file_by_file(tmp_path: Path) -> None:
@@ -153,15 +195,20 @@ def test_a_folder_holding_a_link_is_checked_file_by_file(tmp_path: Path) -> None
 
 
 def root_digest(seeds: Path) -> str:
+    return listing_digest(root_listing(seeds).files)
+
+
+def root_listing(seeds: Path) -> FolderListing:
     (listing,) = [found for found in walk_folders(seeds) if found.prefix == ""]
-    return listing_digest(listing.files)
+    return listing
 
 
 def test_the_listing_digest_is_the_same_in_every_process_and_tells_listings_apart(
     tmp_path: Path,
 ) -> None:
     seeds = seed_folder(tmp_path)
-    digest = root_digest(seeds)
+    listing = root_listing(seeds)
+    digest = listing_digest(listing.files)
     code = (
         "import sys; from pathlib import Path; from newspipe.inputs.read import walk_folders; "
         "from newspipe.manifest import listing_digest; "
@@ -173,7 +220,7 @@ def test_the_listing_digest_is_the_same_in_every_process_and_tells_listings_apar
             [sys.executable, "-c", code, str(seeds)], env=env, capture_output=True, text=True
         )
         assert printed.stdout.strip() == repr([digest]), printed.stderr
-    assert folder_record(digest, 3).startswith(f'{{"listing":"{digest}",')
+    assert folder_record(listing.files).startswith(f'{{"listing":"{digest}",')
 
     seen = {digest}
     a = seeds / "a.txt"

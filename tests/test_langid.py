@@ -190,6 +190,20 @@ def test_text_without_letters_is_und_never_an_error(text: str) -> None:
     assert identify(text, DEFAULT) == Detection("und", 0.0, None, "script")
 
 
+def test_the_backend_is_not_even_loaded_while_the_letters_decide(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def not_loaded(name: str) -> None:
+        raise AssertionError(f"backend {name} loaded")
+
+    monkeypatch.setattr("newspipe.langid.detect.get_backend", not_loaded)
+    for backend in ("langdetect", "fasttext"):
+        found = identify(ARABIC * 5, LangidConfig(backend=backend))
+        assert (found.lang, found.by) == ("ar", "script")
+    with pytest.raises(AssertionError, match="backend langdetect loaded"):
+        identify(ENGLISH, DEFAULT)  # what the letters cannot decide loads it
+
+
 def test_a_long_arabic_text_is_decided_by_its_letters_without_the_backend(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -306,9 +320,11 @@ def test_a_dialect_is_asked_only_of_text_with_colloquial_egyptian_words(
         names_dialects = True
 
     monkeypatch.setattr("newspipe.langid.detect.get_backend", lambda name: DialectBackend())
-    assert identify(ARABIC, DEFAULT) == Detection("ar", 1.0, None, "script")  # no model call
+    fasttext = LangidConfig(backend="fasttext")  # it names dialects; langdetect does not
+    assert identify(ARABIC, fasttext) == Detection("ar", 1.0, None, "script")  # no model call
     with pytest.raises(AssertionError, match="backend was called"):
-        identify("ازيك يا عم عامل ايه النهارده", DEFAULT)
+        identify("ازيك يا عم عامل ايه النهارده", fasttext)
+    assert identify("ازيك يا عم عامل ايه النهارده", DEFAULT).dialect is None
 
 
 def test_fasttext_names_the_arabic_dialect_in_its_own_field() -> None:

@@ -214,6 +214,11 @@ class FolderListing:
         made.extend(self.others)
         return made
 
+    def input_file(self, name: str, status: os.stat_result) -> InputFile:
+        """The input file of one of :attr:`files`."""
+        path, relative = os.path.join(self.path, name), self.prefix + name
+        return InputFile(path, self.root, None, relative, key=self.real + name, status=status)
+
 
 def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile]:
     """The files under ``root`` (or ``root`` itself), sorted by path so runs are stable."""

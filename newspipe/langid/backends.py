@@ -227,10 +227,19 @@ def _installed(module: str) -> bool:
 @cache
 def get_backend(name: str) -> LangidBackend:
     """The backend called ``name``, loaded once per process."""
+    return _backend_class(name)()
+
+
+def names_dialects(name: str) -> bool:
+    """Whether backend ``name`` tells Arabic dialects apart (known without loading it)."""
+    return _backend_class(name).names_dialects
+
+
+def _backend_class(name: str) -> type[LangdetectBackend | FasttextBackend]:
     if name == "langdetect":
-        return LangdetectBackend()
+        return LangdetectBackend
     if name == "fasttext":
-        return FasttextBackend()
+        return FasttextBackend
     raise ValueError(
         f"unknown language-identification backend {name!r}; known: {', '.join(BACKENDS)}"
     )

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
 from newspipe.config import SettingError, get_int, get_str
-from newspipe.langid.backends import BACKENDS, Detection, LangidBackend, get_backend
+from newspipe.langid.backends import (
+    BACKENDS,
+    Detection,
+    LangidBackend,
+    get_backend,
+    names_dialects,
+)
 from newspipe.langid.codes import UNDETERMINED
 from newspipe.langid.sample import sample_text
 from newspipe.langid.script import SCRIPT_LANGUAGES, arabic_script_candidates, script_evidence
@@ -102,8 +108,10 @@ def identify(text: str, config: LangidConfig) -> Detection:
     evidence = script_evidence(sample)
     if evidence.letters == 0:
         return Detection(UNDETERMINED, 0.0, by="script")
-    backend = get_backend(config.backend)
+    # The backend is loaded when first asked (langdetect's profiles take 0.3 s): a run whose few
+    # new articles the letters decide never loads it.
     if evidence.arabic_share < ARABIC_SCRIPT_SHARE or evidence.other_alphabet:
+        backend = get_backend(config.backend)
         found = _close_call(sample, backend.ranked(sample), backend.name)
         writers = SCRIPT_LANGUAGES.get(evidence.main_script)
         if writers is not None and found.lang not in writers:
@@ -113,14 +121,14 @@ def identify(text: str, config: LangidConfig) -> Detection:
     if len(candidates) == 1:
         lang = candidates[0]
         score = (evidence.arabic - evidence.contradictions(lang)) / evidence.letters
-        dialect = _dialect(backend, sample) if lang == "ar" else None
+        dialect = _dialect(config.backend, sample) if lang == "ar" else None
         return Detection(lang, max(0.0, score), dialect, "script")
     by_words = decide_by_words(sample, candidates)
     if by_words is not None:
         lang, probability = by_words
         fit = (evidence.arabic - evidence.contradictions(lang)) / evidence.letters
         return Detection(lang, max(0.0, probability * fit), by="words")
-    found = backend.detect(sample, allowed=candidates)
+    found = get_backend(config.backend).detect(sample, allowed=candidates)
     if found.lang == UNDETERMINED:
         # the model has nothing on any candidate: the letters alone, with no preference
         return Detection(candidates[0], 1.0 / len(candidates), by="script")
@@ -144,10 +152,13 @@ def _close_call(sample: str, ranked: list[Detection], by: str) -> Detection:
     return Detection(lang, min(1.0, probability * mass), by="words")
 
 
-def _dialect(backend: LangidBackend, sample: str) -> str | None:
+def _dialect(backend_name: str, sample: str) -> str | None:
     """The Arabic dialect a backend that names them sees in ``sample`` (None for the others)."""
-    if not backend.names_dialects or EGYPTIAN_MARKERS.isdisjoint(sample[:DIALECT_CHARS].split()):
+    if not names_dialects(backend_name):
         return None
+    if EGYPTIAN_MARKERS.isdisjoint(sample[:DIALECT_CHARS].split()):
+        return None
+    backend = get_backend(backend_name)
     # the first span only: the letters already decided the language, this is one more model call
     found = backend.detect(sample[:DIALECT_CHARS])
     return found.dialect if found.lang == "ar" else None
