@@ -111,22 +111,26 @@ def test_a_killed_worker_costs_nothing_but_speed() -> None:
     assert "_ahead" not in out[-1]
 
 
+def small_files(folder: Path, count: int) -> tuple[list[tuple[Any, int]], Any]:
+    """``count`` one-line Arabic files in ``folder``, as a run plans them, and their reader."""
+    for number in range(count):
+        (folder / f"{number:03d}.txt").write_text(f"نص رقم {number}", encoding="utf-8")
+    options = InputOptions(roots=(folder,))
+    return [(file, 0) for file in list_inputs(options)], read_with(options)
+
+
+def documents_of(file: Any, skip: int, read: ReadFile) -> list[dict[str, Any]]:
+    return read.documents
+
+
 def test_the_crawl_process_takes_on_batches_while_the_workers_are_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for number in range(60):
-        (tmp_path / f"{number:03d}.txt").write_text(f"نص رقم {number}", encoding="utf-8")
-    options = InputOptions(roots=(tmp_path,))
-    reader = read_with(options)
-    files = [(file, 0) for file in list_inputs(options)]
-
-    def accept(file: Any, skip: int, read: ReadFile) -> list[dict[str, Any]]:
-        return read.documents
-
+    files, reader = small_files(tmp_path, 60)
     # One batch out at a time: the worker (still starting) is behind from the first batch on.
     monkeypatch.setattr(ahead, "QUEUED_PER_WORKER", 0)
     runner = AheadRunner([(WherePid(), "process")], workers=1, reader=reader)
-    tasks = [FileBatch(files[start : start + 4], accept, reader) for start in range(0, 60, 4)]
+    tasks = [FileBatch(files[start : start + 4], documents_of, reader) for start in range(0, 60, 4)]
 
     async def collect() -> list[dict[str, Any]]:
         return [doc async for doc in runner.run_tasks(tasks)]
@@ -141,15 +145,7 @@ def test_the_crawl_process_takes_on_batches_while_the_workers_are_behind(
 def test_a_run_whose_work_is_one_batch_of_small_files_starts_no_worker(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for number in range(6):
-        (tmp_path / f"{number:03d}.txt").write_text(f"نص رقم {number}", encoding="utf-8")
-    options = InputOptions(roots=(tmp_path,))
-    reader = read_with(options)
-    files = [(file, 0) for file in list_inputs(options)]
-
-    def accept(file: Any, skip: int, read: ReadFile) -> list[dict[str, Any]]:
-        return read.documents
-
+    files, reader = small_files(tmp_path, 6)
     pools: list[Any] = []
 
     class NotedPool(ahead.ProcessPoolExecutor):
@@ -166,15 +162,16 @@ def test_a_run_whose_work_is_one_batch_of_small_files_starts_no_worker(
 
         return asyncio.run(documents())
 
-    one = collect([FileBatch(files, accept, reader)])
+    one = collect([FileBatch(files, documents_of, reader)])
     assert [doc["path"] for doc in one] == [f"{number:03d}.txt" for number in range(6)]
     assert {doc["ran_in"] for doc in one} == {os.getpid()} and pools == []
     assert all("where" in doc["_ahead"] for doc in one)  # the worker's steps, made here
 
-    two = collect([FileBatch(files[:3], accept, reader), FileBatch(files[3:], accept, reader)])
+    halves = [files[:3], files[3:]]
+    two = collect([FileBatch(half, documents_of, reader) for half in halves])
     assert [doc["path"] for doc in two] == [doc["path"] for doc in one]
     assert len(pools) == 1  # more than one batch: the workers start as before
-    whole = collect([FileBatch(files, accept, reader, weight=2, large=True)])
+    whole = collect([FileBatch(files, documents_of, reader, weight=2, large=True)])
     assert [doc["path"] for doc in whole] == [doc["path"] for doc in one]
     assert len(pools) == 2  # a file read whole is never the crawl process's
 
@@ -234,12 +231,9 @@ def crawl_outcome(root: Path, output: Path, workers: int) -> tuple[Outcome, int]
 
 
 def test_the_crawl_process_leaves_archives_read_whole_to_the_workers() -> None:
-    def accept(file: Any, skip: int, read: ReadFile) -> list[dict[str, Any]]:
-        return read.documents
-
     reader = read_with(InputOptions(roots=()))
-    assert ahead._LocalChain.takes(FileBatch([], accept, reader))
-    assert not ahead._LocalChain.takes(FileBatch([], accept, reader, weight=3, large=True))
+    assert ahead._LocalChain.takes(FileBatch([], documents_of, reader))
+    assert not ahead._LocalChain.takes(FileBatch([], documents_of, reader, weight=3, large=True))
     assert not ahead._LocalChain.takes(None)
 
 
