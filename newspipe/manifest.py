@@ -264,24 +264,28 @@ def folder_entries(text: str) -> dict[str, tuple[int, int]]:
     return dict(zip(names, zip(numbers[:count], numbers[count:], strict=True), strict=True))
 
 
+#: What replaces a folder's record once this run writes the record of one of its files: the
+#: folder is checked file by file until a completed run records it again.
+WITHDRAWN_FOLDER = folder_record([])
+
+
 @dataclass(slots=True)
 class _FolderWatch:
     """A folder whose files this run reads or skips one by one: at the end of a completed run,
     its record lists those of its files ingested as the walk listed them."""
 
     files: Listing  # as walked
-    pending: set[str] = field(default_factory=set)  # names of its files being read in this run
+    waiting: int = 0  # its files this run reads, not yet ingested
     changed: set[str] = field(default_factory=set)  # read in another version than walked
 
     def ingested(self) -> Listing:
-        left_out = self.pending | self.changed
-        return [entry for entry in self.files if entry[0] not in left_out]
+        return [entry for entry in self.files if entry[0] not in self.changed]
 
 
 def _split_key(key: str) -> tuple[str, str]:
     """The key of the folder of the input with manifest key ``key`` (its real folder path with
     a trailing separator: what a file's key starts with), and the file's name."""
-    cut = key.rindex(os.sep) + 1
+    cut = key.rfind(os.sep) + 1
     return key[:cut], key[cut:]
 
 
@@ -311,6 +315,12 @@ class InputManifest:
     stopped: bool = False
     _active: dict[str, _Active] = field(default_factory=dict)
     _watches: dict[str, _FolderWatch] = field(default_factory=dict)  # by folder key
+    #: Folders with a stored record that this run may contradict: withdrawn with the first
+    #: record of one of their files (a run that stops before it records them again leaves no
+    #: record that lists a file in a version other than its own record's).
+    _recorded: set[str] = field(default_factory=set)
+    #: Records of files touched but unchanged (same bytes, new mtime), with the new mtime.
+    _refreshed: dict[str, str] = field(default_factory=dict)
 
     def plan_inputs(self, options: InputOptions) -> list[tuple[InputFile, int]]:
         """:meth:`plan` over every input under the seed roots, in reading order; a folder whose
@@ -329,34 +339,33 @@ class InputManifest:
         self.total = len(todo)
         if self._watches:
             for file, _ in todo:
-                folder, name = _split_key(file.key)
-                watch = self._watches.get(folder)
+                watch = self._watches.get(_split_key(file.key)[0])
                 if watch is not None:
-                    watch.pending.add(name)
+                    watch.waiting += 1
         return todo
 
     def _skip_folders(self, listings: list[FolderListing]) -> list[InputFile]:
         """The input files to check one by one; those their folder's record lists as they are
         are counted as skipped."""
-        digests = {
-            listing.real: listing_digest(listing.files)
-            for listing in listings
-            if listing.files and not listing.others  # links and rejects: file by file
-        }
-        stored = self.state().get_inputs(list(digests)) if digests else {}
+        stored = self.state().get_inputs([listing.real for listing in listings])
         to_plan: list[InputFile] = []
         skipped = 0
         for listing in listings:
-            digest = digests.get(listing.real)
-            if digest is None:
-                to_plan.extend(listing.input_files())
-                continue
             text = stored.get(listing.real)
-            if folder_matches(text, digest):
+            if not listing.files or listing.others:  # links and rejects: file by file
+                to_plan.extend(listing.input_files())
+                if text is not None:
+                    self._recorded.add(listing.real)
+                continue
+            if text is not None and folder_matches(text, listing_digest(listing.files)):
                 skipped += len(listing.files)
                 continue
             self._watches[listing.real] = _FolderWatch(listing.files)
-            known = folder_entries(text) if text else {}
+            if text is None:
+                to_plan.extend(listing.input_files())
+                continue
+            self._recorded.add(listing.real)
+            known = folder_entries(text)
             for name, status in listing.files:
                 if known.get(name) == (status.st_size, status.st_mtime_ns):
                     skipped += 1
@@ -371,7 +380,7 @@ class InputManifest:
         walked (asked at the end of a completed run, once the files' own records are committed)."""
         records = {}
         for key, watch in self._watches.items():
-            files = watch.ingested()
+            files = watch.ingested() if watch.waiting == 0 else []
             if files:
                 records[key] = folder_record(files)
         return records
@@ -412,6 +421,11 @@ class InputManifest:
                 todo.append((file, 0))
             elif record.complete:
                 skipped += 1
+                if record.signature.mtime_ns != current.mtime_ns:
+                    # Its record takes the new mtime: the next run need not hash it again, and
+                    # agrees with its folder's record, which lists it as it is now.
+                    refreshed = Signature(current.size, current.mtime_ns, record.signature.digest)
+                    self._refreshed[key] = InputRecord(refreshed, record.docs_done, True).to_json()
             else:
                 todo.append((file, record.docs_done))
         self._inc("newspipe/inputs/skipped", skipped)
@@ -454,8 +468,7 @@ class InputManifest:
         return read.documents
 
     def _begin(self, file: In, skip: int, signature: Signature) -> _Active:
-        folder, name = _split_key(file.key)
-        watch = self._watches.get(folder) if self._watches else None
+        watch = self._watches.get(_split_key(file.key)[0]) if self._watches else None
         if watch is not None:
             try:
                 listed = file.stat()  # the walk's (a file given as a seed root: a fresh one)
@@ -463,7 +476,8 @@ class InputManifest:
             except OSError:
                 walked = (-1, -1)
             if walked != (signature.size, signature.mtime_ns):
-                watch.changed.add(name)  # since the walk: its folder's record leaves it out
+                # since the walk: its folder's record leaves it out
+                watch.changed.add(_split_key(file.key)[1])
         active = self._active[file.key] = _Active(file.key, signature, skip)
         return active
 
@@ -486,24 +500,28 @@ class InputManifest:
             self.done += 1
 
     def records_to_commit(self) -> dict[str, str]:
-        """The records matching the output about to be committed: whole inputs and partial ones."""
-        records: dict[str, str] = {}
+        """The records matching the output about to be committed: whole inputs and partial ones,
+        inputs touched but unchanged, and the folder records these contradict, withdrawn."""
+        records, self._refreshed = self._refreshed, {}
         finished = []
         for key, active in self._active.items():
             docs_done = active.skipped + active.processed
             complete = active.ended and active.processed >= active.yielded
             if complete:
                 finished.append(key)
-                folder, name = _split_key(key)
-                watch = self._watches.get(folder) if self._watches else None
+                watch = self._watches.get(_split_key(key)[0]) if self._watches else None
                 if watch is not None:
-                    watch.pending.discard(name)
+                    watch.waiting -= 1
             elif active.processed == 0 or docs_done == active.recorded:
                 continue  # nothing new of it in this commit
             records[key] = InputRecord(active.signature, docs_done, complete).to_json()
             active.recorded = docs_done
         for key in finished:
             del self._active[key]
+        if self._recorded:
+            for folder in {_split_key(key)[0] for key in records} & self._recorded:
+                records[folder] = WITHDRAWN_FOLDER
+                self._recorded.discard(folder)
         return records
 
     def _inc(self, key: str, count: int = 1) -> None:

@@ -8,6 +8,8 @@ import json
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -313,3 +315,14 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         "a2-tiny.zip",
         "b-day.zip",
     ]
+
+
+def test_what_a_process_built_before_its_run_is_frozen_once() -> None:
+    code = (
+        "import gc; from newspipe.ahead import collect_garbage_less_often as tune; tune(); "
+        "first = gc.get_freeze_count(); later = [[n] for n in range(10_000)]; tune(); "
+        "print(first > 0, gc.get_freeze_count() == first, gc.get_threshold()[0])"
+    )
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    # A second crawl in the same process leaves the first one's garbage collectable.
+    assert printed.stdout.split() == ["True", "True", str(ahead.GC_THRESHOLD)], printed.stderr

@@ -17,7 +17,14 @@ import pytest
 import newspipe.manifest as manifest_module
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.read import FolderListing, walk_folders
-from newspipe.manifest import InputManifest, folder_entries, folder_record, listing_digest
+from newspipe.manifest import (
+    WITHDRAWN_FOLDER,
+    InputManifest,
+    InputRecord,
+    folder_entries,
+    folder_record,
+    listing_digest,
+)
 from newspipe.state import DEFAULT_STATE_FILE, SqliteState
 from tests.crawling import crawl
 
@@ -153,7 +160,7 @@ def test_a_file_changed_between_the_walk_and_its_reading_is_left_out_of_its_fold
     }
 
 
-def test_a_file_not_read_to_the_end_is_left_out_of_its_folder_record(tmp_path: Path) -> None:
+def test_a_folder_with_a_file_not_read_to_the_end_gets_no_record(tmp_path: Path) -> None:
     seeds, state = seed_folder(tmp_path), open_state(tmp_path)
     (seeds / "okaz" / "c.txt").write_text("خبر ثالث", encoding="utf-8")
     run = InputManifest(lambda: state)
@@ -161,10 +168,60 @@ def test_a_file_not_read_to_the_end_is_left_out_of_its_folder_record(tmp_path: P
     for _ in range(3 * 3 + 3 + 1):  # the root's three files, okaz/c.txt, one document of d.txt
         run.processed(next(documents))
     run.records_to_commit()
-    assert listed_names(run.folder_records()) == {
-        "seeds": ["a.txt", "b.txt", "c.txt"],
-        "okaz": ["c.txt"],
-    }
+    assert listed_names(run.folder_records()) == {"seeds": ["a.txt", "b.txt", "c.txt"]}
+
+
+def commit(state: SqliteState, records: dict[str, str]) -> None:
+    for key, record in records.items():
+        state.set_input(key, record)
+    state.commit()
+
+
+def test_a_folder_record_is_withdrawn_with_the_first_record_that_contradicts_it(
+    tmp_path: Path,
+) -> None:
+    seeds, state = seed_folder(tmp_path), open_state(tmp_path)
+    complete_run(state, seeds)
+    a = seeds / "a.txt"
+    before, as_it_was = a.read_bytes(), a.stat()
+    a.write_text("نص جديد أطول من الأول", encoding="utf-8")
+    run = InputManifest(lambda: state)
+    documents = run.documents(run.plan_inputs(InputOptions(roots=(seeds,))), three_docs)
+    run.processed(next(documents))  # one document of the new a.txt, then the run dies
+    records = run.records_to_commit()
+    assert records[str(seeds.resolve()) + os.sep] == WITHDRAWN_FOLDER
+    commit(state, records)
+    # The old a.txt comes back (a backup restored): its own record is of the other version.
+    a.write_bytes(before)
+    os.utime(a, ns=(as_it_was.st_atime_ns, as_it_was.st_mtime_ns))
+    assert planned(state, seeds)[0] == ["a.txt"]
+
+
+def test_a_folder_checked_file_by_file_also_withdraws_its_record(tmp_path: Path) -> None:
+    seeds, state = seed_folder(tmp_path), open_state(tmp_path)
+    complete_run(state, seeds)
+    d = seeds / "okaz" / "d.txt"
+    before, as_it_was = d.read_bytes(), d.stat()
+    (seeds / "okaz" / "link.txt").symlink_to(seeds / "a.txt")  # the folder: file by file now
+    d.write_text("خبر آخر أطول", encoding="utf-8")
+    assert complete_run(state, seeds) == ["okaz/d.txt", "okaz/link.txt"]
+    (seeds / "okaz" / "link.txt").unlink()
+    d.write_bytes(before)
+    os.utime(d, ns=(as_it_was.st_atime_ns, as_it_was.st_mtime_ns))
+    assert planned(state, seeds)[0] == ["okaz/d.txt"]
+
+
+def test_a_touched_file_gets_its_new_mtime_in_its_own_record(tmp_path: Path) -> None:
+    seeds, state = seed_folder(tmp_path), open_state(tmp_path)
+    complete_run(state, seeds)
+    os.utime(seeds / "a.txt", ns=(1, 1))
+    complete_run(state, seeds)
+    key = str((seeds / "a.txt").resolve())
+    record = InputRecord.from_json(state.get_inputs([key])[key])
+    assert record is not None and record.complete and record.signature.mtime_ns == 1
+    # The file by itself is known unchanged again without hashing it.
+    run = InputManifest(lambda: state)
+    assert run.plan([InputFile(seeds / "a.txt", seeds)]) == [] and run.records_to_commit() == {}
 
 
 def test_a_folder_record_that_cannot_be_read_lists_nothing(tmp_path: Path) -> None:
