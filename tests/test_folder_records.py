@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,17 @@ def test_a_folder_with_a_file_not_read_to_the_end_gets_no_record(tmp_path: Path)
     assert listed_names(run.folder_records()) == {"seeds": ["a.txt", "b.txt", "c.txt"]}
 
 
+def backup(path: Path) -> Callable[[], None]:
+    """What puts ``path`` back as it is now, bytes and mtime (a backup restored)."""
+    data, status = path.read_bytes(), path.stat()
+
+    def restore() -> None:
+        path.write_bytes(data)
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+    return restore
+
+
 def commit(state: SqliteState, records: dict[str, str]) -> None:
     for key, record in records.items():
         state.set_input(key, record)
@@ -183,7 +195,7 @@ def test_a_folder_record_is_withdrawn_with_the_first_record_that_contradicts_it(
     seeds, state = seed_folder(tmp_path), open_state(tmp_path)
     complete_run(state, seeds)
     a = seeds / "a.txt"
-    before, as_it_was = a.read_bytes(), a.stat()
+    restore = backup(a)
     a.write_text("نص جديد أطول من الأول", encoding="utf-8")
     run = InputManifest(lambda: state)
     documents = run.documents(run.plan_inputs(InputOptions(roots=(seeds,))), three_docs)
@@ -191,9 +203,7 @@ def test_a_folder_record_is_withdrawn_with_the_first_record_that_contradicts_it(
     records = run.records_to_commit()
     assert records[str(seeds.resolve()) + os.sep] == WITHDRAWN_FOLDER
     commit(state, records)
-    # The old a.txt comes back (a backup restored): its own record is of the other version.
-    a.write_bytes(before)
-    os.utime(a, ns=(as_it_was.st_atime_ns, as_it_was.st_mtime_ns))
+    restore()  # the old a.txt is back: its own record is of the other version
     assert planned(state, seeds)[0] == ["a.txt"]
 
 
@@ -201,13 +211,12 @@ def test_a_folder_checked_file_by_file_also_withdraws_its_record(tmp_path: Path)
     seeds, state = seed_folder(tmp_path), open_state(tmp_path)
     complete_run(state, seeds)
     d = seeds / "okaz" / "d.txt"
-    before, as_it_was = d.read_bytes(), d.stat()
+    restore = backup(d)
     (seeds / "okaz" / "link.txt").symlink_to(seeds / "a.txt")  # the folder: file by file now
     d.write_text("خبر آخر أطول", encoding="utf-8")
     assert complete_run(state, seeds) == ["okaz/d.txt", "okaz/link.txt"]
     (seeds / "okaz" / "link.txt").unlink()
-    d.write_bytes(before)
-    os.utime(d, ns=(as_it_was.st_atime_ns, as_it_was.st_mtime_ns))
+    restore()
     assert planned(state, seeds)[0] == ["okaz/d.txt"]
 
 
