@@ -1,12 +1,14 @@
 """How long a second run over unchanged inputs takes, against the first run (12 SaudiNewsNet days).
 
-    PYTHONPATH=. python bench/rerun_speed.py [--days N] [--reruns K] [--form zip|txt|both]
+    PYTHONPATH=. python bench/rerun_speed.py [--days N] [--reruns K] [--form zip|txt|grow|all]
 
 The days are given as the corpus ships them (``zip``: one archive a day, each a JSON array of
-articles) and as one ``.txt`` file an article (``txt``: 20,070 files, the walk and the manifest
-then check each one). The first run reads them all, then K runs over the same unchanged folder
-read nothing; the figure is the median rerun time as a share of the first run's (default
-settings, fresh state). Wall-clock times of the real ``scrapy crawl seeds``.
+articles) and as one ``.txt`` file an article (``txt``: 20,070 files in a folder per outlet, the
+walk then lists each one). The first run reads them all, then K runs over the same unchanged
+folder read nothing; the figure is the median rerun time as a share of the first run's (default
+settings, fresh state). ``grow``: the ``.txt`` files in one folder, and before each rerun one new
+article in it, as a cron job over a folder that keeps growing sees it. Wall-clock times of the
+real ``scrapy crawl seeds``.
 """
 
 from __future__ import annotations
@@ -27,16 +29,18 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "data" / "saudinewsnet"
 
 
-def write_articles(days: list[Path], seed_root: Path) -> int:
+def write_articles(days: list[Path], seed_root: Path, one_folder: bool = False) -> int:
     count = 0
     for archive in days:
         with zipfile.ZipFile(archive) as zipped:
             for member in zipped.namelist():
                 for index, article in enumerate(json.loads(zipped.read(member))):
-                    folder = seed_root / (article.get("source") or "unknown")
+                    source = article.get("source") or "unknown"
+                    folder = seed_root / ("all" if one_folder else source)
                     folder.mkdir(parents=True, exist_ok=True)
                     text = article.get("content") or ""
-                    (folder / f"{archive.stem}-{index:05d}.txt").write_text(text, encoding="utf-8")
+                    name = f"{source}-{archive.stem}-{index:05d}.txt"
+                    (folder / name).write_text(text, encoding="utf-8")
                     count += 1
     return count
 
@@ -77,7 +81,7 @@ def measure(form: str, days: list[Path], reruns: int) -> str:
             for archive in days:
                 shutil.copy(archive, seeds / archive.name)
         else:
-            write_articles(days, seeds)
+            write_articles(days, seeds, one_folder=form == "grow")
         first, manifest = timed_run(seeds, output, "first")
         documents = manifest["documents"]["read"]
         print(
@@ -86,10 +90,14 @@ def measure(form: str, days: list[Path], reruns: int) -> str:
         )
         times = []
         for number in range(reruns):
+            if form == "grow":  # one new file: an article with a line of its own
+                article = next((seeds / "all").iterdir()).read_text(encoding="utf-8")
+                new = seeds / "all" / f"new-{number}.txt"
+                new.write_text(f"{article}\nتحديث رقم {number} للخبر", encoding="utf-8")
             elapsed, manifest = timed_run(seeds, output, f"rerun{number}")
-            assert manifest["inputs"]["read"] == 0, manifest["inputs"]
+            assert manifest["inputs"]["read"] == (1 if form == "grow" else 0), manifest["inputs"]
             print(
-                f"[{form}] rerun {number}: {elapsed:.2f} s, "
+                f"[{form}] rerun {number}: {elapsed:.2f} s, {manifest['inputs']['read']} read, "
                 f"{manifest['inputs']['skipped']} inputs skipped"
             )
             times.append(elapsed)
@@ -104,12 +112,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=12)
     parser.add_argument("--reruns", type=int, default=3)
-    parser.add_argument("--form", choices=["zip", "txt", "both"], default="both")
+    parser.add_argument("--form", choices=["zip", "txt", "grow", "all"], default="all")
     options = parser.parse_args()
     days = sorted(CORPUS.glob("*.zip"))[: options.days]
     if not days:
         sys.exit(f"no SaudiNewsNet zips at {CORPUS}")
-    forms = ["zip", "txt"] if options.form == "both" else [options.form]
+    forms = ["zip", "txt", "grow"] if options.form == "all" else [options.form]
     lines = [measure(form, days, options.reruns) for form in forms]
     print("\n".join(lines))
 
