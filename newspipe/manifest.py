@@ -330,7 +330,10 @@ class InputManifest:
         todo: list[tuple[InputFile, int]] = []
         for root in options.roots:
             if not root.is_dir():
-                todo.extend(self.plan([InputFile(root, root)]))
+                file = InputFile(root, root)
+                folder = _split_key(file.key)[0]
+                self._recorded.update(self.state().get_inputs([folder]))
+                todo.extend(self.plan([file]))
                 continue
             listings = list(walk_folders(root, options.follow_symlinks))
             to_plan = self._skip_folders(listings)
@@ -350,12 +353,11 @@ class InputManifest:
         stored = self.state().get_inputs([listing.real for listing in listings])
         to_plan: list[InputFile] = []
         skipped = 0
+        self._recorded.update(stored)  # another root may hold one of their files as well
         for listing in listings:
             text = stored.get(listing.real)
             if not listing.files or listing.others:  # links and rejects: file by file
                 to_plan.extend(listing.input_files())
-                if text is not None:
-                    self._recorded.add(listing.real)
                 continue
             if text is not None and folder_matches(text, listing_digest(listing.files)):
                 skipped += len(listing.files)
@@ -364,7 +366,6 @@ class InputManifest:
             if text is None:
                 to_plan.extend(listing.input_files())
                 continue
-            self._recorded.add(listing.real)
             known = folder_entries(text)
             for name, status in listing.files:
                 if known.get(name) == (status.st_size, status.st_mtime_ns):

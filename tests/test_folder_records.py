@@ -320,3 +320,22 @@ def test_a_completed_crawl_writes_folder_records_and_the_next_skips_the_folders(
     assert second.stats["newspipe/inputs/skipped"] == 5
     assert second.stats["newspipe/inputs/total"] == 5
     assert "newspipe/inputs/read" not in second.stats
+
+
+def test_a_file_read_as_a_seed_root_of_its_own_withdraws_its_folder_record(
+    tmp_path: Path,
+) -> None:
+    seeds, state = seed_folder(tmp_path), open_state(tmp_path)
+    complete_run(state, seeds)
+    b = seeds / "b.txt"
+    restore = backup(b)
+    b.write_text("نص آخر أطول من الأول", encoding="utf-8")
+    run = InputManifest(lambda: state)
+    todo = run.plan_inputs(InputOptions(roots=(b,)))
+    for document in run.documents(todo, three_docs):
+        run.processed(document)
+    records = run.records_to_commit()
+    assert records[str(seeds.resolve()) + os.sep] == WITHDRAWN_FOLDER
+    commit(state, records)
+    restore()  # its folder's listing is as recorded again; its own record is not
+    assert planned(state, seeds)[0] == ["b.txt"]
