@@ -117,8 +117,9 @@ GC_THRESHOLD = 50_000
 
 
 def collect_garbage_less_often() -> None:
-    """Run the cycle collector every 50,000 allocations instead of 700, and never again over
-    what exists now, in newspipe's processes (called once the process is set up for its run).
+    """Run the cycle collector every 50,000 allocations instead of 700, and (the first time in
+    a process) never again over what exists by then, in newspipe's processes (called once the
+    process is set up for its run).
 
     A document makes a few hundred short-lived containers (its fields, steps, Scrapy's
     deferreds), freed by reference counting; the collector, run every 700 of them, finds almost
