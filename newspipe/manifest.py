@@ -221,7 +221,11 @@ Listing = list[tuple[str, os.stat_result]]
 
 def listing_digest(files: Listing) -> str:
     """The digest of a folder's plain files as listed (name, size, mtime; sorted by name)."""
-    return hashlib.blake2b(_listing_bytes(files), digest_size=16).hexdigest()
+    return _digest(_listing_bytes(files))
+
+
+def _digest(listed: bytes) -> str:
+    return hashlib.blake2b(listed, digest_size=16).hexdigest()
 
 
 def _listing_bytes(files: Listing) -> bytes:
@@ -235,9 +239,10 @@ def _listing_bytes(files: Listing) -> bytes:
 
 def folder_record(files: Listing) -> str:
     """The stored record of a folder: ``files``, the plain files of it ingested as listed."""
-    packed = base64.b64encode(zlib.compress(_listing_bytes(files), 1)).decode("ascii")
+    listed = _listing_bytes(files)
+    packed = base64.b64encode(zlib.compress(listed, 1)).decode("ascii")
     return json.dumps(
-        {"listing": listing_digest(files), "files": len(files), "entries": packed},
+        {"listing": _digest(listed), "files": len(files), "entries": packed},
         separators=(",", ":"),
     )
 
@@ -325,7 +330,7 @@ class InputManifest:
     def plan_inputs(self, options: InputOptions) -> list[tuple[InputFile, int]]:
         """:meth:`plan` over every input under the seed roots, in reading order; a folder whose
         stored record matches its listing is skipped whole, without a lookup a file."""
-        from newspipe.inputs.read import InputFile, walk_folders
+        from newspipe.inputs.read import InputFile, reading_order, walk_folders
 
         todo: list[tuple[InputFile, int]] = []
         for root in options.roots:
@@ -337,7 +342,7 @@ class InputManifest:
                 continue
             listings = list(walk_folders(root, options.follow_symlinks))
             to_plan = self._skip_folders(listings)
-            to_plan.sort(key=lambda input_file: input_file.known_relative)
+            to_plan.sort(key=reading_order)
             todo.extend(self.plan(to_plan))
         self.total = len(todo)
         if self._watches:

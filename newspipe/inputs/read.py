@@ -199,25 +199,19 @@ class FolderListing:
     """
 
     root: Path
-    path: str  # as walked
+    path: str  # as walked, with a trailing separator
     real: str  # its real path with a trailing separator: what its files' manifest keys start with
     prefix: str  # its path relative to the root with a trailing "/" ("" for the root)
     files: list[tuple[str, os.stat_result]] = field(default_factory=list)
     others: list[InputFile] = field(default_factory=list)
 
     def input_files(self) -> list[InputFile]:
-        folder, root, prefix, real = os.path.join(self.path, ""), self.root, self.prefix, self.real
-        made = [
-            InputFile(folder + name, root, None, prefix + name, key=real + name, status=status)
-            for name, status in self.files
-        ]
-        made.extend(self.others)
-        return made
+        return [self.input_file(name, status) for name, status in self.files] + self.others
 
     def input_file(self, name: str, status: os.stat_result) -> InputFile:
         """The input file of one of :attr:`files`."""
-        path, relative = os.path.join(self.path, name), self.prefix + name
-        return InputFile(path, self.root, None, relative, key=self.real + name, status=status)
+        relative, key = self.prefix + name, self.real + name
+        return InputFile(self.path + name, self.root, None, relative, key=key, status=status)
 
 
 def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile]:
@@ -230,11 +224,12 @@ def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile
         for listing in walk_folders(root, follow_symlinks)
         for input_file in listing.input_files()
     ]
-    found.sort(key=_relative)  # every one is known here
+    found.sort(key=reading_order)
     yield from found
 
 
-def _relative(input_file: InputFile) -> str:
+def reading_order(input_file: InputFile) -> str:
+    """The sort key of the files a walk found: their path under the seed root (known to it)."""
     return input_file.known_relative
 
 
@@ -251,7 +246,7 @@ def walk_folders(root: Path, follow_symlinks: bool = False) -> Iterator[FolderLi
     while pending:
         folder, prefix = pending.pop()
         real_folder = os.path.join(os.path.realpath(folder), "")  # with its trailing separator
-        listing = FolderListing(root, folder, real_folder, prefix)
+        listing = FolderListing(root, os.path.join(folder, ""), real_folder, prefix)
         try:
             with os.scandir(folder) as scan:
                 entries = list(scan)
