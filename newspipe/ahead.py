@@ -44,9 +44,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from itemadapter import ItemAdapter
-
-from newspipe.document import NORMALISED
+from newspipe.document import NORMALISED, adapter_for
 from newspipe.manifest import Reader, ReadFile, read_file
 from newspipe.rejects import Reject
 
@@ -166,7 +164,7 @@ def run_chain(
     names = [f"newspipe/{stage.stage_name()}/seconds" for stage, _ in chain]
     for document in documents:
         steps: dict[str, Step] = {}
-        adapter = ItemAdapter(document)  # one a document: finding the adapter class costs
+        adapter = adapter_for(document)  # one a document: finding the adapter class costs
         for (stage, mode), seconds_key in zip(chain, names, strict=True):
             recorder = RecordingStats()
             stage.stats = recorder  # type: ignore[assignment]

@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from itemadapter import ItemAdapter
+from itemadapter.adapter import DictAdapter
+
 #: Every kept record has these fields, in this order; rejects add ``reject_reason`` and
 #: ``reject_detail``.
 RECORD_FIELDS: tuple[str, ...] = (
@@ -73,3 +76,37 @@ def normalised_text(doc: Any) -> str:
     normalised = normalise(text)
     doc[NORMALISED] = (text, normalised)
     return normalised
+
+
+class DocumentAdapter(ItemAdapter):
+    """``ItemAdapter`` over a plain dict (every document newspipe reads), at dict speed.
+
+    The stages read and write a few fields of every document through their adapter: the
+    generic one goes through ``Mapping.get``, its own ``__getitem__`` and a ``DictAdapter``,
+    and a missing key raises and catches ``KeyError`` on the way (about 5% of a worker's time).
+    This one answers from the dict directly; what it answers is the same.
+    """
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        self.adapter = DictAdapter(item)
+        self._item = item
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._item.get(key, default)
+
+    def __getitem__(self, field_name: str) -> Any:
+        return self._item[field_name]
+
+    def __setitem__(self, field_name: str, value: Any) -> None:
+        self._item[field_name] = value
+
+    def __delitem__(self, field_name: str) -> None:
+        del self._item[field_name]
+
+    def __contains__(self, field_name: object) -> bool:
+        return field_name in self._item
+
+
+def adapter_for(item: Any) -> ItemAdapter:
+    """The adapter a stage gets for ``item``: :class:`DocumentAdapter` for a plain dict."""
+    return DocumentAdapter(item) if type(item) is dict else ItemAdapter(item)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newspipe.document import RECORD_FIELDS, document_id, exported, new_document, normalised_text
+from newspipe.document import (
+    RECORD_FIELDS,
+    DocumentAdapter,
+    adapter_for,
+    document_id,
+    exported,
+    new_document,
+    normalised_text,
+)
 from newspipe.rejects import Duplicate, Rejected, reason_of, reject_for
 
 
@@ -57,3 +68,33 @@ def test_decode_rejects_name_the_reason(data: bytes, reason: str) -> None:
     with pytest.raises(NotText) as caught:
         decode_bytes(data)
     assert caught.value.reason == reason
+
+
+@pytest.mark.parametrize("key", ["text", "_normalised", "missing"])
+def test_document_adapter_answers_as_item_adapter_does(key: str) -> None:
+    fast, generic = {"text": "نص", "_normalised": None}, {"text": "نص", "_normalised": None}
+    quick, slow = adapter_for(fast), ItemAdapter(generic)
+    assert isinstance(quick, DocumentAdapter) and isinstance(quick, ItemAdapter)
+    assert quick.get(key) == slow.get(key) and quick.get(key, 7) == slow.get(key, 7)
+    assert (key in quick) == (key in slow)
+    if key in slow:
+        assert quick[key] == slow[key]
+        del quick[key], slow[key]
+    else:
+        with pytest.raises(KeyError):
+            quick[key]
+    quick["new"] = slow["new"] = 1
+    assert fast == generic and dict(quick) == dict(slow) and quick.item is fast
+
+
+def test_adapter_for_leaves_other_items_to_item_adapter() -> None:
+    @dataclasses.dataclass
+    class Article:
+        text: str
+
+    class Record(dict[str, object]):
+        pass
+
+    assert type(adapter_for(Article("x"))) is ItemAdapter
+    assert type(adapter_for(Record(text="x"))) is ItemAdapter  # a subclass may override access
+    assert adapter_for(Article("x")).get("text") == "x"

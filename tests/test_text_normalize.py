@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import pickle
 import unicodedata
 
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyarabic import araby
 
-from newspipe.text.chars import FAST_ALPHABET
+from newspipe.text.chars import FAST_ALPHABET, fast_decode, fast_encode
 from newspipe.text.clean import clean_text
 from newspipe.text.normalize import NORM_PROFILE, _normalise_chars, normalise
 
@@ -144,3 +145,30 @@ def test_cleaning_does_not_change_the_normalised_form(text: str) -> None:
 @given(st.text(alphabet=FAST_ALPHABET, max_size=80))
 def test_byte_path_and_str_path_agree(text: str) -> None:
     assert normalise(text) == _normalise_chars(text)
+
+
+def _encoded_anew(text: str) -> bytes | None:
+    try:
+        return codecs.charmap_encode(text, "strict", codecs.charmap_build(FAST_ALPHABET))[0]
+    except UnicodeEncodeError:
+        return None
+
+
+def test_fast_encode_reuses_the_bytes_of_the_last_two_texts() -> None:
+    first, second, third = "قال الوزير", "ذهب الولد", "وصل القطار"
+    codes = fast_encode(first)
+    assert codes is not None and fast_encode(first) is codes  # the same text: not encoded again
+    fast_encode(second)
+    assert fast_encode(first) is codes  # two are remembered
+    fast_encode(second), fast_encode(third)
+    assert fast_encode(first) == codes and fast_encode(first) is not codes  # encoded anew
+    decoded = fast_decode(codes)
+    assert fast_encode(decoded) is codes  # what clean decodes, normalise finds encoded
+    assert fast_encode("日本") is None and fast_encode("日本") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=FAST_ALPHABET[100:140] + "日é ", max_size=12), max_size=6))
+def test_fast_encode_answers_as_an_encoding_anew_in_any_order(texts: list[str]) -> None:
+    for text in texts + texts[::-1] + [t + "" for t in texts]:
+        assert fast_encode(text) == _encoded_anew(text)

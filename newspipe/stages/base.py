@@ -25,6 +25,7 @@ from scrapy.exceptions import DropItem
 
 from newspipe.ahead import AHEAD, Step, worker_started
 from newspipe.defaults import DEFAULTS
+from newspipe.document import adapter_for
 from newspipe.rejects import reason_of, reject_for
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ class Stage(BaseStage):
         try:
             if not self._replay_ahead(item):
                 started = perf_counter()
-                self.process(ItemAdapter(item))
+                self.process(adapter_for(item))
                 if self.stats is not None:
                     # Scrapy types counts as int; a float adds up the same way.
                     seconds: Any = perf_counter() - started
@@ -218,7 +219,7 @@ class AsyncStage(BaseStage):
     async def process_item(self, item: Any) -> Any:
         self._count_in()
         try:
-            await self.process(ItemAdapter(item))
+            await self.process(adapter_for(item))
         except BaseException as exc:
             self._count_out(exc)
             raise

@@ -143,16 +143,36 @@ _FAST_ENCODING = codecs.charmap_build(FAST_ALPHABET)
 FAST_CODE: dict[str, int] = {char: code for code, char in enumerate(FAST_ALPHABET)}
 
 
+#: The two texts last encoded or decoded here, with their bytes. A document's text is encoded
+#: by several steps in a row (the reader's checks, clean, normalise, attribution) and the text
+#: clean decodes is the one normalise encodes next: each is encoded once. A tuple replaced
+#: whole, so that a thread reading it never sees half an update.
+_recent: tuple[tuple[str, bytes | None], ...] = ()
+
+
 def fast_encode(text: str) -> bytes | None:
     """``text`` one byte a character, or None when it has a character outside the alphabet."""
+    recent = _recent
+    for known, known_codes in recent:
+        if known is text:
+            return known_codes
     try:
-        return codecs.charmap_encode(text, "strict", _FAST_ENCODING)[0]
+        codes: bytes | None = codecs.charmap_encode(text, "strict", _FAST_ENCODING)[0]
     except UnicodeEncodeError:
-        return None
+        codes = None
+    _remember(text, codes, recent)
+    return codes
 
 
 def fast_decode(codes: bytes) -> str:
-    return codecs.charmap_decode(codes, "strict", FAST_ALPHABET)[0]
+    text: str = codecs.charmap_decode(codes, "strict", FAST_ALPHABET)[0]
+    _remember(text, codes, _recent)
+    return text
+
+
+def _remember(text: str, codes: bytes | None, recent: tuple[tuple[str, bytes | None], ...]) -> None:
+    global _recent
+    _recent = ((text, codes), *recent[:1])
 
 
 def fast_codes(chars: Iterable[str]) -> bytes:
