@@ -1,11 +1,12 @@
 """Throughput and memory of the real ``scrapy crawl seeds`` against a bare Scrapy spider.
 
 Prepares the SaudiNewsNet days from ``../shared/data/saudinewsnet`` as ``.txt`` files (one folder
-per outlet) under a temporary seed root, or with ``--form zip`` as the original zips, then times,
-in the same sitting and several times each:
+per outlet) under a temporary seed root, with ``--form zip`` as the original zips, or with
+``--form jsonl`` as one JSON Lines dump (70 MB for 12 days), then times, in the same sitting and
+several times each:
 
 - the yardstick: a bare Scrapy spider that yields the same articles as items into a JSON Lines
-  feed (each file, or each article of each zip);
+  feed (each file, each article of each zip, or each line of the dump);
 - newspipe: ``scrapy crawl seeds`` with default settings and a fresh state (and, with
   ``--backend fasttext``, the fast profile).
 
@@ -15,6 +16,7 @@ pool workers), the per-stage time from the run's stats, and, last, one line with
     python bench/pipeline_bench.py                 # 12 days, default backend, 3 runs each
     python bench/pipeline_bench.py --backend fasttext --days 4 --repeat 5
     python bench/pipeline_bench.py --form zip      # the days as the corpus ships them
+    python bench/pipeline_bench.py --form jsonl    # the days as one JSON Lines dump
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ class Yardstick(scrapy.Spider):
                 for member in archive.namelist():
                     for n, article in enumerate(json.loads(archive.read(member))):
                         yield {"path": f"{path}!{member}#{n + 1}", "text": article.get("content")}
+        for path in sorted(Path(self.root).rglob("*.jsonl")):
+            with path.open(encoding="utf-8") as lines:
+                for n, line in enumerate(lines):
+                    yield {"path": f"{path}#{n + 1}", "text": json.loads(line).get("content")}
 """
 
 
@@ -72,8 +78,9 @@ class Timing:
 
 
 def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
-    """The first ``days`` days of the corpus as ``into/txt/OUTLET/DAY_N.txt`` (``txt``), or as
-    the corpus ships them, one zip a day (``zip``); the root and the number of articles."""
+    """The first ``days`` days of the corpus as ``into/txt/OUTLET/DAY_N.txt`` (``txt``), as the
+    corpus ships them, one zip a day (``zip``), or as one dump, an article a line (``jsonl``);
+    the root and the number of articles."""
     if form == "zip":
         root = into / "zip"
         root.mkdir()
@@ -82,6 +89,18 @@ def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
             shutil.copy(archive, root / archive.name)
             with zipfile.ZipFile(archive) as zipped:
                 count += sum(len(json.loads(zipped.read(member))) for member in zipped.namelist())
+        return root, count
+    if form == "jsonl":
+        root = into / "jsonl"
+        root.mkdir()
+        count = 0
+        with (root / "dump.jsonl").open("w", encoding="utf-8") as dump:
+            for archive in sorted(CORPUS.glob("*.zip"))[:days]:
+                with zipfile.ZipFile(archive) as zipped:
+                    for member in zipped.namelist():
+                        for article in json.loads(zipped.read(member)):
+                            dump.write(json.dumps(article, ensure_ascii=False) + "\n")
+                            count += 1
         return root, count
     root = into / "txt"
     count = 0
@@ -215,7 +234,10 @@ def main() -> None:
     parser.add_argument("--setting", action="append", default=[], help="NAME=VALUE for newspipe")
     parser.add_argument("--skip-yardstick", action="store_true")
     parser.add_argument(
-        "--form", default="txt", choices=["txt", "zip"], help="one .txt an article, or the zips"
+        "--form",
+        default="txt",
+        choices=["txt", "zip", "jsonl"],
+        help="one .txt an article, the zips, or one JSON Lines dump",
     )
     args = parser.parse_args()
     if not CORPUS.is_dir():

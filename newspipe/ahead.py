@@ -8,8 +8,10 @@ pure, such as dedup's MinHash) on the documents, in batches:
 - input files are read by the workers themselves, which send back each document as the stages
   left it (:class:`FileBatch`): small files (most articles) several to a batch, archives and
   dumps of a few MiB one to a batch;
-- the documents of larger files are read in the crawl process, as a stream, and sent out in
-  batches (:class:`DocumentBatch`).
+- larger JSON Lines dumps are cut at line ends, and the workers read the pieces side by side
+  (:class:`PieceBatch`);
+- the documents of other larger files (and of gzip files) are read in the crawl process, as a
+  stream, and sent out in batches (:class:`DocumentBatch`).
 
 What each stage did to each document comes back as a :class:`Step` (fields set, counters,
 reject) and rides on the document (``_ahead``). Batches come back in input order, so the pipeline
@@ -45,12 +47,13 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from newspipe.document import NORMALISED, adapter_for
-from newspipe.manifest import Reader, ReadFile, read_file
+from newspipe.manifest import InputReader, Reader, ReadFile, read_file
 from newspipe.rejects import Reject
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from newspipe.inputs.read import LinePiece
     from newspipe.stages.base import Stage
 
 logger = logging.getLogger(__name__)
@@ -215,6 +218,25 @@ def _read_in_worker(files: list[tuple[Any, int]]) -> FilesDone:
     return read_and_run(files, _worker_chain, _worker_reader)
 
 
+PieceDone = tuple[tuple[list[dict[str, Any]], list[dict[str, Step]]], dict[str, Any]]
+
+
+def _read_piece_in_worker(file: Any, piece: LinePiece) -> PieceDone:
+    assert isinstance(_worker_reader, InputReader), "the pool was started without a reader"
+    return read_piece_and_run(file, piece, _worker_chain, _worker_reader)
+
+
+def read_piece_and_run(file: Any, piece: LinePiece, chain: Chain, reader: InputReader) -> PieceDone:
+    """Read one piece of a large JSON Lines file and run the chain on its documents (as
+    :func:`read_and_run` does for whole files)."""
+    documents = list(reader.piece(file, piece))
+    counters: dict[str, Any] = {}
+    steps = run_chain(chain, documents, record_changes=False, counters=counters)
+    for document in documents:
+        document.pop(NORMALISED, None)
+    return (documents, steps), counters
+
+
 def read_and_run(files: list[tuple[Any, int]], chain: Chain, reader: Reader) -> FilesDone:
     """Read each file (past the documents already done) and run the chain on its documents;
     the files read with their steps, and what the stages counted."""
@@ -316,7 +338,38 @@ class FileBatch:
         return documents
 
 
-Task = DocumentBatch | FileBatch
+@dataclass(slots=True)
+class PieceBatch:
+    """One piece of a large JSON Lines file, for a worker to read and run the chain on: the
+    pieces of a file go out side by side and come back in order.
+
+    ``accept(documents)`` hands them to the crawl process's bookkeeping (the input manifest,
+    which leaves out those an interrupted run committed) and returns those to send down the
+    pipeline; ``read`` reads the piece in the crawl process when the worker could not.
+    """
+
+    file: Any
+    piece: LinePiece
+    accept: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+    read: InputReader
+    #: What the stages counted for all the documents of the piece (set when it settles).
+    counters: dict[str, Any] = field(default_factory=dict)
+    #: Its share of the queue to the workers (see :func:`weight_of`).
+    weight: int = 1
+
+    def submit(self, pool: ProcessPoolExecutor) -> Future[Any]:
+        return pool.submit(_read_piece_in_worker, self.file, self.piece)
+
+    def settle(self, results: PieceDone | None) -> list[dict[str, Any]]:
+        if results is None:
+            return self.accept(list(self.read.piece(self.file, self.piece)))
+        (documents, steps), self.counters = results
+        for document, its_steps in zip(documents, steps, strict=True):
+            document[AHEAD] = its_steps
+        return self.accept(documents)
+
+
+Task = DocumentBatch | FileBatch | PieceBatch
 
 #: Decoded input bytes that make one unit of the queue to the workers: as much as a batch of
 #: small files holds at most (it closes once past 1 MiB, with files of 1 MiB at most).

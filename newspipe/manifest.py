@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import array
 import base64
-import functools
 import hashlib
 import json
 import logging
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
-    from newspipe.inputs.read import FolderListing, InputFile, InputOptions
+    from newspipe.inputs.read import FolderListing, InputFile, InputOptions, LinePiece
     from newspipe.state import StateStore
 
 logger = logging.getLogger(__name__)
@@ -302,6 +301,8 @@ class _Active:
     signature: Signature
     skipped: int  # documents already committed by an earlier run, not yielded again
     yielded: int = 0
+    #: Documents read from the file's start, skipped ones included (a file read in pieces).
+    seen: int = 0
     processed: int = 0
     ended: bool = False
     counted: bool = False  # in InputManifest.done
@@ -473,6 +474,33 @@ class InputManifest:
         self._end(active)
         return read.documents
 
+    def accept_piece(
+        self,
+        file: In,
+        skip: int,
+        signature: Signature,
+        documents: list[dict[str, Any]],
+        *,
+        first: bool,
+        last: bool,
+    ) -> list[dict[str, Any]]:
+        """The documents of one piece of ``file`` read elsewhere, in order (pieces come one
+        after another, the file's first ``skip`` documents left out as :meth:`documents` does);
+        none once the run has stopped."""
+        if self.stopped:
+            return []
+        active = self._begin(file, skip, signature) if first else self._active[file.key]
+        passed = min(len(documents), max(0, skip - active.seen))
+        active.seen += len(documents)
+        self._inc("newspipe/documents/resumed", passed)
+        accepted = documents[passed:]
+        for document in accepted:
+            document[INPUT_KEY] = active.key
+        active.yielded += len(accepted)
+        if last:
+            self._end(active)
+        return accepted
+
     def _begin(self, file: In, skip: int, signature: Signature) -> _Active:
         watch = self._watches.get(_split_key(file.key)[0]) if self._watches else None
         if watch is not None:
@@ -542,8 +570,30 @@ def list_inputs(options: InputOptions) -> list[InputFile]:
     return list(iter_inputs(options))
 
 
-def read_with(options: InputOptions) -> Callable[[InputFile], Iterator[dict[str, Any]]]:
+def read_with(options: InputOptions) -> InputReader:
     """The reader of one input file under ``options`` (picklable: worker processes read too)."""
-    from newspipe.inputs.read import read_input
+    return InputReader(options)
 
-    return functools.partial(read_input, options=options)
+
+@dataclass(frozen=True)
+class InputReader:
+    """Reads input files under ``options``: a whole file, or one piece of a large JSON Lines
+    file (:func:`newspipe.inputs.read.line_pieces`)."""
+
+    options: InputOptions
+
+    def __call__(self, file: InputFile) -> Iterator[dict[str, Any]]:
+        from newspipe.inputs.read import read_input
+
+        return read_input(file, self.options)
+
+    def piece(self, file: InputFile, piece: LinePiece) -> Iterator[dict[str, Any]]:
+        from newspipe.inputs.read import read_piece
+
+        return read_piece(file, self.options, piece)
+
+    def empty(self, file: InputFile) -> dict[str, Any]:
+        """The reject of a file whose pieces held no document at all."""
+        from newspipe.inputs.read import empty_reject
+
+        return empty_reject(file, self.options)

@@ -20,7 +20,7 @@ from itemadapter import ItemAdapter
 from newspipe import ahead
 from newspipe.ahead import AheadRunner, FileBatch, ahead_chain, run_chain, worker_count
 from newspipe.inputs import InputOptions
-from newspipe.inputs.read import decoded_size
+from newspipe.inputs.read import decoded_size, line_pieces
 from newspipe.manifest import ReadFile, list_inputs, read_with
 from newspipe.stages.base import Stage
 from newspipe.stages.clean import CleanStage
@@ -249,13 +249,14 @@ def test_weight_of_a_batch_grows_with_its_input_bytes() -> None:
 def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each way a file can go (with small files; read whole, alone; streamed here) gives the
-    documents, rejects and counters of a run with no worker processes, in the same order."""
+    """Each way a file can go (with small files; read whole, alone; in pieces; streamed here)
+    gives the documents, rejects and counters of a run with no worker processes, in order."""
     from newspipe.spiders import seeds
 
     # Limits scaled down to the files below: the crawl runs in a fork, which keeps them.
     monkeypatch.setattr(seeds, "SMALL_INPUT", 600)
     monkeypatch.setattr(seeds, "WHOLE_INPUT", 4000)
+    monkeypatch.setattr(seeds, "PIECE_BYTES", 1500)
     root = tmp_path / "in"
     root.mkdir()
     sentence = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة {} لخدمة السكان"
@@ -276,6 +277,7 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         for n in range(30)
     ]
     (root / "c-dump.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "c2-blank.jsonl").write_text("\n \n" * 1500, encoding="utf-8")  # no document at all
     # Tiny, but a gzip file's size is not known before it is read: streamed here.
     with gzip.open(root / "d-small.jsonl.gz", "wt", encoding="utf-8") as packed:
         packed.write(json.dumps({"text": sentence.format("الرابعة")}, ensure_ascii=False) + "\n")
@@ -294,7 +296,14 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
             with noted.open("a", encoding="utf-8") as out:
                 out.write(" ".join(Path(file.path).name for file, _ in files) + "\n")
 
+    class NotedPieceBatch(ahead.PieceBatch):
+        def __init__(self, file: Any, piece: Any, *args: Any, **kwargs: Any) -> None:
+            super().__init__(file, piece, *args, **kwargs)
+            with noted.open("a", encoding="utf-8") as out:
+                out.write(f"{Path(file.path).name} {piece.first_line}\n")
+
     monkeypatch.setattr(seeds, "FileBatch", NotedFileBatch)
+    monkeypatch.setattr(seeds, "PieceBatch", NotedPieceBatch)
 
     outcomes = []
     for workers in (0, 1):
@@ -302,13 +311,22 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         assert ran_ahead == (1 + 1 + 14 + 20 + 30 + 1 if workers else 0)
         outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
-    # Small files (a zip too) in a batch, the larger zip whole and alone; the zip that expands
-    # too far, the dump and the gzip file streamed, not sent.
-    assert noted.read_text("utf-8").splitlines() == ["a-small.txt a2-tiny.zip", "b-day.zip"]
+    # Small files (a zip too) in a batch, the larger zip whole and alone, the dumps in pieces
+    # cut at line ends; the zip that expands too far and the gzip file streamed, not sent.
+    pieces = [
+        f"{name} {piece.first_line}"
+        for name in ("c-dump.jsonl", "c2-blank.jsonl")
+        for piece in line_pieces(root / name, 1500)[1]  # type: ignore[index]
+    ]
+    assert len(pieces) > 4
+    batches = noted.read_text("utf-8").splitlines()
+    assert batches == ["a-small.txt a2-tiny.zip", "b-day.zip", *pieces]
     kept, dropped, _ = outcomes[1]
     assert len(kept) == 1 + 1 + 12 + 5 + 30 + 1
     reasons = sorted(reason for _, reason, _ in dropped)
-    assert reasons == ["duplicate"] * 16 + ["empty"]  # b2-dense.zip holds 5 texts 20 times
+    # b2-dense.zip holds 5 texts 20 times; c2-blank.jsonl is one reject, as a stream makes it
+    assert reasons == ["duplicate"] * 16 + ["empty"] * 2
+    assert ("c2-blank.jsonl", "empty") in {(path, reason) for path, reason, _ in dropped}
     # In input order: the small file, the archive's articles, then the dump's lines.
     assert [doc["path"].split("#")[0].split("!")[0] for doc in kept][:3] == [
         "a-small.txt",

@@ -248,3 +248,51 @@ def test_a_zip_is_read_from_the_bytes_already_in_hand(tmp_path: Path) -> None:
     path.unlink()  # only the bytes in hand are left to read
     docs = list(read_input(file, InputOptions((tmp_path,))))
     assert [doc["text"] for doc in docs] == ["نص أول", "نص ثان"]
+
+
+def test_a_file_read_in_pieces_is_tracked_and_resumed_as_one_input(tmp_path: Path) -> None:
+    """The pieces of one file come back one after another: the manifest counts them as one
+    input, and a run cut half-way resumes past the documents committed, whichever piece they
+    were in."""
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(b"seven documents, in three pieces")
+    file = File(path)
+    signature = full_signature(path)
+    state = SqliteState(tmp_path / "state.sqlite")
+    pieces = [[{"n": 0}, {"n": 1}], [{"n": 2}, {"n": 3}, {"n": 4}], [{"n": 5}, {"n": 6}]]
+
+    def run(manifest: InputManifest, skip: int, written: int) -> list[int]:
+        """The documents accepted, the first ``written`` of them written (the run then dies)."""
+        numbers = []
+        for index, documents in enumerate(pieces):
+            accepted = manifest.accept_piece(
+                file,
+                skip,
+                signature,
+                [dict(doc) for doc in documents],
+                first=index == 0,
+                last=index == len(pieces) - 1,
+            )
+            for doc in accepted:
+                assert doc[INPUT_KEY]
+                if len(numbers) < written:
+                    manifest.processed(doc)
+                numbers.append(doc["n"])
+        return numbers
+
+    run1 = manifest_with(state)
+    assert run1.plan([file]) == [(file, 0)]
+    assert run(run1, 0, written=4) == list(range(7))
+    assert run1.done == 0
+    for key, record in run1.records_to_commit().items():
+        state.set_input(key, record)
+    state.commit()
+
+    run2 = manifest_with(state)
+    # the second piece's first two documents were committed with the first piece's
+    assert run2.plan([file]) == [(file, 4)]
+    assert run(run2, 4, written=3) == [4, 5, 6]
+    assert run2.done == 1 == run2.total
+    stopped = manifest_with(state)
+    stopped.stopped = True
+    assert stopped.accept_piece(file, 0, signature, [{"n": 0}], first=True, last=True) == []

@@ -14,7 +14,8 @@ import pytest
 
 from newspipe.document import INPUT, INPUT_REJECT
 from newspipe.inputs import InputFile, InputOptions, iter_documents, iter_inputs, read_input
-from newspipe.manifest import input_key
+from newspipe.inputs.read import empty_reject, line_pieces, read_piece
+from newspipe.manifest import full_signature, input_key
 from newspipe.sources.mapping import SourceMap
 
 ARABIC = "قال وزير المالية إن الاقتصاد الوطني ينمو بثبات هذا العام رغم تراجع أسعار النفط."
@@ -410,3 +411,70 @@ def test_decoded_size_is_what_the_reader_decodes_or_none_when_unknown(tmp_path: 
     assert decoded_size(InputFile(tmp_path / "gone.txt", tmp_path / "gone.txt")) == 0
     linked = InputFile(text, tmp_path, ("unsafe", "a link outside the seed root"))
     assert decoded_size(linked) == 0
+
+
+def _piece_test_file(path: Path, bom: bytes = b"") -> None:
+    """A JSON Lines file with everything a line can be: records, blanks, CRLF ends, broken JSON,
+    a line over the size limit, a legacy-encoded line, a copy."""
+    lines = [
+        *(json.dumps({"text": f"{ARABIC} {n}"}, ensure_ascii=False).encode() for n in range(12)),
+        b"",
+        b'{"text": "' + ARABIC.encode() + b' crlf"}\r',
+        b"{not json",
+        json.dumps({"text": "x" * (MAX_DOC + 5)}).encode(),
+        json.dumps({"text": f"{ARABIC} 3"}, ensure_ascii=False).encode(),
+        '{"text": "قال الوزير"}'.encode("cp1256"),
+        *(
+            json.dumps({"text": f"{ARABIC} {n}"}, ensure_ascii=False).encode()
+            for n in range(12, 20)
+        ),
+    ]
+    path.write_bytes(bom + b"\n".join(lines))  # no newline after the last line
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("piece_bytes", [1, 300, 1_000, 10**9])
+def test_a_json_lines_file_read_in_pieces_gives_what_a_stream_gives(
+    tmp_path: Path, bom: bytes, piece_bytes: int
+) -> None:
+    path = tmp_path / "dump.jsonl"
+    _piece_test_file(path, bom)
+    options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC)
+    file = InputFile(path, tmp_path)
+    planned = line_pieces(path, piece_bytes)
+    assert planned is not None
+    signature, pieces = planned
+    assert signature == full_signature(path)
+    data = path.read_bytes()
+    assert [p.start for p in pieces] == [0, *(p.end for p in pieces[:-1])]
+    assert pieces[-1].end == len(data)
+    for piece in pieces:
+        assert piece.end == len(data) or data[piece.end - 1 : piece.end] == b"\n"
+        assert piece.first_line == data.count(b"\n", 0, piece.start) + 1
+        assert piece.utf8_bom == bool(bom)
+    longest = max(len(line) for line in data.split(b"\n")) + 1
+    for piece in pieces[:-1]:  # each as long as asked, then to the end of its last line
+        assert piece_bytes <= piece.end - piece.start < piece_bytes + longest
+    assert len(pieces) > 1 or piece_bytes > len(data)
+    whole = list(read_input(file, options))
+    in_pieces = [doc for piece in pieces for doc in read_piece(file, options, piece)]
+    assert in_pieces == whole
+    assert Counter(verdict(d) for d in whole) == Counter({None: 23, "malformed": 1, "too_large": 1})
+
+
+def test_a_file_that_cannot_be_cut_at_line_ends_is_left_to_the_stream(tmp_path: Path) -> None:
+    wide = tmp_path / "wide.jsonl"
+    wide.write_bytes("\ufeff".encode("utf-16-le") + '{"text": "نص"}\n'.encode("utf-16-le"))
+    assert line_pieces(wide, 10) is None
+    assert line_pieces(tmp_path / "gone.jsonl", 10) is None
+
+
+def test_pieces_with_no_document_at_all_are_one_empty_reject(tmp_path: Path) -> None:
+    path = tmp_path / "blank.jsonl"
+    path.write_bytes(b"\n  \n" * 50)
+    options = InputOptions(roots=(tmp_path,))
+    file = InputFile(path, tmp_path)
+    planned = line_pieces(path, 40)
+    assert planned is not None and len(planned[1]) > 1
+    assert [doc for piece in planned[1] for doc in read_piece(file, options, piece)] == []
+    assert [empty_reject(file, options)] == list(read_input(file, options))

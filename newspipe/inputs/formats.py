@@ -253,9 +253,12 @@ class Line(Generic[T]):
     text: T | None  # None: longer than the limit (the rest of the line was skipped)
 
 
-def iter_lines(readline: Callable[[int], T], limit: int, newline: T) -> Iterator[Line[T]]:
-    """Lines with their 1-based numbers; a line over ``limit`` comes as ``None`` and is skipped."""
-    number = 0
+def iter_lines(
+    readline: Callable[[int], T], limit: int, newline: T, first: int = 1
+) -> Iterator[Line[T]]:
+    """Lines with their numbers (from ``first``, 1 for a whole file); a line over ``limit``
+    comes as ``None`` and is skipped."""
+    number = first - 1
     while True:
         line = readline(limit + 1)
         if not line:

@@ -16,6 +16,7 @@ a document carrying ``INPUT_REJECT``: an input that breaks half-way keeps what w
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import logging
 import os
@@ -41,7 +42,7 @@ from newspipe.inputs.formats import (
     iter_lines,
 )
 from newspipe.inputs.records import BadRecord, FieldNames, record_fields, url_domain
-from newspipe.manifest import input_key
+from newspipe.manifest import Signature, input_key
 from newspipe.sources.mapping import SourceMap
 
 logger = logging.getLogger(__name__)
@@ -348,6 +349,77 @@ def read_input(input_file: InputFile, options: InputOptions) -> Iterator[dict[st
         )
 
 
+@dataclass(frozen=True, slots=True)
+class LinePiece:
+    """Whole lines of a JSON Lines file: bytes ``start`` to ``end``, the first of them line
+    number ``first_line``; ``utf8_bom``: the file starts with a UTF-8 byte-order mark."""
+
+    start: int
+    end: int
+    first_line: int
+    utf8_bom: bool = False
+
+
+def line_pieces(path: Path, piece_bytes: int) -> tuple[Signature, list[LinePiece]] | None:
+    """A large JSON Lines file cut into pieces of about ``piece_bytes`` at line ends, so that
+    the workers read it side by side, and the file's signature (hashed in the same pass).
+
+    None when the file cannot be cut (a UTF-16 or UTF-32 byte-order mark: its lines are not
+    ``\n`` bytes) or read: it is read as a stream, which rejects it with the reason.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    pieces: list[LinePiece] = []
+    start, first_line, lines_before, offset = 0, 1, 0, 0
+    utf8_bom = False
+    try:
+        with path.open("rb") as file:
+            status = os.fstat(file.fileno())
+            while block := file.read(_SCAN_BLOCK):
+                if offset == 0:
+                    bom = bom_encoding(block[:4])
+                    if bom is not None and bom[0] != UTF8_BOM:
+                        return None
+                    utf8_bom = bom is not None
+                digest.update(block)
+                search = max(0, start + piece_bytes - offset)
+                while search < len(block) and (cut := block.find(b"\n", search)) >= 0:
+                    end = offset + cut + 1
+                    pieces.append(LinePiece(start, end, first_line, utf8_bom))
+                    first_line = lines_before + block.count(b"\n", 0, cut + 1) + 1
+                    start = end
+                    search = max(cut + 1, start + piece_bytes - offset)
+                lines_before += block.count(b"\n")
+                offset += len(block)
+    except OSError:
+        return None
+    if offset > start or not pieces:
+        pieces.append(LinePiece(start, offset, first_line, utf8_bom))
+    return Signature(status.st_size, status.st_mtime_ns, digest.hexdigest()), pieces
+
+
+_SCAN_BLOCK = 1 << 20
+
+
+def read_piece(
+    input_file: InputFile, options: InputOptions, piece: LinePiece
+) -> Iterator[dict[str, Any]]:
+    """The documents of one piece of a JSON Lines file, as :func:`read_input` gives them."""
+    reader = _FileReader(input_file, options)
+    try:
+        yield from reader.piece(piece)
+    except Exception as exc:  # the last net, as in read_input
+        logger.exception("%s: unexpected error while reading", input_file.path)
+        yield reader.reject(
+            reader.stop_path(reader.input), "unreadable", f"unexpected error: {exc!r}"
+        )
+
+
+def empty_reject(input_file: InputFile, options: InputOptions) -> dict[str, Any]:
+    """The reject of a file read in pieces that, all of them, held no document."""
+    reader = _FileReader(input_file, options)
+    return reader.empty(reader.input)
+
+
 class ExpansionTooLarge(Exception):
     """A compressed stream expands past ``NEWSPIPE_MAX_ARCHIVE_BYTES``."""
 
@@ -512,6 +584,23 @@ class _FileReader:
         else:
             yield from self.stream(self.input, form, raw)
 
+    def piece(self, piece: LinePiece) -> Iterator[dict[str, Any]]:
+        """The documents of one piece of a large JSON Lines file (see :func:`line_pieces`)."""
+
+        def opener() -> IO[bytes]:
+            with self.file.path.open("rb") as file:
+                file.seek(piece.start)
+                data = file.read(piece.end - piece.start)
+            return io.BufferedReader(io.BytesIO(data))  # buffered: the reader peeks
+
+        yield from self.stream(self.input, "jsonl", opener, piece)
+
+    def empty(self, label: str) -> dict[str, Any]:
+        """The reject of a stream (a file read in pieces: all of them) with no document."""
+        return self.reject(
+            label, "empty", "holds no documents (an empty array or only blank lines)"
+        )
+
     def _gunzip(self, raw: IO[bytes]) -> IO[bytes]:
         try:
             unzipped = gzip.GzipFile(fileobj=raw, mode="rb")
@@ -580,8 +669,11 @@ class _FileReader:
 
         yield from self.stream(label, form, open_member)
 
-    def stream(self, label: str, form: str, opener: Opener) -> Iterator[dict[str, Any]]:
-        """The documents of one stream of a format; a failure half-way stops it with one reject."""
+    def stream(
+        self, label: str, form: str, opener: Opener, piece: LinePiece | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The documents of one stream of a format (or of one ``piece`` of a JSON Lines file);
+        a failure half-way stops it with one reject."""
         self.next_number = 0
         given = 0
         try:
@@ -589,17 +681,15 @@ class _FileReader:
                 if form == "txt":
                     documents = self.txt(label, handle)
                 elif form == "jsonl":
-                    documents = self.jsonl(label, handle)
+                    documents = self.jsonl(label, handle, piece)
                 else:
                     documents = self.json(label, handle)
                 for document in documents:
                     given += 1
                     yield document
-            if not given:
+            if not given and piece is None:  # a piece of a file: said for the file as a whole
                 # an empty array, or only blank lines: say so rather than leave no trace
-                yield self.reject(
-                    label, "empty", "holds no documents (an empty array or only blank lines)"
-                )
+                yield self.empty(label)
         except ExpansionTooLarge as exc:
             yield self.reject(
                 self.stop_path(label), "too_large", f"{exc}; reading stopped", label=label
@@ -637,7 +727,15 @@ class _FileReader:
             return
         yield self.text_document(label, label, data, decoded.text, decoded.encoding)
 
-    def jsonl(self, label: str, handle: Any) -> Iterator[dict[str, Any]]:
+    def jsonl(
+        self, label: str, handle: Any, piece: LinePiece | None = None
+    ) -> Iterator[dict[str, Any]]:
+        if piece is not None and piece.start > 0:
+            # past the file's start: its byte-order mark, if any, is known (never UTF-16/32)
+            yield from self.jsonl_lines(
+                label, handle, UTF8_BOM if piece.utf8_bom else None, piece.first_line
+            )
+            return
         bom = bom_encoding(handle.peek(4)[:4])
         if bom is not None and bom[0] != UTF8_BOM:
             wide = "utf-16" if bom[0].startswith("utf-16") else "utf-32"
@@ -651,7 +749,14 @@ class _FileReader:
         if bom is not None:
             handle.read(3)
             encoding_override = UTF8_BOM
-        for raw in iter_lines(handle.readline, self.limit, b"\n"):
+        yield from self.jsonl_lines(label, handle, encoding_override)
+
+    def jsonl_lines(
+        self, label: str, handle: IO[bytes], encoding_override: str | None, first: int = 1
+    ) -> Iterator[dict[str, Any]]:
+        """The documents of the lines of a UTF-8 (or legacy) JSON Lines stream, the first one
+        numbered ``first``."""
+        for raw in iter_lines(handle.readline, self.limit, b"\n", first):
             self.next_number = raw.number + 1
             if raw.text is None:
                 yield from self.json_line(label, raw.number, None, None, "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from newspipe.ahead import (
     AheadRunner,
     DocumentBatch,
     FileBatch,
+    PieceBatch,
     Task,
     batches,
     collect_garbage_less_often,
@@ -22,8 +24,8 @@ from newspipe.ahead import (
 from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
-from newspipe.inputs.read import decoded_size
-from newspipe.manifest import READ_WHOLE_UP_TO, Reader, ReadFile, read_with
+from newspipe.inputs.read import LinePiece, decoded_size, format_of, line_pieces
+from newspipe.manifest import READ_WHOLE_UP_TO, InputReader, ReadFile, Signature, read_with
 from newspipe.run import run_for
 from newspipe.scaleout.worker import add_gate, start_worker
 
@@ -97,10 +99,11 @@ class SeedsSpider(Spider):
         async for document in runner.run_tasks(self._tasks(options, reader, runner.batch_size)):
             yield document
 
-    def _tasks(self, options: InputOptions, reader: Reader, batch_size: int) -> Iterator[Task]:
+    def _tasks(self, options: InputOptions, reader: InputReader, batch_size: int) -> Iterator[Task]:
         """The work for the worker processes, in input order: files for them to read (small
-        ones several to a batch, larger ones up to :data:`WHOLE_INPUT` one to a batch), the
-        documents of larger files, and of gzip files, read here as a stream.
+        ones several to a batch, larger ones up to :data:`WHOLE_INPUT` one to a batch), larger
+        JSON Lines files in pieces of :data:`PIECE_BYTES`, and the documents of other larger
+        files, and of gzip files, read here as a stream.
 
         Sizes are what the reader decodes (:func:`decoded_size`), taken when the task is made:
         a file that grows after that is still read as planned."""
@@ -132,12 +135,48 @@ class SeedsSpider(Spider):
             if size is not None and size <= WHOLE_INPUT:
                 yield FileBatch([(file, skip)], accept, reader, weight=weight_of(size), large=True)
                 continue
+            if size is not None and format_of(file.path.name) == ("jsonl", False):
+                planned = line_pieces(file.path, PIECE_BYTES)
+                if planned is not None:
+                    yield from self._pieces(file, skip, *planned, reader)
+                    continue
             for documents in batches(
                 self._counted(inputs.documents([(file, skip)], reader)), batch_size
             ):
                 yield DocumentBatch(documents)
         if small:
             yield FileBatch(small, accept, reader)
+
+    def _pieces(
+        self,
+        file: InputFile,
+        skip: int,
+        signature: Signature,
+        pieces: list[LinePiece],
+        reader: InputReader,
+    ) -> Iterator[PieceBatch]:
+        """The pieces of a large JSON Lines file, for the workers to read side by side."""
+        stats = self.crawler.stats
+        assert stats is not None
+        inputs = run_for(self.crawler).inputs
+        given = 0
+
+        def accept(
+            documents: list[dict[str, Any]], first: bool, last: bool
+        ) -> list[dict[str, Any]]:
+            nonlocal given
+            given += len(documents)
+            if last and not given:  # no piece held a document: the file says so, as a stream does
+                documents = [reader.empty(file)]
+            accepted = inputs.accept_piece(file, skip, signature, documents, first=first, last=last)
+            stats.inc_value("newspipe/documents/read", len(accepted))
+            return accepted
+
+        for index, piece in enumerate(pieces):
+            if inputs.stopped:
+                return
+            settle = functools.partial(accept, first=index == 0, last=index == len(pieces) - 1)
+            yield PieceBatch(file, piece, settle, reader, weight=weight_of(piece.end - piece.start))
 
     def _documents(self, options: InputOptions) -> Iterator[dict[str, Any]]:
         inputs = run_for(self.crawler).inputs
@@ -157,7 +196,10 @@ class SeedsSpider(Spider):
 SMALL_INPUT = 1 << 20
 #: Larger files up to this size (a day's archive, a dump) are read whole by a worker too, one to
 #: a batch: its documents come back together (a worker holds them all, about 50 MB more for a
-#: zip of 12 MB of articles). Larger ones, and gzip files (their size is not known before they
-#: are read), are read here, as a stream, so that no process holds a whole large dump, nor a
-#: small file that expands to one.
+#: zip of 12 MB of articles). Larger JSON Lines files go to the workers in pieces (below); other
+#: larger ones, and gzip files (their size is not known before they are read), are read here, as
+#: a stream, so that no process holds a whole large dump, nor a small file that expands to one.
 WHOLE_INPUT = READ_WHOLE_UP_TO  # read in one go, for the manifest's digest and the reader
+#: A larger JSON Lines file (not gzipped) goes to the workers in pieces of about this much, cut
+#: at line ends: they read it side by side, and none holds more than a piece of it at once.
+PIECE_BYTES = SMALL_INPUT
