@@ -1,9 +1,9 @@
 """Throughput and memory of the real ``scrapy crawl seeds`` against a bare Scrapy spider.
 
 Prepares the SaudiNewsNet days from ``../shared/data/saudinewsnet`` as ``.txt`` files (one folder
-per outlet) under a temporary seed root, with ``--form zip`` as the original zips, or with
-``--form jsonl`` as one JSON Lines dump (70 MB for 12 days), then times, in the same sitting and
-several times each:
+per outlet) under a temporary seed root, with ``--form zip`` as the original zips, with
+``--form jsonl`` as one JSON Lines dump (70 MB for 12 days), or with ``--form jsonl.gz`` as that
+dump gzipped, then times, in the same sitting and several times each:
 
 - the yardstick: a bare Scrapy spider that yields the same articles as items into a JSON Lines
   feed (each file, each article of each zip, or each line of the dump);
@@ -17,11 +17,13 @@ pool workers), the per-stage time from the run's stats, and, last, one line with
     python bench/pipeline_bench.py --backend fasttext --days 4 --repeat 5
     python bench/pipeline_bench.py --form zip      # the days as the corpus ships them
     python bench/pipeline_bench.py --form jsonl    # the days as one JSON Lines dump
+    python bench/pipeline_bench.py --form jsonl.gz # the same dump, gzipped
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import shutil
@@ -39,6 +41,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT.parent / "shared" / "data" / "saudinewsnet"
 
 YARDSTICK = """
+import gzip
 import json
 import zipfile
 from pathlib import Path
@@ -57,8 +60,9 @@ class Yardstick(scrapy.Spider):
                 for member in archive.namelist():
                     for n, article in enumerate(json.loads(archive.read(member))):
                         yield {"path": f"{path}!{member}#{n + 1}", "text": article.get("content")}
-        for path in sorted(Path(self.root).rglob("*.jsonl")):
-            with path.open(encoding="utf-8") as lines:
+        for path in sorted(Path(self.root).rglob("*.jsonl*")):
+            opener = gzip.open if path.suffix == ".gz" else open
+            with opener(path, "rt", encoding="utf-8") as lines:
                 for n, line in enumerate(lines):
                     yield {"path": f"{path}#{n + 1}", "text": json.loads(line).get("content")}
 """
@@ -79,8 +83,8 @@ class Timing:
 
 def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
     """The first ``days`` days of the corpus as ``into/txt/OUTLET/DAY_N.txt`` (``txt``), as the
-    corpus ships them, one zip a day (``zip``), or as one dump, an article a line (``jsonl``);
-    the root and the number of articles."""
+    corpus ships them, one zip a day (``zip``), or as one dump, an article a line (``jsonl``,
+    gzipped: ``jsonl.gz``); the root and the number of articles."""
     if form == "zip":
         root = into / "zip"
         root.mkdir()
@@ -90,11 +94,12 @@ def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
             with zipfile.ZipFile(archive) as zipped:
                 count += sum(len(json.loads(zipped.read(member))) for member in zipped.namelist())
         return root, count
-    if form == "jsonl":
+    if form in ("jsonl", "jsonl.gz"):
         root = into / "jsonl"
         root.mkdir()
         count = 0
-        with (root / "dump.jsonl").open("w", encoding="utf-8") as dump:
+        opener = gzip.open if form == "jsonl.gz" else open
+        with opener(root / f"dump.{form}", "wt", encoding="utf-8") as dump:
             for archive in sorted(CORPUS.glob("*.zip"))[:days]:
                 with zipfile.ZipFile(archive) as zipped:
                     for member in zipped.namelist():
@@ -236,8 +241,8 @@ def main() -> None:
     parser.add_argument(
         "--form",
         default="txt",
-        choices=["txt", "zip", "jsonl"],
-        help="one .txt an article, the zips, or one JSON Lines dump",
+        choices=["txt", "zip", "jsonl", "jsonl.gz"],
+        help="one .txt an article, the zips, one JSON Lines dump, or that dump gzipped",
     )
     args = parser.parse_args()
     if not CORPUS.is_dir():

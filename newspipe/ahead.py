@@ -9,9 +9,10 @@ pure, such as dedup's MinHash) on the documents, in batches:
   left it (:class:`FileBatch`): small files (most articles) several to a batch, archives and
   dumps of a few MiB one to a batch;
 - larger JSON Lines dumps are cut at line ends, and the workers read the pieces side by side
-  (:class:`PieceBatch`);
-- the documents of other larger files (and of gzip files) are read in the crawl process, as a
-  stream, and sent out in batches (:class:`DocumentBatch`).
+  (:class:`PieceBatch`); a gzipped one is decompressed in the crawl process, its lines sent out
+  in pieces;
+- the documents of other larger files (and of other gzip files) are read in the crawl process,
+  as a stream, and sent out in batches (:class:`DocumentBatch`).
 
 What each stage did to each document comes back as a :class:`Step` (fields set, counters,
 reject) and rides on the document (``_ahead``). Batches come back in input order, so the pipeline

@@ -592,6 +592,13 @@ class InputReader:
 
         return read_piece(file, self.options, piece)
 
+    def gzip_pieces(
+        self, file: InputFile, piece_bytes: int
+    ) -> Iterator[LinePiece | dict[str, Any]] | None:
+        from newspipe.inputs.read import gzip_pieces
+
+        return gzip_pieces(file, self.options, piece_bytes)
+
     def empty(self, file: InputFile) -> dict[str, Any]:
         """The reject of a file whose pieces held no document at all."""
         from newspipe.inputs.read import empty_reject

@@ -19,8 +19,8 @@ from itemadapter import ItemAdapter
 
 from newspipe import ahead
 from newspipe.ahead import AheadRunner, FileBatch, ahead_chain, run_chain, worker_count
-from newspipe.inputs import InputOptions
-from newspipe.inputs.read import decoded_size, line_pieces
+from newspipe.inputs import InputFile, InputOptions
+from newspipe.inputs.read import LinePiece, decoded_size, gzip_pieces, line_pieces, read_input
 from newspipe.manifest import ReadFile, list_inputs, read_with
 from newspipe.stages.base import Stage
 from newspipe.stages.clean import CleanStage
@@ -278,9 +278,20 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     ]
     (root / "c-dump.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (root / "c2-blank.jsonl").write_text("\n \n" * 1500, encoding="utf-8")  # no document at all
-    # Tiny, but a gzip file's size is not known before it is read: streamed here.
+    # A gzip file's size is not known before it is read: decompressed here, its lines sent out
+    # in pieces. One broken half-way ends with the stream's reject, after the lines before it.
     with gzip.open(root / "d-small.jsonl.gz", "wt", encoding="utf-8") as packed:
         packed.write(json.dumps({"text": sentence.format("الرابعة")}, ensure_ascii=False) + "\n")
+    broken = gzip.compress(
+        "".join(
+            json.dumps({"text": sentence.format(f"مكسور {n} " * 3)}, ensure_ascii=False) + "\n"
+            for n in range(40)
+        ).encode()
+    )
+    (root / "e-broken.jsonl.gz").write_bytes(broken[: len(broken) // 2])
+    options = InputOptions(roots=(root,))
+    before_break = len(list(read_input(InputFile(root / "e-broken.jsonl.gz", root), options))) - 1
+    assert 0 < before_break < 40
     inputs = {file.path.name: file for file in list_inputs(InputOptions(roots=(root,)))}
     decoded = {name: decoded_size(file) for name, file in inputs.items()}
     assert decoded["a-small.txt"] + decoded["a2-tiny.zip"] <= 600  # type: ignore[operator]
@@ -308,25 +319,30 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     outcomes = []
     for workers in (0, 1):
         outcome, ran_ahead = crawl_outcome(root, tmp_path / f"out{workers}", workers)
-        assert ran_ahead == (1 + 1 + 14 + 20 + 30 + 1 if workers else 0)
+        assert ran_ahead == (1 + 1 + 14 + 20 + 30 + 1 + before_break if workers else 0)
         outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
     # Small files (a zip too) in a batch, the larger zip whole and alone, the dumps in pieces
-    # cut at line ends; the zip that expands too far and the gzip file streamed, not sent.
+    # cut at line ends; the zip that expands too far streamed, not sent.
     pieces = [
         f"{name} {piece.first_line}"
         for name in ("c-dump.jsonl", "c2-blank.jsonl")
         for piece in line_pieces(root / name, 1500)[1]  # type: ignore[index]
     ]
-    assert len(pieces) > 4
+    for name in ("d-small.jsonl.gz", "e-broken.jsonl.gz"):
+        cut = gzip_pieces(InputFile(root / name, root), options, 1500)
+        pieces += [f"{name} {p.first_line}" for p in cut or () if isinstance(p, LinePiece)]
+    assert len(pieces) > 6
     batches = noted.read_text("utf-8").splitlines()
     assert batches == ["a-small.txt a2-tiny.zip", "b-day.zip", *pieces]
     kept, dropped, _ = outcomes[1]
-    assert len(kept) == 1 + 1 + 12 + 5 + 30 + 1
+    assert len(kept) == 1 + 1 + 12 + 5 + 30 + 1 + before_break
     reasons = sorted(reason for _, reason, _ in dropped)
     # b2-dense.zip holds 5 texts 20 times; c2-blank.jsonl is one reject, as a stream makes it
-    assert reasons == ["duplicate"] * 16 + ["empty"] * 2
-    assert ("c2-blank.jsonl", "empty") in {(path, reason) for path, reason, _ in dropped}
+    assert reasons == ["duplicate"] * 16 + ["empty"] * 2 + ["malformed"]
+    rejected = {(path, reason) for path, reason, _ in dropped}
+    assert ("c2-blank.jsonl", "empty") in rejected
+    assert (f"e-broken.jsonl.gz#{before_break + 1}", "malformed") in rejected
     # In input order: the small file, the archive's articles, then the dump's lines.
     assert [doc["path"].split("#")[0].split("!")[0] for doc in kept][:3] == [
         "a-small.txt",

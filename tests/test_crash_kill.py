@@ -6,6 +6,7 @@ the rejects the rest, and no partial file may sit under a final name.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -61,6 +62,15 @@ def write_dump(corpus: Path, seed_root: Path) -> int:
     return count
 
 
+def write_gzipped_dump(corpus: Path, seed_root: Path) -> int:
+    """The same dump gzipped (decompressed by the crawl process, its lines sent in pieces)."""
+    count = write_dump(corpus, seed_root)
+    dump = seed_root / "dump.jsonl"
+    (seed_root / "dump.jsonl.gz").write_bytes(gzip.compress(dump.read_bytes(), compresslevel=1))
+    dump.unlink()
+    return count
+
+
 def wait_for_file(folder: Path, pattern: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while not any(folder.glob(pattern)) and proc.poll() is None and time.monotonic() < deadline:
@@ -69,12 +79,17 @@ def wait_for_file(folder: Path, pattern: str, proc: subprocess.Popen[bytes]) -> 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-@pytest.mark.parametrize("form", ["txt", "zip", "jsonl"])
+@pytest.mark.parametrize("form", ["txt", "zip", "jsonl", "jsonl.gz"])
 def test_kill_9_at_random_points_loses_and_doubles_nothing(
     saudinewsnet_dir: Path, tmp_path: Path, form: str
 ) -> None:
     project = project_copy(tmp_path)
-    prepare = {"txt": write_articles, "zip": copy_days, "jsonl": write_dump}[form]
+    prepare = {
+        "txt": write_articles,
+        "zip": copy_days,
+        "jsonl": write_dump,
+        "jsonl.gz": write_gzipped_dump,
+    }[form]
     total = prepare(saudinewsnet_dir, project / "corpus")
     settings = (
         "NEWSPIPE_SEEDS=corpus",

@@ -14,7 +14,7 @@ import pytest
 
 from newspipe.document import INPUT, INPUT_REJECT
 from newspipe.inputs import InputFile, InputOptions, iter_documents, iter_inputs, read_input
-from newspipe.inputs.read import empty_reject, line_pieces, read_piece
+from newspipe.inputs.read import LinePiece, empty_reject, gzip_pieces, line_pieces, read_piece
 from newspipe.manifest import full_signature, input_key
 from newspipe.sources.mapping import SourceMap
 
@@ -478,3 +478,72 @@ def test_pieces_with_no_document_at_all_are_one_empty_reject(tmp_path: Path) -> 
     assert planned is not None and len(planned[1]) > 1
     assert [doc for piece in planned[1] for doc in read_piece(file, options, piece)] == []
     assert [empty_reject(file, options)] == list(read_input(file, options))
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("piece_bytes", [1, 700, 10**9])
+def test_a_gzipped_json_lines_file_in_pieces_gives_what_a_stream_gives(
+    tmp_path: Path, bom: bytes, piece_bytes: int
+) -> None:
+    plain = tmp_path / "plain.jsonl"
+    _piece_test_file(plain, bom)
+    path = tmp_path / "dump.jsonl.gz"
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    plain.unlink()
+    options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC)
+    file = InputFile(path, tmp_path)
+    pieces = gzip_pieces(file, options, piece_bytes)
+    assert pieces is not None
+    cut = list(pieces)
+    assert all(isinstance(piece, LinePiece) and piece.data is not None for piece in cut)
+    assert (len(cut) > 1) == (piece_bytes < 10**9)
+    whole = list(read_input(file, options))
+    assert [doc for piece in cut for doc in read_piece(file, options, piece)] == whole  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt", "too_large"])
+def test_a_gzip_stream_that_fails_half_way_ends_its_pieces_as_the_stream_ends(
+    tmp_path: Path, damage: str
+) -> None:
+    records = [{"text": f"{ARABIC} {n}", "n": os.urandom(8).hex()} for n in range(3000)]
+    packed = gzip.compress(_jsonl(*records))
+    middle = len(packed) // 2
+    if damage == "truncated":
+        packed = packed[:middle]
+    elif damage == "corrupt":
+        packed = packed[:middle] + bytes(b ^ 0x55 for b in packed[middle : middle + 64])
+    path = tmp_path / "dump.jsonl.gz"
+    path.write_bytes(packed)
+    # past the first 64 KiB the reader takes in one go: some lines come before the failure
+    archive_limit = 200_000 if damage == "too_large" else MAX_ARCHIVE
+    options = InputOptions(
+        roots=(tmp_path,), max_doc_bytes=MAX_DOC, max_archive_bytes=archive_limit
+    )
+    file = InputFile(path, tmp_path)
+    whole = list(read_input(file, options))
+    reason = {"truncated": "malformed", "corrupt": "malformed", "too_large": "too_large"}[damage]
+    assert verdict(whole[-1]) == reason and 1 < len(whole) < 3000
+    pieces = gzip_pieces(file, options, 2_000)
+    assert pieces is not None
+    read = []
+    for piece in pieces:
+        if isinstance(piece, dict):
+            read.append(piece)  # the stream's reject, after the lines before the failure
+        else:
+            read += read_piece(file, options, piece)
+    assert read == whole
+
+
+def test_a_gzip_file_that_cannot_be_cut_or_opened_is_left_to_the_stream(tmp_path: Path) -> None:
+    options = InputOptions(roots=(tmp_path,))
+    wide = tmp_path / "wide.jsonl.gz"
+    wide.write_bytes(gzip.compress("\ufeff{}\n".encode("utf-16-le")))
+    not_gzip = tmp_path / "not.jsonl.gz"
+    not_gzip.write_bytes(b"plain text, no gzip header")
+    for path in (wide, not_gzip, tmp_path / "gone.jsonl.gz"):
+        assert gzip_pieces(InputFile(path, tmp_path), options, 100) is None
+    empty = tmp_path / "empty.jsonl.gz"
+    empty.write_bytes(gzip.compress(b""))
+    assert list(gzip_pieces(InputFile(empty, tmp_path), options, 100) or ()) == [
+        LinePiece(0, 0, 1, False, b"")
+    ]

@@ -352,12 +352,14 @@ def read_input(input_file: InputFile, options: InputOptions) -> Iterator[dict[st
 @dataclass(frozen=True, slots=True)
 class LinePiece:
     """Whole lines of a JSON Lines file: bytes ``start`` to ``end``, the first of them line
-    number ``first_line``; ``utf8_bom``: the file starts with a UTF-8 byte-order mark."""
+    number ``first_line``; ``utf8_bom``: the file starts with a UTF-8 byte-order mark. A piece
+    of a gzip file carries its lines, decompressed (``data``); others are read from the file."""
 
     start: int
     end: int
     first_line: int
     utf8_bom: bool = False
+    data: bytes | None = None
 
 
 def line_pieces(path: Path, piece_bytes: int) -> tuple[Signature, list[LinePiece]] | None:
@@ -398,6 +400,19 @@ def line_pieces(path: Path, piece_bytes: int) -> tuple[Signature, list[LinePiece
 
 
 _SCAN_BLOCK = 1 << 20
+
+
+def gzip_pieces(
+    input_file: InputFile, options: InputOptions, piece_bytes: int
+) -> Iterator[LinePiece | dict[str, Any]] | None:
+    """A gzipped JSON Lines file, decompressed here and cut into pieces of about
+    ``piece_bytes`` of whole lines, each carrying its lines, for the workers to read.
+
+    A stream that fails half-way (broken data, past ``NEWSPIPE_MAX_ARCHIVE_BYTES``) ends with
+    the lines read before the failure, then the reject the stream would make. None when the
+    file cannot be cut (UTF-16/32) or opened: it is read as a stream, which says why.
+    """
+    return _FileReader(input_file, options).gzip_pieces(piece_bytes)
 
 
 def read_piece(
@@ -455,6 +470,16 @@ class _Bounded(io.RawIOBase):
 Opener = Callable[[], AbstractContextManager[Any]]
 
 _BROKEN = (gzip.BadGzipFile, zipfile.BadZipFile, zlib.error, EOFError)
+#: What stops a stream half-way: it ends with one reject saying why (_FileReader.failure).
+STREAM_FAILURES = (
+    ExpansionTooLarge,
+    NotText,
+    *_BROKEN,
+    UnicodeError,
+    NotImplementedError,
+    OSError,
+    RuntimeError,
+)
 _UNSAFE_MEMBER = re.compile(r"(^|/)\.\.(/|$)|^/|^[A-Za-z]:")
 
 
@@ -566,34 +591,88 @@ class _FileReader:
             )
             return
         form, gzipped = kind
-        path = self.file.path
-        contents = self.file.contents
         if form == "zip":
+            contents = self.file.contents
             # The bytes already read (to hash them) when there are some, else the file.
-            yield from self.archive(path if contents is None else io.BytesIO(contents))
+            yield from self.archive(self.file.path if contents is None else io.BytesIO(contents))
             return
-
-        def raw() -> IO[bytes]:
-            # The bytes already read (to hash them) when there are some, else the file.
-            if contents is None:
-                return path.open("rb")
-            return io.BufferedReader(io.BytesIO(contents))  # buffered: the readers peek
-
+        raw = self.raw_opener()
         if gzipped:
             yield from self.stream(self.input, form, lambda: self._gunzip(raw()))
         else:
             yield from self.stream(self.input, form, raw)
 
+    def raw_opener(self) -> Callable[[], IO[bytes]]:
+        """Opens the file's bytes: those already read (to hash them) when there are some."""
+        path, contents = self.file.path, self.file.contents
+
+        def raw() -> IO[bytes]:
+            if contents is None:
+                return path.open("rb")
+            return io.BufferedReader(io.BytesIO(contents))  # buffered: the readers peek
+
+        return raw
+
     def piece(self, piece: LinePiece) -> Iterator[dict[str, Any]]:
         """The documents of one piece of a large JSON Lines file (see :func:`line_pieces`)."""
 
         def opener() -> IO[bytes]:
-            with self.file.path.open("rb") as file:
-                file.seek(piece.start)
-                data = file.read(piece.end - piece.start)
+            data = piece.data
+            if data is None:
+                with self.file.path.open("rb") as file:
+                    file.seek(piece.start)
+                    data = file.read(piece.end - piece.start)
             return io.BufferedReader(io.BytesIO(data))  # buffered: the reader peeks
 
         yield from self.stream(self.input, "jsonl", opener, piece)
+
+    def gzip_pieces(self, piece_bytes: int) -> Iterator[LinePiece | dict[str, Any]] | None:
+        """A gzipped JSON Lines file as pieces of whole lines, decompressed here (see
+        :func:`gzip_pieces`); None when it cannot be cut (UTF-16/32) or opened."""
+        try:
+            handle = self._gunzip(self.raw_opener()())
+        except (*_BROKEN, OSError, ValueError):
+            return None  # the stream meets it again and rejects the file with the reason
+        try:
+            bom = bom_encoding(handle.peek(4)[:4])
+            if bom is not None and bom[0] != UTF8_BOM:
+                handle.close()
+                return None
+            head = handle.read(3) if bom is not None else b""
+        except BaseException:
+            handle.close()
+            return None
+        return self._cut(handle, piece_bytes, head)
+
+    def _cut(
+        self, handle: io.BufferedReader, piece_bytes: int, head: bytes
+    ) -> Iterator[LinePiece | dict[str, Any]]:
+        # The lines as the stream reads them (iter_lines, the same limit), so that a failure
+        # half-way comes after the same lines, with the same reject.
+        lines: list[bytes] = [head]
+        start, first_line, size = 0, 1, len(head)
+        too_long = b"\0" * (self.limit + 1) + b"\n"  # read again as a line over the limit
+
+        def cut() -> LinePiece:
+            return LinePiece(start, start + size, first_line, bool(head), b"".join(lines))
+
+        self.next_number = 0
+        try:
+            with handle:
+                for line in iter_lines(handle.readline, self.limit, b"\n"):
+                    self.next_number = line.number + 1
+                    data = too_long if line.text is None else line.text
+                    lines.append(data)
+                    size += len(data)
+                    if size >= piece_bytes:
+                        yield cut()
+                        start, first_line, size, lines = start + size, line.number + 1, 0, []
+        except STREAM_FAILURES as exc:
+            yield cut()  # the lines read before the failure (maybe none)
+            yield self.failure(self.input, exc)
+            return
+        if size or not start:  # the rest; a file with no line at all is one empty piece
+            yield cut()
 
     def empty(self, label: str) -> dict[str, Any]:
         """The reject of a stream (a file read in pieces: all of them) with no document."""
@@ -601,7 +680,7 @@ class _FileReader:
             label, "empty", "holds no documents (an empty array or only blank lines)"
         )
 
-    def _gunzip(self, raw: IO[bytes]) -> IO[bytes]:
+    def _gunzip(self, raw: IO[bytes]) -> io.BufferedReader:
         try:
             unzipped = gzip.GzipFile(fileobj=raw, mode="rb")
         except Exception:
@@ -690,30 +769,26 @@ class _FileReader:
             if not given and piece is None:  # a piece of a file: said for the file as a whole
                 # an empty array, or only blank lines: say so rather than leave no trace
                 yield self.empty(label)
-        except ExpansionTooLarge as exc:
-            yield self.reject(
-                self.stop_path(label), "too_large", f"{exc}; reading stopped", label=label
+        except STREAM_FAILURES as exc:
+            yield self.failure(label, exc)
+
+    def failure(self, label: str, exc: BaseException) -> dict[str, Any]:
+        """The reject of a stream that failed half-way (one of :data:`STREAM_FAILURES`)."""
+        where = self.stop_path(label)
+        if isinstance(exc, ExpansionTooLarge):
+            return self.reject(where, "too_large", f"{exc}; reading stopped", label=label)
+        if isinstance(exc, NotText):
+            return self.reject(where, exc.reason, exc.detail, label=label)
+        if isinstance(exc, _BROKEN):
+            return self.reject(
+                where, "malformed", f"broken compressed data ({exc}); reading stopped", label=label
             )
-        except NotText as exc:
-            yield self.reject(self.stop_path(label), exc.reason, exc.detail, label=label)
-        except _BROKEN as exc:
-            yield self.reject(
-                self.stop_path(label),
-                "malformed",
-                f"broken compressed data ({exc}); reading stopped",
-                label=label,
-            )
-        except UnicodeError as exc:
-            yield self.reject(
-                self.stop_path(label), "undecodable", f"{exc}; reading stopped", label=label
-            )
-        except NotImplementedError as exc:
-            yield self.reject(self.stop_path(label), "unsupported", f"{exc}; not read", label=label)
-        except (OSError, RuntimeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            yield self.reject(
-                self.stop_path(label), "unreadable", f"cannot be read ({reason})", label=label
-            )
+        if isinstance(exc, UnicodeError):
+            return self.reject(where, "undecodable", f"{exc}; reading stopped", label=label)
+        if isinstance(exc, NotImplementedError):
+            return self.reject(where, "unsupported", f"{exc}; not read", label=label)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return self.reject(where, "unreadable", f"cannot be read ({reason})", label=label)
 
     def txt(self, label: str, handle: IO[bytes]) -> Iterator[dict[str, Any]]:
         data = handle.read(self.limit + 1)

@@ -25,7 +25,14 @@ from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.inputs.read import LinePiece, decoded_size, format_of, line_pieces
-from newspipe.manifest import READ_WHOLE_UP_TO, InputReader, ReadFile, Signature, read_with
+from newspipe.manifest import (
+    READ_WHOLE_UP_TO,
+    InputReader,
+    ReadFile,
+    Signature,
+    read_with,
+    signature_and_contents,
+)
 from newspipe.run import run_for
 from newspipe.scaleout.worker import add_gate, start_worker
 
@@ -102,8 +109,8 @@ class SeedsSpider(Spider):
     def _tasks(self, options: InputOptions, reader: InputReader, batch_size: int) -> Iterator[Task]:
         """The work for the worker processes, in input order: files for them to read (small
         ones several to a batch, larger ones up to :data:`WHOLE_INPUT` one to a batch), larger
-        JSON Lines files in pieces of :data:`PIECE_BYTES`, and the documents of other larger
-        files, and of gzip files, read here as a stream.
+        or gzipped JSON Lines files in pieces of :data:`PIECE_BYTES`, and the documents of other
+        larger files, and of other gzip files, read here as a stream.
 
         Sizes are what the reader decodes (:func:`decoded_size`), taken when the task is made:
         a file that grows after that is still read as planned."""
@@ -135,11 +142,10 @@ class SeedsSpider(Spider):
             if size is not None and size <= WHOLE_INPUT:
                 yield FileBatch([(file, skip)], accept, reader, weight=weight_of(size), large=True)
                 continue
-            if size is not None and format_of(file.path.name) == ("jsonl", False):
-                planned = line_pieces(file.path, PIECE_BYTES)
-                if planned is not None:
-                    yield from self._pieces(file, skip, *planned, reader)
-                    continue
+            pieces = self._cut(file, size, reader)
+            if pieces is not None:
+                yield from self._pieces(file, skip, *pieces, reader)
+                continue
             for documents in batches(
                 self._counted(inputs.documents([(file, skip)], reader)), batch_size
             ):
@@ -147,24 +153,44 @@ class SeedsSpider(Spider):
         if small:
             yield FileBatch(small, accept, reader)
 
+    @staticmethod
+    def _cut(
+        file: InputFile, size: int | None, reader: InputReader
+    ) -> tuple[Signature, Iterable[LinePiece | dict[str, Any]]] | None:
+        """A JSON Lines file too large to send whole, in pieces for the workers (a gzipped one
+        decompressed here), with its signature; None when it is read here as a stream."""
+        kind = format_of(file.path.name)
+        if kind == ("jsonl", False) and size is not None:
+            return line_pieces(file.path, PIECE_BYTES)
+        if kind != ("jsonl", True):
+            return None
+        signature, file.contents = signature_and_contents(file.path)
+        try:
+            pieces = reader.gzip_pieces(file, PIECE_BYTES)
+        finally:
+            file.contents = None  # held by the pieces' reader if needed, not sent with each
+        return None if pieces is None else (signature, pieces)
+
     def _pieces(
         self,
         file: InputFile,
         skip: int,
         signature: Signature,
-        pieces: list[LinePiece],
+        pieces: Iterable[LinePiece | dict[str, Any]],
         reader: InputReader,
     ) -> Iterator[PieceBatch]:
-        """The pieces of a large JSON Lines file, for the workers to read side by side."""
+        """The pieces of a JSON Lines file, for the workers to read side by side; a reject
+        among them (a gzip stream broken half-way) comes after the piece before it."""
         stats = self.crawler.stats
         assert stats is not None
         inputs = run_for(self.crawler).inputs
         given = 0
 
         def accept(
-            documents: list[dict[str, Any]], first: bool, last: bool
+            documents: list[dict[str, Any]], first: bool, last: bool, tail: list[dict[str, Any]]
         ) -> list[dict[str, Any]]:
             nonlocal given
+            documents += tail
             given += len(documents)
             if last and not given:  # no piece held a document: the file says so, as a stream does
                 documents = [reader.empty(file)]
@@ -172,11 +198,18 @@ class SeedsSpider(Spider):
             stats.inc_value("newspipe/documents/read", len(accepted))
             return accepted
 
-        for index, piece in enumerate(pieces):
+        upcoming = iter(pieces)
+        piece: LinePiece | dict[str, Any] | None = next(upcoming, None)
+        first = True
+        while isinstance(piece, LinePiece):
             if inputs.stopped:
                 return
-            settle = functools.partial(accept, first=index == 0, last=index == len(pieces) - 1)
+            following = next(upcoming, None)
+            tail = [following] if isinstance(following, dict) else []
+            last = not isinstance(following, LinePiece)
+            settle = functools.partial(accept, first=first, last=last, tail=tail)
             yield PieceBatch(file, piece, settle, reader, weight=weight_of(piece.end - piece.start))
+            piece, first = following, False
 
     def _documents(self, options: InputOptions) -> Iterator[dict[str, Any]]:
         inputs = run_for(self.crawler).inputs
@@ -196,9 +229,10 @@ class SeedsSpider(Spider):
 SMALL_INPUT = 1 << 20
 #: Larger files up to this size (a day's archive, a dump) are read whole by a worker too, one to
 #: a batch: its documents come back together (a worker holds them all, about 50 MB more for a
-#: zip of 12 MB of articles). Larger JSON Lines files go to the workers in pieces (below); other
-#: larger ones, and gzip files (their size is not known before they are read), are read here, as
-#: a stream, so that no process holds a whole large dump, nor a small file that expands to one.
+#: zip of 12 MB of articles). Larger JSON Lines files, and gzipped ones (decompressed here), go
+#: to the workers in pieces (below); other larger ones, and other gzip files (their size is not
+#: known before they are read), are read here, as a stream, so that no process holds a whole
+#: large dump, nor a small file that expands to one.
 WHOLE_INPUT = READ_WHOLE_UP_TO  # read in one go, for the manifest's digest and the reader
 #: A larger JSON Lines file (not gzipped) goes to the workers in pieces of about this much, cut
 #: at line ends: they read it side by side, and none holds more than a piece of it at once.
