@@ -8,9 +8,9 @@ pure, such as dedup's MinHash) on the documents, in batches:
 - input files are read by the workers themselves, which send back each document as the stages
   left it (:class:`FileBatch`): small files (most articles) several to a batch, archives and
   dumps of a few MiB one to a batch;
-- larger JSON Lines dumps are cut at line ends, and the workers read the pieces side by side
-  (:class:`PieceBatch`); a gzipped one is decompressed in the crawl process, its lines sent out
-  in pieces;
+- larger JSON Lines dumps are cut at line ends, and larger zip archives into runs of members,
+  and the workers read the pieces side by side (:class:`PieceBatch`); a gzipped dump is
+  decompressed in the crawl process, its lines sent out in pieces;
 - the documents of other larger files (and of other gzip files) are read in the crawl process,
   as a stream, and sent out in batches (:class:`DocumentBatch`).
 
@@ -54,7 +54,7 @@ from newspipe.rejects import Reject
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from newspipe.inputs.read import LinePiece
+    from newspipe.inputs.read import Piece
     from newspipe.stages.base import Stage
 
 logger = logging.getLogger(__name__)
@@ -222,14 +222,14 @@ def _read_in_worker(files: list[tuple[Any, int]]) -> FilesDone:
 PieceDone = tuple[tuple[list[dict[str, Any]], list[dict[str, Step]]], dict[str, Any]]
 
 
-def _read_piece_in_worker(file: Any, piece: LinePiece) -> PieceDone:
+def _read_piece_in_worker(file: Any, piece: Piece) -> PieceDone:
     assert isinstance(_worker_reader, InputReader), "the pool was started without a reader"
     return read_piece_and_run(file, piece, _worker_chain, _worker_reader)
 
 
-def read_piece_and_run(file: Any, piece: LinePiece, chain: Chain, reader: InputReader) -> PieceDone:
-    """Read one piece of a large JSON Lines file and run the chain on its documents (as
-    :func:`read_and_run` does for whole files)."""
+def read_piece_and_run(file: Any, piece: Piece, chain: Chain, reader: InputReader) -> PieceDone:
+    """Read one piece of a large file (lines of a dump, members of a zip) and run the chain on
+    its documents (as :func:`read_and_run` does for whole files)."""
     documents = list(reader.piece(file, piece))
     counters: dict[str, Any] = {}
     steps = run_chain(chain, documents, record_changes=False, counters=counters)
@@ -341,8 +341,9 @@ class FileBatch:
 
 @dataclass(slots=True)
 class PieceBatch:
-    """One piece of a large JSON Lines file, for a worker to read and run the chain on: the
-    pieces of a file go out side by side and come back in order.
+    """One piece of a large file (lines of a JSON Lines dump, members of a zip archive), for a
+    worker to read and run the chain on: the pieces of a file go out side by side and come back
+    in order.
 
     ``accept(documents)`` hands them to the crawl process's bookkeeping (the input manifest,
     which leaves out those an interrupted run committed) and returns those to send down the
@@ -350,7 +351,7 @@ class PieceBatch:
     """
 
     file: Any
-    piece: LinePiece
+    piece: Piece
     accept: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
     read: InputReader
     #: What the stages counted for all the documents of the piece (set when it settles).

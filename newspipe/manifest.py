@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
-    from newspipe.inputs.read import FolderListing, InputFile, InputOptions, LinePiece
+    from newspipe.inputs.read import FolderListing, InputFile, InputOptions, LinePiece, Piece
     from newspipe.state import StateStore
 
 logger = logging.getLogger(__name__)
@@ -578,7 +578,8 @@ def read_with(options: InputOptions) -> InputReader:
 @dataclass(frozen=True)
 class InputReader:
     """Reads input files under ``options``: a whole file, or one piece of a large JSON Lines
-    file (:func:`newspipe.inputs.read.line_pieces`)."""
+    file or zip archive (:mod:`newspipe.inputs.read`: ``line_pieces``, ``gzip_pieces``,
+    ``member_pieces``)."""
 
     options: InputOptions
 
@@ -587,7 +588,7 @@ class InputReader:
 
         return read_input(file, self.options)
 
-    def piece(self, file: InputFile, piece: LinePiece) -> Iterator[dict[str, Any]]:
+    def piece(self, file: InputFile, piece: Piece) -> Iterator[dict[str, Any]]:
         from newspipe.inputs.read import read_piece
 
         return read_piece(file, self.options, piece)

@@ -20,7 +20,14 @@ from itemadapter import ItemAdapter
 from newspipe import ahead
 from newspipe.ahead import AheadRunner, FileBatch, ahead_chain, run_chain, worker_count
 from newspipe.inputs import InputFile, InputOptions
-from newspipe.inputs.read import LinePiece, decoded_size, gzip_pieces, line_pieces, read_input
+from newspipe.inputs.read import (
+    LinePiece,
+    decoded_size,
+    gzip_pieces,
+    line_pieces,
+    member_pieces,
+    read_input,
+)
 from newspipe.manifest import ReadFile, list_inputs, read_with
 from newspipe.stages.base import Stage
 from newspipe.stages.clean import CleanStage
@@ -277,6 +284,10 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         for n in range(30)
     ]
     (root / "c-dump.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Past WHOLE_INPUT, but made of small members: read by the workers in runs of members.
+    with zipfile.ZipFile(root / "b3-many.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for n in range(24):
+            archive.writestr(f"{n:02d}.txt", sentence.format(f"عضو {n} " * 12))
     (root / "c2-blank.jsonl").write_text("\n \n" * 1500, encoding="utf-8")  # no document at all
     # A gzip file's size is not known before it is read: decompressed here, its lines sent out
     # in pieces. One broken half-way ends with the stream's reject, after the lines before it.
@@ -296,6 +307,7 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     decoded = {name: decoded_size(file) for name, file in inputs.items()}
     assert decoded["a-small.txt"] + decoded["a2-tiny.zip"] <= 600  # type: ignore[operator]
     assert 600 < decoded["b-day.zip"] <= 4000 < decoded["c-dump.jsonl"]  # type: ignore[operator]
+    assert decoded["b3-many.zip"] > 4000  # type: ignore[operator]
     assert inputs["b2-dense.zip"].path.stat().st_size < 1000 < 4000 < decoded["b2-dense.zip"]
     assert decoded["d-small.jsonl.gz"] is None
     # Which files went to the workers to read: noted by the crawl's child process in a file.
@@ -311,7 +323,8 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         def __init__(self, file: Any, piece: Any, *args: Any, **kwargs: Any) -> None:
             super().__init__(file, piece, *args, **kwargs)
             with noted.open("a", encoding="utf-8") as out:
-                out.write(f"{Path(file.path).name} {piece.first_line}\n")
+                where = piece.first_line if isinstance(piece, LinePiece) else f"m{piece.first}"
+                out.write(f"{Path(file.path).name} {where}\n")
 
     monkeypatch.setattr(seeds, "FileBatch", NotedFileBatch)
     monkeypatch.setattr(seeds, "PieceBatch", NotedPieceBatch)
@@ -319,12 +332,16 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     outcomes = []
     for workers in (0, 1):
         outcome, ran_ahead = crawl_outcome(root, tmp_path / f"out{workers}", workers)
-        assert ran_ahead == (1 + 1 + 14 + 20 + 30 + 1 + before_break if workers else 0)
+        assert ran_ahead == (1 + 1 + 14 + 20 + 24 + 30 + 1 + before_break if workers else 0)
         outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
-    # Small files (a zip too) in a batch, the larger zip whole and alone, the dumps in pieces
-    # cut at line ends; the zip that expands too far streamed, not sent.
-    pieces = [
+    # Small files (a zip too) in a batch, the larger zip whole and alone, the zip of many
+    # members in runs of them, the dumps in pieces cut at line ends; the zip with one member
+    # too large to hold whole streamed, not sent.
+    planned = member_pieces(root / "b3-many.zip", 1500, 4000, options)
+    assert planned is not None and len(planned[1]) > 1
+    pieces = [f"b3-many.zip m{piece.first}" for piece in planned[1]]
+    pieces += [
         f"{name} {piece.first_line}"
         for name in ("c-dump.jsonl", "c2-blank.jsonl")
         for piece in line_pieces(root / name, 1500)[1]  # type: ignore[index]
@@ -336,7 +353,7 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     batches = noted.read_text("utf-8").splitlines()
     assert batches == ["a-small.txt a2-tiny.zip", "b-day.zip", *pieces]
     kept, dropped, _ = outcomes[1]
-    assert len(kept) == 1 + 1 + 12 + 5 + 30 + 1 + before_break
+    assert len(kept) == 1 + 1 + 12 + 5 + 24 + 30 + 1 + before_break
     reasons = sorted(reason for _, reason, _ in dropped)
     # b2-dense.zip holds 5 texts 20 times; c2-blank.jsonl is one reject, as a stream makes it
     assert reasons == ["duplicate"] * 16 + ["empty"] * 2 + ["malformed"]

@@ -48,6 +48,21 @@ def write_articles(corpus: Path, seed_root: Path) -> int:
     return count
 
 
+def one_zip(corpus: Path, seed_root: Path) -> int:
+    """The 12 days' files in one zip (71 MB uncompressed: the workers read it in runs of its
+    members)."""
+    seed_root.mkdir(parents=True)
+    count = 0
+    with zipfile.ZipFile(seed_root / "days.zip", "w", zipfile.ZIP_DEFLATED) as days:
+        for archive in sorted(corpus.glob("*.zip")):
+            with zipfile.ZipFile(archive) as zipped:
+                for member in zipped.namelist():
+                    data = zipped.read(member)
+                    days.writestr(member, data)
+                    count += len(json.loads(data))
+    return count
+
+
 def write_dump(corpus: Path, seed_root: Path) -> int:
     """The 12 days as one JSON Lines dump (70 MB: the workers read it in pieces of 1 MiB)."""
     seed_root.mkdir(parents=True)
@@ -79,7 +94,7 @@ def wait_for_file(folder: Path, pattern: str, proc: subprocess.Popen[bytes]) -> 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-@pytest.mark.parametrize("form", ["txt", "zip", "jsonl", "jsonl.gz"])
+@pytest.mark.parametrize("form", ["txt", "zip", "one zip", "jsonl", "jsonl.gz"])
 def test_kill_9_at_random_points_loses_and_doubles_nothing(
     saudinewsnet_dir: Path, tmp_path: Path, form: str
 ) -> None:
@@ -87,6 +102,7 @@ def test_kill_9_at_random_points_loses_and_doubles_nothing(
     prepare = {
         "txt": write_articles,
         "zip": copy_days,
+        "one zip": one_zip,
         "jsonl": write_dump,
         "jsonl.gz": write_gzipped_dump,
     }[form]

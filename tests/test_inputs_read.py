@@ -14,7 +14,14 @@ import pytest
 
 from newspipe.document import INPUT, INPUT_REJECT
 from newspipe.inputs import InputFile, InputOptions, iter_documents, iter_inputs, read_input
-from newspipe.inputs.read import LinePiece, empty_reject, gzip_pieces, line_pieces, read_piece
+from newspipe.inputs.read import (
+    LinePiece,
+    empty_reject,
+    gzip_pieces,
+    line_pieces,
+    member_pieces,
+    read_piece,
+)
 from newspipe.manifest import full_signature, input_key
 from newspipe.sources.mapping import SourceMap
 
@@ -547,3 +554,71 @@ def test_a_gzip_file_that_cannot_be_cut_or_opened_is_left_to_the_stream(tmp_path
     assert list(gzip_pieces(InputFile(empty, tmp_path), options, 100) or ()) == [
         LinePiece(0, 0, 1, False, b"")
     ]
+
+
+def _members_test_zip(path: Path) -> None:
+    """A zip with every kind of member: texts, arrays, dumps, folders, rejects, hidden files."""
+    members: dict[str, bytes] = {"day1/": b""}
+    for n in range(6):
+        members[f"day1/{n}.txt"] = f"{ARABIC} {n}".encode()
+    members["day1/array.json"] = json.dumps(
+        [{"text": f"{ARABIC} {n}"} for n in range(10, 14)], ensure_ascii=False
+    ).encode()
+    members["day2/lines.jsonl"] = _jsonl(*({"text": f"{ARABIC} {n}"} for n in range(20, 25)))
+    members["day2/empty.json"] = b"[]"
+    members["../escape.txt"] = ARABIC.encode()
+    members["__MACOSX/._x.txt"] = b"hidden"
+    members["inner.zip"] = b"PK\x05\x06" + b"\0" * 18
+    members["notes.docx"] = b"binary"
+    members["day3/5.txt"] = f"{ARABIC} 5".encode()  # a copy: dedup's business, not the reader's
+    _zip(path, members)
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 200, 10**9])
+def test_a_zip_read_in_runs_of_members_gives_what_a_stream_gives(
+    tmp_path: Path, piece_bytes: int
+) -> None:
+    path = tmp_path / "big.zip"
+    _members_test_zip(path)
+    options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC, max_archive_bytes=MAX_ARCHIVE)
+    file = InputFile(path, tmp_path)
+    planned = member_pieces(path, piece_bytes, MAX_DOC, options)
+    assert planned is not None
+    signature, pieces = planned
+    assert signature == full_signature(path)
+    with zipfile.ZipFile(path) as archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+    assert [p.first for p in pieces] == [0, *(p.end for p in pieces[:-1])]
+    assert pieces[-1].end == len(members)
+    assert [p.size for p in pieces] == [
+        sum(info.file_size for info in members[p.first : p.end]) for p in pieces
+    ]
+    assert (len(pieces) == 1) == (piece_bytes == 10**9)
+    whole = list(read_input(file, options))
+    assert [doc for piece in pieces for doc in read_piece(file, options, piece)] == whole
+    assert Counter(verdict(d) for d in whole) == Counter(
+        {None: 6 + 4 + 5 + 1, "empty": 1, "unsafe": 1, "unsupported": 2}
+    )
+
+
+def test_a_zip_that_cannot_be_cut_into_members_is_left_to_the_stream(tmp_path: Path) -> None:
+    options = InputOptions(roots=(tmp_path,), max_archive_bytes=10_000)
+    _zip(tmp_path / "one-big-member.zip", {"a.txt": ARABIC.encode() * 20})
+    _zip(tmp_path / "past-the-limit.zip", {f"{n}.txt": ARABIC.encode() * 20 for n in range(9)})
+    _zip(tmp_path / "gzipped.zip", {"a.jsonl.gz": gzip.compress(b"{}\n")})
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really")
+    for name in ("one-big-member.zip", "past-the-limit.zip", "gzipped.zip", "broken.zip"):
+        assert member_pieces(tmp_path / name, 100, 1_000, options) is None, name
+    _zip(tmp_path / "fine.zip", {f"{n}.txt": ARABIC.encode() for n in range(9)})
+    assert member_pieces(tmp_path / "fine.zip", 100, 1_000, options) is not None
+
+
+def test_members_holding_no_document_at_all_are_one_empty_reject(tmp_path: Path) -> None:
+    path = tmp_path / "hidden.zip"
+    _zip(path, {f"__MACOSX/._{n}.txt": b"hidden" for n in range(5)})
+    options = InputOptions(roots=(tmp_path,))
+    file = InputFile(path, tmp_path)
+    planned = member_pieces(path, 10, 1_000, options)
+    assert planned is not None and len(planned[1]) > 1
+    assert [doc for piece in planned[1] for doc in read_piece(file, options, piece)] == []
+    assert [empty_reject(file, options)] == list(read_input(file, options))

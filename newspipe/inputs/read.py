@@ -42,7 +42,7 @@ from newspipe.inputs.formats import (
     iter_lines,
 )
 from newspipe.inputs.records import BadRecord, FieldNames, record_fields, url_domain
-from newspipe.manifest import Signature, input_key
+from newspipe.manifest import Signature, full_signature, input_key
 from newspipe.sources.mapping import SourceMap
 
 logger = logging.getLogger(__name__)
@@ -361,6 +361,79 @@ class LinePiece:
     utf8_bom: bool = False
     data: bytes | None = None
 
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPiece:
+    """Members ``first`` to ``end`` (not included) of a zip archive, in its order (directories
+    left out), ``size`` bytes uncompressed: read together by a worker."""
+
+    first: int
+    end: int
+    size: int
+
+
+#: A part of a large input file that a worker reads on its own (see newspipe.spiders.seeds).
+Piece = LinePiece | MemberPiece
+
+#: The archive a process last read members of, kept open: a worker gets the runs of members of
+#: one archive one after another, and reading a central directory of 100,000 members again for
+#: each run would cost more than the run. Keyed by path, size and mtime: a new version reopens.
+_open_archive: tuple[tuple[str, int, int], zipfile.ZipFile, list[zipfile.ZipInfo]] | None = None
+
+
+def _archive_members(path: Path) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The archive at ``path``, open, and its members but directories, in its order."""
+    global _open_archive
+    status = path.stat()
+    key = (str(path), status.st_size, status.st_mtime_ns)
+    if _open_archive is not None and _open_archive[0] == key:
+        return _open_archive[1], _open_archive[2]
+    if _open_archive is not None:
+        _open_archive[1].close()
+        _open_archive = None
+    archive = zipfile.ZipFile(path)
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    _open_archive = (key, archive, members)
+    return archive, members
+
+
+def member_pieces(
+    path: Path, piece_bytes: int, largest: int, options: InputOptions
+) -> tuple[Signature, list[MemberPiece]] | None:
+    """A zip archive too large to read whole, as runs of its members of about ``piece_bytes``
+    uncompressed, for the workers to read side by side, and the file's signature.
+
+    None when it is read as a stream instead: when it cannot be opened, would expand past
+    ``NEWSPIPE_MAX_ARCHIVE_BYTES`` (the stream rejects it, saying why), or holds a member over
+    ``largest`` bytes or gzipped (a worker would hold all of its documents, or their number is
+    not known before they are read).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [info for info in archive.infolist() if not info.is_dir()]
+        signature = full_signature(path)
+    except (*_BROKEN_ZIP, OSError):
+        return None
+    sizes = [info.file_size for info in members]
+    if sum(sizes) > options.max_archive_bytes or any(size > largest for size in sizes):
+        return None
+    if any(info.filename.lower().endswith(".gz") for info in members):
+        return None
+    pieces: list[MemberPiece] = []
+    first = size = 0
+    for index, member_size in enumerate(sizes):
+        size += member_size
+        if size >= piece_bytes:
+            pieces.append(MemberPiece(first, index + 1, size))
+            first, size = index + 1, 0
+    if first < len(sizes) or not pieces:
+        pieces.append(MemberPiece(first, len(sizes), size))
+    return signature, pieces
+
 
 def line_pieces(path: Path, piece_bytes: int) -> tuple[Signature, list[LinePiece]] | None:
     """A large JSON Lines file cut into pieces of about ``piece_bytes`` at line ends, so that
@@ -416,12 +489,15 @@ def gzip_pieces(
 
 
 def read_piece(
-    input_file: InputFile, options: InputOptions, piece: LinePiece
+    input_file: InputFile, options: InputOptions, piece: Piece
 ) -> Iterator[dict[str, Any]]:
-    """The documents of one piece of a JSON Lines file, as :func:`read_input` gives them."""
+    """The documents of one piece of a file, as :func:`read_input` gives them."""
     reader = _FileReader(input_file, options)
     try:
-        yield from reader.piece(piece)
+        if isinstance(piece, MemberPiece):
+            yield from reader.members(piece)
+        else:
+            yield from reader.piece(piece)
     except Exception as exc:  # the last net, as in read_input
         logger.exception("%s: unexpected error while reading", input_file.path)
         yield reader.reject(
@@ -432,6 +508,8 @@ def read_piece(
 def empty_reject(input_file: InputFile, options: InputOptions) -> dict[str, Any]:
     """The reject of a file read in pieces that, all of them, held no document."""
     reader = _FileReader(input_file, options)
+    if format_of(os.path.basename(input_file.location)) == ("zip", False):
+        return reader.empty_archive()
     return reader.empty(reader.input)
 
 
@@ -689,14 +767,30 @@ class _FileReader:
         bounded = _Bounded(unzipped, self.options.max_archive_bytes, closing=(raw,))
         return io.BufferedReader(bounded, buffer_size=1 << 16)
 
+    def archive_reject(self, exc: Exception) -> dict[str, Any]:
+        """The reject of an archive that cannot be opened."""
+        if isinstance(exc, OSError):
+            return self.reject(self.input, "unreadable", f"cannot be read ({exc.strerror or exc})")
+        return self.reject(self.input, "malformed", f"not a readable zip archive ({exc})")
+
+    def members(self, piece: MemberPiece) -> Iterator[dict[str, Any]]:
+        """The documents of a run of members of a zip archive (see :func:`member_pieces`)."""
+        try:
+            archive, members = _archive_members(self.file.path)
+        except (*_BROKEN_ZIP, OSError) as exc:
+            yield self.archive_reject(exc)  # it changed since it was planned: as a stream says
+            return
+        for info in members[piece.first : piece.end]:
+            yield from self.member(archive, info)
+
+    def empty_archive(self) -> dict[str, Any]:
+        return self.reject(self.input, "empty", "a zip archive holding no files newspipe reads")
+
     def archive(self, source: Path | IO[bytes]) -> Iterator[dict[str, Any]]:
         try:
             archive = zipfile.ZipFile(source)
-        except _BROKEN_ZIP as exc:
-            yield self.reject(self.input, "malformed", f"not a readable zip archive ({exc})")
-            return
-        except OSError as exc:
-            yield self.reject(self.input, "unreadable", f"cannot be read ({exc.strerror or exc})")
+        except (*_BROKEN_ZIP, OSError) as exc:
+            yield self.archive_reject(exc)
             return
         with archive:
             members = [info for info in archive.infolist() if not info.is_dir()]
@@ -715,9 +809,7 @@ class _FileReader:
                     given += 1
                     yield document
             if not given:
-                yield self.reject(
-                    self.input, "empty", "a zip archive holding no files newspipe reads"
-                )
+                yield self.empty_archive()
 
     def member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[dict[str, Any]]:
         name = info.filename

@@ -24,7 +24,15 @@ from newspipe.ahead import (
 from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
-from newspipe.inputs.read import LinePiece, decoded_size, format_of, line_pieces
+from newspipe.inputs.read import (
+    LinePiece,
+    MemberPiece,
+    Piece,
+    decoded_size,
+    format_of,
+    line_pieces,
+    member_pieces,
+)
 from newspipe.manifest import (
     READ_WHOLE_UP_TO,
     InputReader,
@@ -109,8 +117,8 @@ class SeedsSpider(Spider):
     def _tasks(self, options: InputOptions, reader: InputReader, batch_size: int) -> Iterator[Task]:
         """The work for the worker processes, in input order: files for them to read (small
         ones several to a batch, larger ones up to :data:`WHOLE_INPUT` one to a batch), larger
-        or gzipped JSON Lines files in pieces of :data:`PIECE_BYTES`, and the documents of other
-        larger files, and of other gzip files, read here as a stream.
+        zips and larger or gzipped JSON Lines files in pieces of :data:`PIECE_BYTES`, and the
+        documents of other larger files, and of other gzip files, read here as a stream.
 
         Sizes are what the reader decodes (:func:`decoded_size`), taken when the task is made:
         a file that grows after that is still read as planned."""
@@ -156,12 +164,15 @@ class SeedsSpider(Spider):
     @staticmethod
     def _cut(
         file: InputFile, size: int | None, reader: InputReader
-    ) -> tuple[Signature, Iterable[LinePiece | dict[str, Any]]] | None:
-        """A JSON Lines file too large to send whole, in pieces for the workers (a gzipped one
-        decompressed here), with its signature; None when it is read here as a stream."""
+    ) -> tuple[Signature, Iterable[Piece | dict[str, Any]]] | None:
+        """A JSON Lines file or zip archive too large to send whole, in pieces for the workers
+        (a gzipped dump decompressed here), with its signature; None when it is read here as a
+        stream."""
         kind = format_of(file.path.name)
         if kind == ("jsonl", False) and size is not None:
             return line_pieces(file.path, PIECE_BYTES)
+        if kind == ("zip", False) and size is not None:
+            return member_pieces(file.path, PIECE_BYTES, WHOLE_INPUT, reader.options)
         if kind != ("jsonl", True):
             return None
         signature, file.contents = signature_and_contents(file.path)
@@ -176,11 +187,11 @@ class SeedsSpider(Spider):
         file: InputFile,
         skip: int,
         signature: Signature,
-        pieces: Iterable[LinePiece | dict[str, Any]],
+        pieces: Iterable[Piece | dict[str, Any]],
         reader: InputReader,
     ) -> Iterator[PieceBatch]:
-        """The pieces of a JSON Lines file, for the workers to read side by side; a reject
-        among them (a gzip stream broken half-way) comes after the piece before it."""
+        """The pieces of a file, for the workers to read side by side; a reject among them (a
+        gzip stream broken half-way) comes after the piece before it."""
         stats = self.crawler.stats
         assert stats is not None
         inputs = run_for(self.crawler).inputs
@@ -199,16 +210,16 @@ class SeedsSpider(Spider):
             return accepted
 
         upcoming = iter(pieces)
-        piece: LinePiece | dict[str, Any] | None = next(upcoming, None)
+        piece: Piece | dict[str, Any] | None = next(upcoming, None)
         first = True
-        while isinstance(piece, LinePiece):
+        while isinstance(piece, LinePiece | MemberPiece):
             if inputs.stopped:
                 return
             following = next(upcoming, None)
             tail = [following] if isinstance(following, dict) else []
-            last = not isinstance(following, LinePiece)
+            last = not isinstance(following, LinePiece | MemberPiece)
             settle = functools.partial(accept, first=first, last=last, tail=tail)
-            yield PieceBatch(file, piece, settle, reader, weight=weight_of(piece.end - piece.start))
+            yield PieceBatch(file, piece, settle, reader, weight=weight_of(piece.size))
             piece, first = following, False
 
     def _documents(self, options: InputOptions) -> Iterator[dict[str, Any]]:
@@ -229,11 +240,12 @@ class SeedsSpider(Spider):
 SMALL_INPUT = 1 << 20
 #: Larger files up to this size (a day's archive, a dump) are read whole by a worker too, one to
 #: a batch: its documents come back together (a worker holds them all, about 50 MB more for a
-#: zip of 12 MB of articles). Larger JSON Lines files, and gzipped ones (decompressed here), go
-#: to the workers in pieces (below); other larger ones, and other gzip files (their size is not
-#: known before they are read), are read here, as a stream, so that no process holds a whole
-#: large dump, nor a small file that expands to one.
+#: zip of 12 MB of articles). Larger JSON Lines files, gzipped ones (decompressed here) and
+#: larger zips go to the workers in pieces (below); other larger ones, and other gzip files (their
+#: size is not known before they are read), are read here, as a stream, so that no process holds
+#: a whole large dump, nor a small file that expands to one.
 WHOLE_INPUT = READ_WHOLE_UP_TO  # read in one go, for the manifest's digest and the reader
-#: A larger JSON Lines file (not gzipped) goes to the workers in pieces of about this much, cut
-#: at line ends: they read it side by side, and none holds more than a piece of it at once.
+#: A larger JSON Lines file goes to the workers in pieces of about this much, cut at line ends,
+#: and a larger zip in runs of members of about this much uncompressed (none over WHOLE_INPUT):
+#: they read it side by side, and none holds more than a piece of it at once.
 PIECE_BYTES = SMALL_INPUT
