@@ -262,8 +262,14 @@ def test_redis_killed_mid_run_fails_the_run_and_the_next_run_finishes(
     assert time.monotonic() - started < 30
     failed = read_outputs([project.runs / n for n in names])
     assert [m["status"] for m in failed.manifests] == ["failed", "failed"]
+    # A failed run leaves no temp file but those of a commit Redis died during: whether it
+    # landed is not known, so they stay for the next run on that output to settle (recover()).
+    in_flight = []
     for name in names:
-        assert not list((project.runs / name).glob(".seeds-*.tmp")), "a failed run left temp files"
+        temps = list((project.runs / name).glob(".seeds-*.tmp"))
+        assert len(temps) <= 2, f"a failed run left temp files: {temps}"  # one shard: kept, rejects
+        if temps:
+            in_flight.append(name)
     for manifest in failed.manifests:
         assert "Redis unavailable" in manifest["error"]
         assert "s3cret-pw" not in json.dumps(manifest)
@@ -271,6 +277,10 @@ def test_redis_killed_mid_run_fails_the_run_and_the_next_run_finishes(
 
     redis_server.start()
     assert wait(project.worker("gone-again", redis_server.url())) == 0, project.log("gone-again")
+    for name in in_flight:
+        again = f"{name}-settles"
+        assert wait(project.worker(again, redis_server.url(), output=name)) == 0, project.log(again)
+        assert not list((project.runs / name).glob(".seeds-*.tmp")), "temp files not settled"
     completed = read_outputs([project.runs / n for n in [*names, "gone-again"]])
     assert_exactly_once(single_run, completed)
 
