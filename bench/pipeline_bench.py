@@ -2,8 +2,9 @@
 
 Prepares the SaudiNewsNet days from ``../shared/data/saudinewsnet`` as ``.txt`` files (one folder
 per outlet) under a temporary seed root, with ``--form zip`` as the original zips, with
-``--form jsonl`` as one JSON Lines dump (70 MB for 12 days), or with ``--form jsonl.gz`` as that
-dump gzipped, then times, in the same sitting and several times each:
+``--form onezip`` as their files in one zip (71 MB uncompressed for 12 days), with
+``--form jsonl`` as one JSON Lines dump (70 MB), or with ``--form jsonl.gz`` as that dump
+gzipped, then times, in the same sitting and several times each:
 
 - the yardstick: a bare Scrapy spider that yields the same articles as items into a JSON Lines
   feed (each file, each article of each zip, or each line of the dump);
@@ -83,8 +84,9 @@ class Timing:
 
 def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
     """The first ``days`` days of the corpus as ``into/txt/OUTLET/DAY_N.txt`` (``txt``), as the
-    corpus ships them, one zip a day (``zip``), or as one dump, an article a line (``jsonl``,
-    gzipped: ``jsonl.gz``); the root and the number of articles."""
+    corpus ships them, one zip a day (``zip``), their files in one zip (``onezip``), or as one
+    dump, an article a line (``jsonl``, gzipped: ``jsonl.gz``); the root and the number of
+    articles."""
     if form == "zip":
         root = into / "zip"
         root.mkdir()
@@ -93,6 +95,18 @@ def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
             shutil.copy(archive, root / archive.name)
             with zipfile.ZipFile(archive) as zipped:
                 count += sum(len(json.loads(zipped.read(member))) for member in zipped.namelist())
+        return root, count
+    if form == "onezip":
+        root = into / "onezip"
+        root.mkdir()
+        count = 0
+        with zipfile.ZipFile(root / "days.zip", "w", zipfile.ZIP_DEFLATED) as days_zip:
+            for archive in sorted(CORPUS.glob("*.zip"))[:days]:
+                with zipfile.ZipFile(archive) as zipped:
+                    for member in zipped.namelist():
+                        data = zipped.read(member)
+                        days_zip.writestr(member, data)
+                        count += len(json.loads(data))
         return root, count
     if form in ("jsonl", "jsonl.gz"):
         root = into / "jsonl"
@@ -241,8 +255,9 @@ def main() -> None:
     parser.add_argument(
         "--form",
         default="txt",
-        choices=["txt", "zip", "jsonl", "jsonl.gz"],
-        help="one .txt an article, the zips, one JSON Lines dump, or that dump gzipped",
+        choices=["txt", "zip", "onezip", "jsonl", "jsonl.gz"],
+        help="one .txt an article, the zips, their files in one zip, one JSON Lines dump, or "
+        "that dump gzipped",
     )
     args = parser.parse_args()
     if not CORPUS.is_dir():
