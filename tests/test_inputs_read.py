@@ -622,3 +622,29 @@ def test_members_holding_no_document_at_all_are_one_empty_reject(tmp_path: Path)
     assert planned is not None and len(planned[1]) > 1
     assert [doc for piece in planned[1] for doc in read_piece(file, options, piece)] == []
     assert [empty_reject(file, options)] == list(read_input(file, options))
+
+
+def test_a_gzip_stream_that_fails_unexpectedly_ends_as_read_input_ends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newspipe.inputs import read
+
+    real = read.iter_lines
+
+    def breaks_after_five(*args: Any, **kwargs: Any) -> Any:
+        for count, line in enumerate(real(*args, **kwargs)):
+            if count == 5:
+                raise KeyError("a bug")
+            yield line
+
+    monkeypatch.setattr(read, "iter_lines", breaks_after_five)
+    path = tmp_path / "dump.jsonl.gz"
+    path.write_bytes(gzip.compress(_jsonl(*({"text": f"{ARABIC} {n}"} for n in range(9)))))
+    options = InputOptions(roots=(tmp_path,))
+    file = InputFile(path, tmp_path)
+    whole = list(read_input(file, options))
+    assert len(whole) == 6 and whole[-1][INPUT_REJECT][0] == "unreadable"
+    assert "unexpected error" in whole[-1][INPUT_REJECT][1]
+    cut = list(gzip_pieces(file, options, 10**6) or ())
+    assert len(cut) == 2 and isinstance(cut[0], LinePiece) and cut[1] == whole[-1]
+    assert list(read_piece(file, options, cut[0])) == whole[:-1]

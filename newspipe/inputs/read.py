@@ -343,10 +343,7 @@ def read_input(input_file: InputFile, options: InputOptions) -> Iterator[dict[st
     try:
         yield from reader.documents()
     except Exception as exc:  # the last net: one input must never stop a run
-        logger.exception("%s: unexpected error while reading", input_file.path)
-        yield reader.reject(
-            reader.stop_path(reader.input), "unreadable", f"unexpected error: {exc!r}"
-        )
+        yield reader.unexpected(exc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +413,7 @@ def member_pieces(
         with zipfile.ZipFile(path) as archive:
             members = [info for info in archive.infolist() if not info.is_dir()]
         signature = full_signature(path)
-    except (*_BROKEN_ZIP, OSError):
+    except Exception:  # any failure: the stream meets it again and rejects the file, saying why
         return None
     sizes = [info.file_size for info in members]
     if sum(sizes) > options.max_archive_bytes or any(size > largest for size in sizes):
@@ -499,10 +496,7 @@ def read_piece(
         else:
             yield from reader.piece(piece)
     except Exception as exc:  # the last net, as in read_input
-        logger.exception("%s: unexpected error while reading", input_file.path)
-        yield reader.reject(
-            reader.stop_path(reader.input), "unreadable", f"unexpected error: {exc!r}"
-        )
+        yield reader.unexpected(exc)
 
 
 def empty_reject(input_file: InputFile, options: InputOptions) -> dict[str, Any]:
@@ -610,6 +604,11 @@ class _FileReader:
         document[INPUT_REJECT] = (reason, f"{self.named(path)}: {detail}")
         return document
 
+    def unexpected(self, exc: Exception) -> dict[str, Any]:
+        """The reject of a reading that failed in a way nothing else foresaw (a bug)."""
+        logger.exception("%s: unexpected error while reading", self.file.path)
+        return self.reject(self.stop_path(self.input), "unreadable", f"unexpected error: {exc!r}")
+
     def stop_path(self, label: str) -> str:
         return f"{label}#{self.next_number}" if self.next_number else label
 
@@ -709,7 +708,7 @@ class _FileReader:
         :func:`gzip_pieces`); None when it cannot be cut (UTF-16/32) or opened."""
         try:
             handle = self._gunzip(self.raw_opener()())
-        except (*_BROKEN, OSError, ValueError):
+        except Exception:
             return None  # the stream meets it again and rejects the file with the reason
         try:
             bom = bom_encoding(handle.peek(4)[:4])
@@ -717,7 +716,7 @@ class _FileReader:
                 handle.close()
                 return None
             head = handle.read(3) if bom is not None else b""
-        except BaseException:
+        except Exception:
             handle.close()
             return None
         return self._cut(handle, piece_bytes, head)
@@ -745,9 +744,13 @@ class _FileReader:
                     if size >= piece_bytes:
                         yield cut()
                         start, first_line, size, lines = start + size, line.number + 1, 0, []
-        except STREAM_FAILURES as exc:
+        except Exception as exc:  # failures as the stream says them; anything else, as read_input
             yield cut()  # the lines read before the failure (maybe none)
-            yield self.failure(self.input, exc)
+            yield (
+                self.failure(self.input, exc)
+                if isinstance(exc, STREAM_FAILURES)
+                else self.unexpected(exc)
+            )
             return
         if size or not start:  # the rest; a file with no line at all is one empty piece
             yield cut()

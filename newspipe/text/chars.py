@@ -144,9 +144,9 @@ FAST_CODE: dict[str, int] = {char: code for code, char in enumerate(FAST_ALPHABE
 
 
 #: The two texts last encoded or decoded here, with their bytes. A document's text is encoded
-#: by several steps in a row (the reader's checks, clean, normalise, attribution) and the text
-#: clean decodes is the one normalise encodes next: each is encoded once. A tuple replaced
-#: whole, so that a thread reading it never sees half an update.
+#: by several steps in a row (the reader's checks, then clean) and the text clean decodes is the
+#: one normalise encodes next: each is encoded once. A tuple replaced whole, so that a thread
+#: reading it never sees half an update.
 _recent: tuple[tuple[str, bytes | None], ...] = ()
 
 
