@@ -232,10 +232,7 @@ def read_piece_and_run(file: Any, piece: Piece, chain: Chain, reader: InputReade
     its documents (as :func:`read_and_run` does for whole files)."""
     documents = list(reader.piece(file, piece))
     counters: dict[str, Any] = {}
-    steps = run_chain(chain, documents, record_changes=False, counters=counters)
-    for document in documents:
-        document.pop(NORMALISED, None)
-    return (documents, steps), counters
+    return (documents, _run_to_send(chain, documents, counters)), counters
 
 
 def read_and_run(files: list[tuple[Any, int]], chain: Chain, reader: Reader) -> FilesDone:
@@ -245,13 +242,20 @@ def read_and_run(files: list[tuple[Any, int]], chain: Chain, reader: Reader) -> 
     counters: dict[str, Any] = {}
     for file, skip in files:
         read = read_file(file, skip, reader)
-        # The documents go back as the chain left them, so the steps need not carry the
-        # changes too; the normalised text is a cache, made again where needed. Half the bytes.
-        steps = run_chain(chain, read.documents, record_changes=False, counters=counters)
-        for document in read.documents:
-            document.pop(NORMALISED, None)
-        done.append((read, steps))
+        done.append((read, _run_to_send(chain, read.documents, counters)))
     return done, counters
+
+
+def _run_to_send(
+    chain: Chain, documents: list[dict[str, Any]], counters: dict[str, Any]
+) -> list[dict[str, Step]]:
+    """Run ``chain`` on documents read in a worker, which go back to the crawl process as the
+    chain left them: the steps need not carry the changes too, and the normalised text, a
+    cache made again where needed, stays here. Half the bytes."""
+    steps = run_chain(chain, documents, record_changes=False, counters=counters)
+    for document in documents:
+        document.pop(NORMALISED, None)
+    return steps
 
 
 def ahead_chain(pipelines: Iterable[Any]) -> Chain:
