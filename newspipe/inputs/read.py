@@ -382,6 +382,12 @@ Piece = LinePiece | MemberPiece
 _open_archive: tuple[tuple[str, int, int], zipfile.ZipFile, list[zipfile.ZipInfo]] | None = None
 
 
+def _files_of(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """An archive's members but directories, in its order: what a :class:`MemberPiece`
+    counts, and what a stream of the archive reads."""
+    return [info for info in archive.infolist() if not info.is_dir()]
+
+
 def _archive_members(path: Path) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     """The archive at ``path``, open, and its members but directories, in its order."""
     global _open_archive
@@ -393,7 +399,7 @@ def _archive_members(path: Path) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]
         _open_archive[1].close()
         _open_archive = None
     archive = zipfile.ZipFile(path)
-    members = [info for info in archive.infolist() if not info.is_dir()]
+    members = _files_of(archive)
     _open_archive = (key, archive, members)
     return archive, members
 
@@ -411,14 +417,17 @@ def member_pieces(
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            members = [info for info in archive.infolist() if not info.is_dir()]
-        signature = full_signature(path)
+            members = _files_of(archive)
     except Exception:  # any failure: the stream meets it again and rejects the file, saying why
         return None
     sizes = [info.file_size for info in members]
     if sum(sizes) > options.max_archive_bytes or any(size > largest for size in sizes):
         return None
     if any(info.filename.lower().endswith(".gz") for info in members):
+        return None
+    try:  # only now: a file left to the stream would be hashed twice
+        signature = full_signature(path)
+    except OSError:
         return None
     pieces: list[MemberPiece] = []
     first = size = 0
@@ -728,7 +737,6 @@ class _FileReader:
         # half-way comes after the same lines, with the same reject.
         lines: list[bytes] = [head]
         start, first_line, size = 0, 1, len(head)
-        too_long = b"\0" * (self.limit + 1) + b"\n"  # read again as a line over the limit
 
         def cut() -> LinePiece:
             return LinePiece(start, start + size, first_line, bool(head), b"".join(lines))
@@ -738,7 +746,8 @@ class _FileReader:
             with handle:
                 for line in iter_lines(handle.readline, self.limit, b"\n"):
                     self.next_number = line.number + 1
-                    data = too_long if line.text is None else line.text
+                    # a line over the limit goes as one the worker finds over it too
+                    data = b"\0" * (self.limit + 1) + b"\n" if line.text is None else line.text
                     lines.append(data)
                     size += len(data)
                     if size >= piece_bytes:
@@ -796,7 +805,7 @@ class _FileReader:
             yield self.archive_reject(exc)
             return
         with archive:
-            members = [info for info in archive.infolist() if not info.is_dir()]
+            members = _files_of(archive)
             total = sum(info.file_size for info in members)
             if total > self.options.max_archive_bytes:
                 yield self.reject(
