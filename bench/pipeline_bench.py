@@ -3,8 +3,9 @@
 Prepares the SaudiNewsNet days from ``../shared/data/saudinewsnet`` as ``.txt`` files (one folder
 per outlet) under a temporary seed root, with ``--form zip`` as the original zips, with
 ``--form onezip`` as their files in one zip (71 MB uncompressed for 12 days), with
-``--form jsonl`` as one JSON Lines dump (70 MB), or with ``--form jsonl.gz`` as that dump
-gzipped, then times, in the same sitting and several times each:
+``--form jsonl`` as one JSON Lines dump (70 MB), with ``--form jsonl.gz`` as that dump gzipped,
+or with ``--form json`` as one JSON array of the articles (70 MB), then times, in the same
+sitting and several times each:
 
 - the yardstick: a bare Scrapy spider that yields the same articles as items into a JSON Lines
   feed (each file, each article of each zip, or each line of the dump);
@@ -19,6 +20,7 @@ pool workers), the per-stage time from the run's stats, and, last, one line with
     python bench/pipeline_bench.py --form zip      # the days as the corpus ships them
     python bench/pipeline_bench.py --form jsonl    # the days as one JSON Lines dump
     python bench/pipeline_bench.py --form jsonl.gz # the same dump, gzipped
+    python bench/pipeline_bench.py --form json     # the days as one JSON array
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ class Yardstick(scrapy.Spider):
                 for member in archive.namelist():
                     for n, article in enumerate(json.loads(archive.read(member))):
                         yield {"path": f"{path}!{member}#{n + 1}", "text": article.get("content")}
+        for path in sorted(Path(self.root).rglob("*.json")):
+            with open(path, encoding="utf-8") as array:
+                for n, article in enumerate(json.load(array)):
+                    yield {"path": f"{path}#{n + 1}", "text": article.get("content")}
         for path in sorted(Path(self.root).rglob("*.jsonl*")):
             opener = gzip.open if path.suffix == ".gz" else open
             with opener(path, "rt", encoding="utf-8") as lines:
@@ -84,9 +90,9 @@ class Timing:
 
 def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
     """The first ``days`` days of the corpus as ``into/txt/OUTLET/DAY_N.txt`` (``txt``), as the
-    corpus ships them, one zip a day (``zip``), their files in one zip (``onezip``), or as one
-    dump, an article a line (``jsonl``, gzipped: ``jsonl.gz``); the root and the number of
-    articles."""
+    corpus ships them, one zip a day (``zip``), their files in one zip (``onezip``), as one
+    dump, an article a line (``jsonl``, gzipped: ``jsonl.gz``), or as one JSON array (``json``);
+    the root and the number of articles."""
     if form == "zip":
         root = into / "zip"
         root.mkdir()
@@ -108,6 +114,16 @@ def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
                         days_zip.writestr(member, data)
                         count += len(json.loads(data))
         return root, count
+    if form == "json":
+        root = into / "json"
+        root.mkdir()
+        articles = []
+        for archive in sorted(CORPUS.glob("*.zip"))[:days]:
+            with zipfile.ZipFile(archive) as zipped:
+                for member in zipped.namelist():
+                    articles += json.loads(zipped.read(member))
+        (root / "dump.json").write_text(json.dumps(articles, ensure_ascii=False), "utf-8")
+        return root, len(articles)
     if form in ("jsonl", "jsonl.gz"):
         root = into / "jsonl"
         root.mkdir()
@@ -255,9 +271,9 @@ def main() -> None:
     parser.add_argument(
         "--form",
         default="txt",
-        choices=["txt", "zip", "onezip", "jsonl", "jsonl.gz"],
-        help="one .txt an article, the zips, their files in one zip, one JSON Lines dump, or "
-        "that dump gzipped",
+        choices=["txt", "zip", "onezip", "jsonl", "jsonl.gz", "json"],
+        help="one .txt an article, the zips, their files in one zip, one JSON Lines dump, "
+        "that dump gzipped, or one JSON array",
     )
     args = parser.parse_args()
     if not CORPUS.is_dir():

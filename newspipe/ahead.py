@@ -10,9 +10,11 @@ pure, such as dedup's MinHash) on the documents, in batches:
   dumps of a few MiB one to a batch;
 - larger JSON Lines dumps are cut at line ends, and larger zip archives into runs of members,
   and the workers read the pieces side by side (:class:`PieceBatch`); a gzipped dump is
-  decompressed in the crawl process, its lines sent out in pieces;
-- the documents of other larger files (and of other gzip files) are read in the crawl process,
-  as a stream, and sent out in batches (:class:`DocumentBatch`).
+  decompressed in the crawl process, its lines sent out in pieces; a larger or gzipped JSON file
+  is parsed in the crawl process to find where each value ends, its values' text sent out in
+  pieces (the workers make the documents);
+- the documents of other larger files (UTF-16 JSON Lines, other gzip files) are read in the
+  crawl process, as a stream, and sent out in batches (:class:`DocumentBatch`).
 
 What each stage did to each document comes back as a :class:`Step` (fields set, counters,
 reject) and rides on the document (``_ahead``). Batches come back in input order, so the pipeline
@@ -345,9 +347,9 @@ class FileBatch:
 
 @dataclass(slots=True)
 class PieceBatch:
-    """One piece of a large file (lines of a JSON Lines dump, members of a zip archive), for a
-    worker to read and run the chain on: the pieces of a file go out side by side and come back
-    in order.
+    """One piece of a large file (lines of a JSON Lines dump, values of a JSON file, members of a
+    zip archive), for a worker to read and run the chain on: the pieces of a file go out side by
+    side and come back in order.
 
     ``accept(documents)`` hands them to the crawl process's bookkeeping (the input manifest,
     which leaves out those an interrupted run committed) and returns those to send down the

@@ -35,7 +35,14 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
-    from newspipe.inputs.read import FolderListing, InputFile, InputOptions, LinePiece, Piece
+    from newspipe.inputs.read import (
+        FolderListing,
+        InputFile,
+        InputOptions,
+        LinePiece,
+        Piece,
+        ValuePiece,
+    )
     from newspipe.state import StateStore
 
 logger = logging.getLogger(__name__)
@@ -578,8 +585,8 @@ def read_with(options: InputOptions) -> InputReader:
 @dataclass(frozen=True)
 class InputReader:
     """Reads input files under ``options``: a whole file, or one piece of a large JSON Lines
-    file or zip archive (:mod:`newspipe.inputs.read`: ``line_pieces``, ``gzip_pieces``,
-    ``member_pieces``)."""
+    file, JSON file or zip archive (:mod:`newspipe.inputs.read`: ``line_pieces``,
+    ``gzip_pieces``, ``json_pieces``, ``member_pieces``)."""
 
     options: InputOptions
 
@@ -599,6 +606,13 @@ class InputReader:
         from newspipe.inputs.read import gzip_pieces
 
         return gzip_pieces(file, self.options, piece_bytes)
+
+    def json_pieces(
+        self, file: InputFile, piece_bytes: int
+    ) -> Iterator[ValuePiece | dict[str, Any]]:
+        from newspipe.inputs.read import json_pieces
+
+        return json_pieces(file, self.options, piece_bytes)
 
     def empty(self, file: InputFile) -> dict[str, Any]:
         """The reject of a file whose pieces held no document at all."""

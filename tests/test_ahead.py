@@ -22,8 +22,10 @@ from newspipe.ahead import AheadRunner, FileBatch, ahead_chain, run_chain, worke
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.read import (
     LinePiece,
+    ValuePiece,
     decoded_size,
     gzip_pieces,
+    json_pieces,
     line_pieces,
     member_pieces,
     read_input,
@@ -300,6 +302,13 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         ).encode()
     )
     (root / "e-broken.jsonl.gz").write_bytes(broken[: len(broken) // 2])
+    # A JSON file past WHOLE_INPUT, and any gzipped one: parsed here to find where its values
+    # end, their text sent out in pieces. A malformed value ends it with the stream's reject.
+    records = [{"text": sentence.format(f"عنصر {n} " * 12)} for n in range(20)]
+    (root / "f-array.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    others = [{"text": sentence.format(f"قائمة {n} " * 8)} for n in range(6)]
+    broken_array = json.dumps(others, ensure_ascii=False)[:-1] + ', {"text": oops}]'
+    (root / "g-broken.json.gz").write_bytes(gzip.compress(broken_array.encode()))
     options = InputOptions(roots=(root,))
     before_break = len(list(read_input(InputFile(root / "e-broken.jsonl.gz", root), options))) - 1
     assert 0 < before_break < 40
@@ -323,7 +332,12 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         def __init__(self, file: Any, piece: Any, *args: Any, **kwargs: Any) -> None:
             super().__init__(file, piece, *args, **kwargs)
             with noted.open("a", encoding="utf-8") as out:
-                where = piece.first_line if isinstance(piece, LinePiece) else f"m{piece.first}"
+                if isinstance(piece, LinePiece):
+                    where = str(piece.first_line)
+                elif isinstance(piece, ValuePiece):
+                    where = f"v{piece.values[0][0] if piece.values else '-'}"
+                else:
+                    where = f"m{piece.first}"
                 out.write(f"{Path(file.path).name} {where}\n")
 
     monkeypatch.setattr(seeds, "FileBatch", NotedFileBatch)
@@ -332,7 +346,9 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     outcomes = []
     for workers in (0, 1):
         outcome, ran_ahead = crawl_outcome(root, tmp_path / f"out{workers}", workers)
-        assert ran_ahead == (1 + 1 + 14 + 20 + 24 + 30 + 1 + before_break if workers else 0)
+        assert ran_ahead == (
+            1 + 1 + 14 + 20 + 24 + 30 + 1 + before_break + 20 + 6 if workers else 0
+        )
         outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
     # Small files (a zip too) in a batch, the larger zip whole and alone, the zip of many
@@ -349,17 +365,22 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     for name in ("d-small.jsonl.gz", "e-broken.jsonl.gz"):
         cut = gzip_pieces(InputFile(root / name, root), options, 1500)
         pieces += [f"{name} {p.first_line}" for p in cut or () if isinstance(p, LinePiece)]
-    assert len(pieces) > 6
+    for name in ("f-array.json", "g-broken.json.gz"):
+        values = json_pieces(InputFile(root / name, root), options, 1500)
+        pieces += [f"{name} v{p.values[0][0]}" for p in values if isinstance(p, ValuePiece)]
+    assert sum(name.startswith("f-array.json") for name in pieces) > 1
+    assert len(pieces) > 8
     batches = noted.read_text("utf-8").splitlines()
     assert batches == ["a-small.txt a2-tiny.zip", "b-day.zip", *pieces]
     kept, dropped, _ = outcomes[1]
-    assert len(kept) == 1 + 1 + 12 + 5 + 24 + 30 + 1 + before_break
+    assert len(kept) == 1 + 1 + 12 + 5 + 24 + 30 + 1 + before_break + 20 + 6
     reasons = sorted(reason for _, reason, _ in dropped)
     # b2-dense.zip holds 5 texts 20 times; c2-blank.jsonl is one reject, as a stream makes it
-    assert reasons == ["duplicate"] * 16 + ["empty"] * 2 + ["malformed"]
+    assert reasons == ["duplicate"] * 16 + ["empty"] * 2 + ["malformed"] * 2
     rejected = {(path, reason) for path, reason, _ in dropped}
     assert ("c2-blank.jsonl", "empty") in rejected
     assert (f"e-broken.jsonl.gz#{before_break + 1}", "malformed") in rejected
+    assert ("g-broken.json.gz#7", "malformed") in rejected
     # In input order: the small file, the archive's articles, then the dump's lines.
     assert [doc["path"].split("#")[0].split("!")[0] for doc in kept][:3] == [
         "a-small.txt",

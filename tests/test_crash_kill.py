@@ -86,6 +86,19 @@ def write_gzipped_dump(corpus: Path, seed_root: Path) -> int:
     return count
 
 
+def write_array(corpus: Path, seed_root: Path) -> int:
+    """The 12 days as one JSON array (70 MB: the crawl process finds its values, the workers
+    make their documents, in pieces of 1 MiB)."""
+    seed_root.mkdir(parents=True)
+    articles = []
+    for archive in sorted(corpus.glob("*.zip")):
+        with zipfile.ZipFile(archive) as zipped:
+            for member in zipped.namelist():
+                articles += json.loads(zipped.read(member))
+    (seed_root / "dump.json").write_text(json.dumps(articles, ensure_ascii=False), "utf-8")
+    return len(articles)
+
+
 def wait_for_file(folder: Path, pattern: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while not any(folder.glob(pattern)) and proc.poll() is None and time.monotonic() < deadline:
@@ -94,7 +107,7 @@ def wait_for_file(folder: Path, pattern: str, proc: subprocess.Popen[bytes]) -> 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-@pytest.mark.parametrize("form", ["txt", "zip", "one zip", "jsonl", "jsonl.gz"])
+@pytest.mark.parametrize("form", ["txt", "zip", "one zip", "jsonl", "jsonl.gz", "json"])
 def test_kill_9_at_random_points_loses_and_doubles_nothing(
     saudinewsnet_dir: Path, tmp_path: Path, form: str
 ) -> None:
@@ -105,6 +118,7 @@ def test_kill_9_at_random_points_loses_and_doubles_nothing(
         "one zip": one_zip,
         "jsonl": write_dump,
         "jsonl.gz": write_gzipped_dump,
+        "json": write_array,
     }[form]
     total = prepare(saudinewsnet_dir, project / "corpus")
     settings = (

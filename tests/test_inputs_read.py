@@ -16,8 +16,10 @@ from newspipe.document import INPUT, INPUT_REJECT
 from newspipe.inputs import InputFile, InputOptions, iter_documents, iter_inputs, read_input
 from newspipe.inputs.read import (
     LinePiece,
+    ValuePiece,
     empty_reject,
     gzip_pieces,
+    json_pieces,
     line_pieces,
     member_pieces,
     read_piece,
@@ -556,6 +558,106 @@ def test_a_gzip_file_that_cannot_be_cut_or_opened_is_left_to_the_stream(tmp_path
     ]
 
 
+def _json_values() -> list[Any]:
+    """What a JSON file's values can be: records, a copy, a value that is not a record, a record
+    without text (their documents are rejects, the stream goes on)."""
+    values: list[Any] = [{"text": f"{ARABIC} {n}", "title": f"خبر {n}"} for n in range(12)]
+    values += [7, {"title": "بلا نص"}, {"text": f"{ARABIC} 3"}]
+    return values + [{"text": f"{ARABIC} {n}", "url": f"https://a.sa/{n}"} for n in range(12, 20)]
+
+
+def _json_reads(file: InputFile, options: InputOptions, piece_bytes: int) -> list[Any]:
+    """The documents of a JSON file read in pieces, as the seeds spider puts them together:
+    a reject among the pieces in its place, and a file whose pieces held nothing one reject."""
+    read: list[Any] = []
+    pieces = list(json_pieces(file, options, piece_bytes))
+    for piece in pieces:
+        read += [piece] if isinstance(piece, dict) else read_piece(file, options, piece)
+    assert isinstance(pieces[0], ValuePiece)  # a reject comes after the piece before it
+    return read or [empty_reject(file, options)]
+
+
+@pytest.mark.parametrize("form", ["array", "values", "utf-8-sig", "utf-16", "cp1256", "gzip"])
+@pytest.mark.parametrize("piece_bytes", [1, 400, 10**9])
+def test_a_json_file_read_in_pieces_gives_what_a_stream_gives(
+    tmp_path: Path, form: str, piece_bytes: int
+) -> None:
+    values = _json_values()
+    if form == "values":  # objects one after another, not an array
+        text = "\n".join(json.dumps(value, ensure_ascii=False) for value in values)
+    else:
+        text = json.dumps(values, ensure_ascii=False, indent=1)
+    name = "dump.json.gz" if form == "gzip" else "dump.json"
+    data = {
+        "utf-8-sig": lambda: text.encode("utf-8-sig"),
+        "utf-16": lambda: text.encode("utf-16"),
+        # ASCII up to the first record's text: the stream switches to the legacy code page there
+        "cp1256": lambda: text.replace("خبر", "").encode("cp1256"),
+        "gzip": lambda: gzip.compress(text.encode()),
+    }.get(form, text.encode)()
+    path = tmp_path / name
+    path.write_bytes(data)
+    options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC)
+    file = InputFile(path, tmp_path)
+    whole = list(read_input(file, options))
+    assert _json_reads(file, options, piece_bytes) == whole
+    cut = [piece for piece in json_pieces(file, options, piece_bytes)]
+    assert all(isinstance(piece, ValuePiece) for piece in cut)
+    assert (len(cut) > 1) == (piece_bytes < 10**9)
+    assert Counter(verdict(d) for d in whole) == Counter({None: 21, "malformed": 2})
+    encoding = {"array": "utf-8", "values": "utf-8", "gzip": "utf-8"}.get(form, form)
+    assert {d["encoding"] for d in whole if verdict(d) is None} == {encoding}
+
+
+@pytest.mark.parametrize(
+    ("ending", "reason", "read_before"),
+    [
+        ("malformed-element", "malformed", 400),
+        ("element-too-large", "too_large", 400),
+        ("text-after-array", "malformed", 400),
+        ("no-comma", "malformed", 400),
+        ("empty-array", "empty", 0),
+        ("empty-file", "empty", 0),
+        ("gzip-truncated", "malformed", None),  # some: those before the break
+        ("gzip-expands-too-far", "too_large", None),
+    ],
+)
+def test_a_json_file_that_stops_half_way_ends_its_pieces_as_the_stream_ends(
+    tmp_path: Path, ending: str, reason: str, read_before: int | None
+) -> None:
+    # 2.6 MB: past the 1 MiB the stream decodes at once, so that values come before a failure
+    records = [{"text": f"{ARABIC * 40} {n}", "n": os.urandom(8).hex()} for n in range(400)]
+    text = json.dumps(records, ensure_ascii=False)
+    text = {
+        "malformed-element": text[:-1] + ', {"text": oops}, {"text": "بعد"}]',
+        "element-too-large": text[:-1] + ', {"text": "' + "x" * (2 * MAX_DOC) + '"}, {}]',
+        "text-after-array": text + " [1]",
+        "no-comma": text[:-1] + ' {"text": "بلا فاصلة"}]',
+        "empty-array": " [ ] ",
+        "empty-file": "  \n ",
+    }.get(ending, text)
+    data = text.encode()
+    limit = 10**7
+    if ending.startswith("gzip"):
+        data = gzip.compress(data)
+        if ending == "gzip-truncated":
+            data = data[: len(data) // 2]
+        else:
+            limit = 1_500_000
+    path = tmp_path / ("dump.json.gz" if ending.startswith("gzip") else "dump.json")
+    path.write_bytes(data)
+    options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC, max_archive_bytes=limit)
+    file = InputFile(path, tmp_path)
+    whole = list(read_input(file, options))
+    assert verdict(whole[-1]) == reason
+    if read_before is None:
+        assert 0 < len(whole) - 1 < 400
+    else:
+        assert len(whole) - 1 == read_before
+    assert all(verdict(document) is None for document in whole[:-1])
+    assert _json_reads(file, options, 3_000) == whole
+
+
 def _members_test_zip(path: Path) -> None:
     """A zip with every kind of member: texts, arrays, dumps, folders, rejects, hidden files."""
     members: dict[str, bytes] = {"day1/": b""}
@@ -624,12 +726,15 @@ def test_members_holding_no_document_at_all_are_one_empty_reject(tmp_path: Path)
     assert [empty_reject(file, options)] == list(read_input(file, options))
 
 
-def test_a_gzip_stream_that_fails_unexpectedly_ends_as_read_input_ends_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("name", "patched"), [("dump.jsonl.gz", "iter_lines"), ("dump.json", "iter_json_values")]
+)
+def test_a_stream_cut_here_that_fails_unexpectedly_ends_as_read_input_ends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, patched: str
 ) -> None:
     from newspipe.inputs import read
 
-    real = read.iter_lines
+    real = getattr(read, patched)
 
     def breaks_after_five(*args: Any, **kwargs: Any) -> Any:
         for count, line in enumerate(real(*args, **kwargs)):
@@ -637,14 +742,16 @@ def test_a_gzip_stream_that_fails_unexpectedly_ends_as_read_input_ends_it(
                 raise KeyError("a bug")
             yield line
 
-    monkeypatch.setattr(read, "iter_lines", breaks_after_five)
-    path = tmp_path / "dump.jsonl.gz"
-    path.write_bytes(gzip.compress(_jsonl(*({"text": f"{ARABIC} {n}"} for n in range(9)))))
+    monkeypatch.setattr(read, patched, breaks_after_five)
+    records = [{"text": f"{ARABIC} {n}"} for n in range(9)]
+    path = tmp_path / name
+    gzipped = name.endswith(".gz")
+    path.write_bytes(gzip.compress(_jsonl(*records)) if gzipped else json.dumps(records).encode())
     options = InputOptions(roots=(tmp_path,))
     file = InputFile(path, tmp_path)
     whole = list(read_input(file, options))
     assert len(whole) == 6 and whole[-1][INPUT_REJECT][0] == "unreadable"
     assert "unexpected error" in whole[-1][INPUT_REJECT][1]
-    cut = list(gzip_pieces(file, options, 10**6) or ())
-    assert len(cut) == 2 and isinstance(cut[0], LinePiece) and cut[1] == whole[-1]
+    cut = list((gzip_pieces if gzipped else json_pieces)(file, options, 10**6) or ())
+    assert len(cut) == 2 and isinstance(cut[0], LinePiece | ValuePiece) and cut[1] == whole[-1]
     assert list(read_piece(file, options, cut[0])) == whole[:-1]

@@ -373,8 +373,19 @@ class MemberPiece:
     size: int
 
 
+@dataclass(frozen=True, slots=True)
+class ValuePiece:
+    """Values of a large or gzipped JSON file (elements of its array, or values one after
+    another), found here and carried as their text: ``(number, raw, encoding)`` each, as the
+    stream gives them; ``size`` characters in all. A worker parses them again and makes the
+    documents."""
+
+    values: tuple[tuple[int, str, str], ...]
+    size: int
+
+
 #: A part of a large input file that a worker reads on its own (see newspipe.spiders.seeds).
-Piece = LinePiece | MemberPiece
+Piece = LinePiece | MemberPiece | ValuePiece
 
 #: The archive a process last read members of, kept open: a worker gets the runs of members of
 #: one archive one after another, and reading a central directory of 100,000 members again for
@@ -494,6 +505,20 @@ def gzip_pieces(
     return _FileReader(input_file, options).gzip_pieces(piece_bytes)
 
 
+def json_pieces(
+    input_file: InputFile, options: InputOptions, piece_bytes: int
+) -> Iterator[ValuePiece | dict[str, Any]]:
+    """A JSON file (``.json`` or ``.json.gz``), its values found here (decoding and parsing are
+    what finds where one ends) and cut into pieces of about ``piece_bytes`` characters, each
+    carrying its values' text, for the workers to make the documents of.
+
+    Pieces, then rejects, in the stream's order: a value the stream rejects (malformed, too
+    large, text after the array) or a stream that fails half-way comes after the piece of the
+    values read before it, as the stream's own reject.
+    """
+    return _FileReader(input_file, options).json_pieces(piece_bytes)
+
+
 def read_piece(
     input_file: InputFile, options: InputOptions, piece: Piece
 ) -> Iterator[dict[str, Any]]:
@@ -502,6 +527,8 @@ def read_piece(
     try:
         if isinstance(piece, MemberPiece):
             yield from reader.members(piece)
+        elif isinstance(piece, ValuePiece):
+            yield from reader.values(piece)
         else:
             yield from reader.piece(piece)
     except Exception as exc:  # the last net, as in read_input
@@ -753,16 +780,67 @@ class _FileReader:
                     if size >= piece_bytes:
                         yield cut()
                         start, first_line, size, lines = start + size, line.number + 1, 0, []
-        except Exception as exc:  # failures as the stream says them; anything else, as read_input
+        except Exception as exc:
             yield cut()  # the lines read before the failure (maybe none)
-            yield (
-                self.failure(self.input, exc)
-                if isinstance(exc, STREAM_FAILURES)
-                else self.unexpected(exc)
-            )
+            yield self.stopped(exc)
             return
         if size or not start:  # the rest; a file with no line at all is one empty piece
             yield cut()
+
+    def json_pieces(self, piece_bytes: int) -> Iterator[ValuePiece | dict[str, Any]]:
+        """A JSON file's values as pieces (see :func:`json_pieces`), read as :meth:`json`
+        reads them, so that rejects and where a failure stops are the stream's."""
+        values: list[tuple[int, str, str]] = []
+        size = 0
+        cut = False
+
+        def piece() -> ValuePiece:
+            nonlocal values, size, cut
+            done, values, size, cut = ValuePiece(tuple(values), size), [], 0, True
+            return done
+
+        raw = self.raw_opener()
+        kind = format_of(os.path.basename(self.file.location))
+        opener = (lambda: self._gunzip(raw())) if kind == ("json", True) else raw
+        self.next_number = 0
+        try:
+            with opener() as handle:
+                decoder = StreamDecoder(getattr(handle, "read1", handle.read))
+                for item in iter_json_values(decoder.chunks(), self.limit):
+                    self.next_number = item.number + 1
+                    if isinstance(item, FormatError):
+                        yield piece()  # the values before it (maybe none)
+                        path = value_path(self.input, item.number)
+                        yield self.reject(path, item.reason, item.detail, label=self.input)
+                        continue
+                    values.append((item.number, item.raw, decoder.encoding))
+                    size += len(item.raw)
+                    if size >= piece_bytes:
+                        yield piece()
+        except Exception as exc:
+            yield piece()  # the values read before the failure (maybe none)
+            yield self.stopped(exc)
+            return
+        if values or not cut:  # the rest; a file with no value at all is one empty piece
+            yield piece()
+
+    def values(self, piece: ValuePiece) -> Iterator[dict[str, Any]]:
+        """The documents of a piece of a JSON file (see :meth:`json_pieces`), as :meth:`json`
+        makes them."""
+        for number, raw, encoding in piece.values:
+            path = value_path(self.input, number)
+            value = JSON_DECODER.raw_decode(raw)[0]
+            content = raw.encode("utf-8", "surrogatepass")
+            yield self.record_document(path, self.input, content, value, encoding)
+
+    def stopped(self, exc: Exception) -> dict[str, Any]:
+        """The reject that ends a file cut into pieces here when its stream fails: a failure
+        as the stream says it, anything else as :func:`read_input` does."""
+        return (
+            self.failure(self.input, exc)
+            if isinstance(exc, STREAM_FAILURES)
+            else self.unexpected(exc)
+        )
 
     def empty(self, label: str) -> dict[str, Any]:
         """The reject of a stream (a file read in pieces: all of them) with no document."""
@@ -975,13 +1053,18 @@ class _FileReader:
         # read1: a member broken half-way still gives what was decompressed before the break
         decoder = StreamDecoder(getattr(handle, "read1", handle.read))
         for item in iter_json_values(decoder.chunks(), self.limit):
-            path = f"{label}#{item.number}" if item.number else label
+            path = value_path(label, item.number)
             self.next_number = item.number + 1
             if isinstance(item, FormatError):
                 yield self.reject(path, item.reason, item.detail, label=label)
                 continue
             content = item.raw.encode("utf-8", "surrogatepass")
             yield self.record_document(path, label, content, item.value, decoder.encoding)
+
+
+def value_path(label: str, number: int) -> str:
+    """The path of value ``number`` of a JSON stream: ``label`` alone for a file's one value."""
+    return f"{label}#{number}" if number else label
 
 
 def _json_line(text: str) -> Any:

@@ -25,8 +25,6 @@ from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.inputs.read import (
-    LinePiece,
-    MemberPiece,
     Piece,
     decoded_size,
     format_of,
@@ -117,8 +115,8 @@ class SeedsSpider(Spider):
     def _tasks(self, options: InputOptions, reader: InputReader, batch_size: int) -> Iterator[Task]:
         """The work for the worker processes, in input order: files for them to read (small
         ones several to a batch, larger ones up to :data:`WHOLE_INPUT` one to a batch), larger
-        zips and larger or gzipped JSON Lines files in pieces of :data:`PIECE_BYTES`, and the
-        documents of other larger files, and of other gzip files, read here as a stream.
+        zips and larger or gzipped JSON Lines and JSON files in pieces of :data:`PIECE_BYTES`,
+        and the documents of other larger files, and of other gzip files, read here as a stream.
 
         Sizes are what the reader decodes (:func:`decoded_size`), taken when the task is made:
         a file that grows after that is still read as planned."""
@@ -165,19 +163,24 @@ class SeedsSpider(Spider):
     def _cut(
         file: InputFile, size: int | None, reader: InputReader
     ) -> tuple[Signature, Iterable[Piece | dict[str, Any]]] | None:
-        """A JSON Lines file or zip archive too large to send whole, in pieces for the workers
-        (a gzipped dump decompressed here), with its signature; None when it is read here as a
-        stream."""
+        """A JSON Lines or JSON file or zip archive too large to send whole, in pieces for the
+        workers, with its signature; None when it is read here as a stream. A gzipped dump is
+        decompressed here, and a JSON file's values are found here (parsing is what finds where
+        one ends): those pieces carry their data."""
         kind = format_of(file.path.name)
         if kind == ("jsonl", False) and size is not None:
             return line_pieces(file.path, PIECE_BYTES)
         if kind == ("zip", False) and size is not None:
             return member_pieces(file.path, PIECE_BYTES, WHOLE_INPUT, reader.options)
-        if kind != ("jsonl", True):
+        if kind not in {("jsonl", True), ("json", False), ("json", True)}:
             return None
         signature, file.contents = signature_and_contents(file.path)
         try:
-            pieces = reader.gzip_pieces(file, PIECE_BYTES)
+            pieces: Iterable[Piece | dict[str, Any]] | None = (
+                reader.gzip_pieces(file, PIECE_BYTES)
+                if kind == ("jsonl", True)
+                else reader.json_pieces(file, PIECE_BYTES)
+            )
         finally:
             file.contents = None  # held by the pieces' reader if needed, not sent with each
         return None if pieces is None else (signature, pieces)
@@ -191,7 +194,7 @@ class SeedsSpider(Spider):
         reader: InputReader,
     ) -> Iterator[PieceBatch]:
         """The pieces of a file, for the workers to read side by side; a reject among them (a
-        gzip stream broken half-way) comes after the piece before it."""
+        value the stream rejects, a stream broken half-way) comes after the piece before it."""
         stats = self.crawler.stats
         assert stats is not None
         inputs = run_for(self.crawler).inputs
@@ -212,12 +215,15 @@ class SeedsSpider(Spider):
         upcoming = iter(pieces)
         piece: Piece | dict[str, Any] | None = next(upcoming, None)
         first = True
-        while isinstance(piece, LinePiece | MemberPiece):
+        while piece is not None and not isinstance(piece, dict):
             if inputs.stopped:
                 return
             following = next(upcoming, None)
-            tail = [following] if isinstance(following, dict) else []
-            last = not isinstance(following, LinePiece | MemberPiece)
+            tail: list[dict[str, Any]] = []
+            while isinstance(following, dict):
+                tail.append(following)
+                following = next(upcoming, None)
+            last = following is None
             settle = functools.partial(accept, first=first, last=last, tail=tail)
             yield PieceBatch(file, piece, settle, reader, weight=weight_of(piece.size))
             piece, first = following, False
@@ -240,12 +246,13 @@ class SeedsSpider(Spider):
 SMALL_INPUT = 1 << 20
 #: Larger files up to this size (a day's archive, a dump) are read whole by a worker too, one to
 #: a batch: its documents come back together (a worker holds them all, about 50 MB more for a
-#: zip of 12 MB of articles). Larger JSON Lines files, gzipped ones (decompressed here) and
-#: larger zips go to the workers in pieces (below); other larger ones, and other gzip files (their
-#: size is not known before they are read), are read here, as a stream, so that no process holds
-#: a whole large dump, nor a small file that expands to one.
+#: zip of 12 MB of articles). Larger JSON Lines and JSON files, gzipped ones (decompressed here)
+#: and larger zips go to the workers in pieces (below); other larger ones, and other gzip files
+#: (their size is not known before they are read), are read here, as a stream, so that no process
+#: holds a whole large dump, nor a small file that expands to one.
 WHOLE_INPUT = READ_WHOLE_UP_TO  # read in one go, for the manifest's digest and the reader
 #: A larger JSON Lines file goes to the workers in pieces of about this much, cut at line ends,
-#: and a larger zip in runs of members of about this much uncompressed (none over WHOLE_INPUT):
-#: they read it side by side, and none holds more than a piece of it at once.
+#: a larger JSON file in runs of values of about this much, and a larger zip in runs of members of
+#: about this much uncompressed (none over WHOLE_INPUT): they read it side by side, and none holds
+#: more than a piece of it at once.
 PIECE_BYTES = SMALL_INPUT
