@@ -377,10 +377,10 @@ class MemberPiece:
 class ValuePiece:
     """Values of a large or gzipped JSON file (elements of its array, or values one after
     another), found here and carried as their text: ``(number, raw, encoding)`` each, as the
-    stream gives them; ``size`` characters in all. A worker parses them again and makes the
-    documents."""
+    stream gives them, ``raw`` in UTF-8; ``size`` bytes in all. A worker parses them again and
+    makes the documents."""
 
-    values: tuple[tuple[int, str, str], ...]
+    values: tuple[tuple[int, bytes, str], ...]
     size: int
 
 
@@ -509,7 +509,7 @@ def json_pieces(
     input_file: InputFile, options: InputOptions, piece_bytes: int
 ) -> Iterator[ValuePiece | dict[str, Any]]:
     """A JSON file (``.json`` or ``.json.gz``), its values found here (decoding and parsing are
-    what finds where one ends) and cut into pieces of about ``piece_bytes`` characters, each
+    what finds where one ends) and cut into pieces of about ``piece_bytes`` (in UTF-8), each
     carrying its values' text, for the workers to make the documents of.
 
     Pieces, then rejects, in the stream's order: a value the stream rejects (malformed, too
@@ -790,7 +790,7 @@ class _FileReader:
     def json_pieces(self, piece_bytes: int) -> Iterator[ValuePiece | dict[str, Any]]:
         """A JSON file's values as pieces (see :func:`json_pieces`), read as :meth:`json`
         reads them, so that rejects and where a failure stops are the stream's."""
-        values: list[tuple[int, str, str]] = []
+        values: list[tuple[int, bytes, str]] = []
         size = 0
         cut = False
 
@@ -813,8 +813,9 @@ class _FileReader:
                         path = value_path(self.input, item.number)
                         yield self.reject(path, item.reason, item.detail, label=self.input)
                         continue
-                    values.append((item.number, item.raw, decoder.encoding))
-                    size += len(item.raw)
+                    content = item.raw.encode("utf-8", "surrogatepass")  # as json() has it
+                    values.append((item.number, content, decoder.encoding))
+                    size += len(content)
                     if size >= piece_bytes:
                         yield piece()
         except Exception as exc:
@@ -827,10 +828,9 @@ class _FileReader:
     def values(self, piece: ValuePiece) -> Iterator[dict[str, Any]]:
         """The documents of a piece of a JSON file (see :meth:`json_pieces`), as :meth:`json`
         makes them."""
-        for number, raw, encoding in piece.values:
+        for number, content, encoding in piece.values:
             path = value_path(self.input, number)
-            value = JSON_DECODER.raw_decode(raw)[0]
-            content = raw.encode("utf-8", "surrogatepass")
+            value = JSON_DECODER.raw_decode(content.decode("utf-8", "surrogatepass"))[0]
             yield self.record_document(path, self.input, content, value, encoding)
 
     def stopped(self, exc: Exception) -> dict[str, Any]:
