@@ -601,7 +601,7 @@ def test_a_json_file_read_in_pieces_gives_what_a_stream_gives(
     file = InputFile(path, tmp_path)
     whole = list(read_input(file, options))
     assert _json_reads(file, options, piece_bytes) == whole
-    cut = [piece for piece in json_pieces(file, options, piece_bytes)]
+    cut = list(json_pieces(file, options, piece_bytes))
     assert all(isinstance(piece, ValuePiece) for piece in cut)
     assert (len(cut) > 1) == (piece_bytes < 10**9)
     assert Counter(verdict(d) for d in whole) == Counter({None: 21, "malformed": 2})
