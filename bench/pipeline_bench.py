@@ -4,8 +4,8 @@ Prepares the SaudiNewsNet days from ``../shared/data/saudinewsnet`` as ``.txt`` 
 per outlet) under a temporary seed root, with ``--form zip`` as the original zips, with
 ``--form onezip`` as their files in one zip (71 MB uncompressed for 12 days), with
 ``--form jsonl`` as one JSON Lines dump (70 MB), with ``--form jsonl.gz`` as that dump gzipped,
-or with ``--form json`` as one JSON array of the articles (70 MB), then times, in the same
-sitting and several times each:
+with ``--form json`` as one JSON array of the articles (70 MB), or with ``--form zipdump`` as
+that JSON Lines dump zipped, then times, in the same sitting and several times each:
 
 - the yardstick: a bare Scrapy spider that yields the same articles as items into a JSON Lines
   feed (each file, each article of each zip, or each line of the dump);
@@ -21,6 +21,7 @@ pool workers), the per-stage time from the run's stats, and, last, one line with
     python bench/pipeline_bench.py --form jsonl    # the days as one JSON Lines dump
     python bench/pipeline_bench.py --form jsonl.gz # the same dump, gzipped
     python bench/pipeline_bench.py --form json     # the days as one JSON array
+    python bench/pipeline_bench.py --form zipdump  # the JSON Lines dump in a zip
 """
 
 from __future__ import annotations
@@ -61,6 +62,13 @@ class Yardstick(scrapy.Spider):
         for path in sorted(Path(self.root).rglob("*.zip")):
             with zipfile.ZipFile(path) as archive:
                 for member in archive.namelist():
+                    if member.endswith(".jsonl"):
+                        with archive.open(member) as lines:
+                            for n, line in enumerate(lines):
+                                article = json.loads(line)
+                                yield {"path": f"{path}!{member}#{n + 1}",
+                                       "text": article.get("content")}
+                        continue
                     for n, article in enumerate(json.loads(archive.read(member))):
                         yield {"path": f"{path}!{member}#{n + 1}", "text": article.get("content")}
         for path in sorted(Path(self.root).rglob("*.json")):
@@ -91,8 +99,8 @@ class Timing:
 def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
     """The first ``days`` days of the corpus as ``into/txt/OUTLET/DAY_N.txt`` (``txt``), as the
     corpus ships them, one zip a day (``zip``), their files in one zip (``onezip``), as one
-    dump, an article a line (``jsonl``, gzipped: ``jsonl.gz``), or as one JSON array (``json``);
-    the root and the number of articles."""
+    dump, an article a line (``jsonl``, gzipped: ``jsonl.gz``, zipped: ``zipdump``), or as one
+    JSON array (``json``); the root and the number of articles."""
     if form == "zip":
         root = into / "zip"
         root.mkdir()
@@ -124,6 +132,14 @@ def prepare(days: int, into: Path, form: str) -> tuple[Path, int]:
                     articles += json.loads(zipped.read(member))
         (root / "dump.json").write_text(json.dumps(articles, ensure_ascii=False), "utf-8")
         return root, len(articles)
+    if form == "zipdump":
+        dumped, count = prepare(days, into, "jsonl")
+        root = into / "zipdump"
+        root.mkdir()
+        with zipfile.ZipFile(root / "dump.zip", "w", zipfile.ZIP_DEFLATED) as packed:
+            packed.write(dumped / "dump.jsonl", "dump.jsonl")
+        shutil.rmtree(dumped)
+        return root, count
     if form in ("jsonl", "jsonl.gz"):
         root = into / "jsonl"
         root.mkdir()
@@ -271,9 +287,9 @@ def main() -> None:
     parser.add_argument(
         "--form",
         default="txt",
-        choices=["txt", "zip", "onezip", "jsonl", "jsonl.gz", "json"],
+        choices=["txt", "zip", "onezip", "jsonl", "jsonl.gz", "json", "zipdump"],
         help="one .txt an article, the zips, their files in one zip, one JSON Lines dump, "
-        "that dump gzipped, or one JSON array",
+        "that dump gzipped, one JSON array, or the dump zipped",
     )
     args = parser.parse_args()
     if not CORPUS.is_dir():

@@ -12,10 +12,10 @@ pure, such as dedup's MinHash) on the documents, in batches:
   and the workers read the pieces side by side (:class:`PieceBatch`); a gzipped dump is
   decompressed in the crawl process, its lines sent out in pieces; a larger or gzipped JSON file
   is parsed in the crawl process to find where each value ends, its values' text sent out in
-  pieces (the workers make the documents);
-- the documents of other larger files (UTF-16 JSON Lines, a zip holding a member over 16 MiB)
-  and of other gzip files are read in the crawl process, as a stream, and sent out in batches
-  (:class:`DocumentBatch`).
+  pieces (the workers make the documents); so is a large or gzipped JSON or JSON Lines member
+  of a zip, between the runs of the other members;
+- the documents of other larger files (UTF-16 JSON Lines) and of other gzip files are read in
+  the crawl process, as a stream, and sent out in batches (:class:`DocumentBatch`).
 
 What each stage did to each document comes back as a :class:`Step` (fields set, counters,
 reject) and rides on the document (``_ahead``). Batches come back in input order, so the pipeline

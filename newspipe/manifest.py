@@ -40,6 +40,8 @@ if TYPE_CHECKING:
         InputFile,
         InputOptions,
         LinePiece,
+        MemberPiece,
+        MemberToCut,
         Piece,
         ValuePiece,
     )
@@ -613,6 +615,13 @@ class InputReader:
         from newspipe.inputs.read import json_pieces
 
         return json_pieces(file, self.options, piece_bytes)
+
+    def zip_pieces(
+        self, file: InputFile, plan: list[MemberPiece | MemberToCut], piece_bytes: int
+    ) -> Iterator[Piece | dict[str, Any]]:
+        from newspipe.inputs.read import zip_pieces
+
+        return zip_pieces(file, self.options, plan, piece_bytes)
 
     def empty(self, file: InputFile) -> dict[str, Any]:
         """The reject of a file whose pieces held no document at all."""

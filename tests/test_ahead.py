@@ -22,6 +22,8 @@ from newspipe.ahead import AheadRunner, FileBatch, ahead_chain, run_chain, worke
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.read import (
     LinePiece,
+    MemberPiece,
+    MemberToCut,
     ValuePiece,
     decoded_size,
     gzip_pieces,
@@ -29,6 +31,7 @@ from newspipe.inputs.read import (
     line_pieces,
     member_pieces,
     read_input,
+    zip_pieces,
 )
 from newspipe.manifest import ReadFile, list_inputs, read_with
 from newspipe.stages.base import Stage
@@ -277,7 +280,8 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         archive.writestr("day.json", json.dumps(articles, ensure_ascii=False))
     with zipfile.ZipFile(root / "a2-tiny.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("d.json", json.dumps([{"content": sentence.format("الثانية")}]))
-    # Small, but it expands past WHOLE_INPUT: read here, as a stream (one way of a zip bomb).
+    # Small, but its one member expands past WHOLE_INPUT (one way of a zip bomb): that JSON
+    # member is read here and its values sent out in pieces.
     repeated = [{"content": sentence.format(f"رقم {n % 5}") + " هنا" * 40} for n in range(20)]
     with zipfile.ZipFile(root / "b2-dense.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("d.json", json.dumps(repeated, ensure_ascii=False))
@@ -351,12 +355,19 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         )
         outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
-    # Small files (a zip too) in a batch, the larger zip whole and alone, the zip of many
-    # members in runs of them, the dumps in pieces cut at line ends; the zip with one member
-    # too large to hold whole streamed, not sent.
+    # Small files (a zip too) in a batch, the larger zip whole and alone, the zip whose one
+    # member is too large to hold whole in pieces of its values, the zip of many members in
+    # runs of them, the dumps in pieces cut at line ends.
+    dense = member_pieces(root / "b2-dense.zip", 1500, 4000, options)
+    assert dense is not None and [type(step) for step in dense[1]] == [MemberToCut]
+    dense_pieces = zip_pieces(InputFile(root / "b2-dense.zip", root), options, dense[1], 1500)
+    pieces = [f"b2-dense.zip v{p.values[0][0]}" for p in dense_pieces if isinstance(p, ValuePiece)]
+    assert len(pieces) > 1
     planned = member_pieces(root / "b3-many.zip", 1500, 4000, options)
     assert planned is not None and len(planned[1]) > 1
-    pieces = [f"b3-many.zip m{piece.first}" for piece in planned[1]]
+    runs = [step for step in planned[1] if isinstance(step, MemberPiece)]
+    assert runs == planned[1]  # small texts only: no member to cut
+    pieces += [f"b3-many.zip m{piece.first}" for piece in runs]
     pieces += [
         f"{name} {piece.first_line}"
         for name in ("c-dump.jsonl", "c2-blank.jsonl")

@@ -86,6 +86,17 @@ def write_gzipped_dump(corpus: Path, seed_root: Path) -> int:
     return count
 
 
+def write_zipped_dump(corpus: Path, seed_root: Path) -> int:
+    """The dump in a zip (its one member is read by the crawl process, its lines sent in
+    pieces)."""
+    count = write_dump(corpus, seed_root)
+    dump = seed_root / "dump.jsonl"
+    with zipfile.ZipFile(seed_root / "dump.zip", "w", zipfile.ZIP_DEFLATED) as packed:
+        packed.write(dump, "dump.jsonl")
+    dump.unlink()
+    return count
+
+
 def write_array(corpus: Path, seed_root: Path) -> int:
     """The 12 days as one JSON array (70 MB: the crawl process finds its values, the workers
     make their documents, in pieces of 1 MiB)."""
@@ -107,7 +118,9 @@ def wait_for_file(folder: Path, pattern: str, proc: subprocess.Popen[bytes]) -> 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-@pytest.mark.parametrize("form", ["txt", "zip", "one zip", "jsonl", "jsonl.gz", "json"])
+@pytest.mark.parametrize(
+    "form", ["txt", "zip", "one zip", "jsonl", "jsonl.gz", "json", "zipped jsonl"]
+)
 def test_kill_9_at_random_points_loses_and_doubles_nothing(
     saudinewsnet_dir: Path, tmp_path: Path, form: str
 ) -> None:
@@ -119,6 +132,7 @@ def test_kill_9_at_random_points_loses_and_doubles_nothing(
         "jsonl": write_dump,
         "jsonl.gz": write_gzipped_dump,
         "json": write_array,
+        "zipped jsonl": write_zipped_dump,
     }[form]
     total = prepare(saudinewsnet_dir, project / "corpus")
     settings = (

@@ -16,6 +16,8 @@ from newspipe.document import INPUT, INPUT_REJECT
 from newspipe.inputs import InputFile, InputOptions, iter_documents, iter_inputs, read_input
 from newspipe.inputs.read import (
     LinePiece,
+    MemberPiece,
+    MemberToCut,
     ValuePiece,
     empty_reject,
     gzip_pieces,
@@ -23,6 +25,7 @@ from newspipe.inputs.read import (
     line_pieces,
     member_pieces,
     read_piece,
+    zip_pieces,
 )
 from newspipe.manifest import full_signature, input_key
 from newspipe.sources.mapping import SourceMap
@@ -686,8 +689,10 @@ def test_a_zip_read_in_runs_of_members_gives_what_a_stream_gives(
     file = InputFile(path, tmp_path)
     planned = member_pieces(path, piece_bytes, MAX_DOC, options)
     assert planned is not None
-    signature, pieces = planned
+    signature, plan = planned
     assert signature == full_signature(path)
+    pieces = [step for step in plan if isinstance(step, MemberPiece)]
+    assert pieces == plan  # no JSON member over the limit, none gzipped: runs only
     with zipfile.ZipFile(path) as archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
     assert [p.first for p in pieces] == [0, *(p.end for p in pieces[:-1])]
@@ -705,14 +710,89 @@ def test_a_zip_read_in_runs_of_members_gives_what_a_stream_gives(
 
 def test_a_zip_that_cannot_be_cut_into_members_is_left_to_the_stream(tmp_path: Path) -> None:
     options = InputOptions(roots=(tmp_path,), max_archive_bytes=10_000)
-    _zip(tmp_path / "one-big-member.zip", {"a.txt": ARABIC.encode() * 20})
     _zip(tmp_path / "past-the-limit.zip", {f"{n}.txt": ARABIC.encode() * 20 for n in range(9)})
-    _zip(tmp_path / "gzipped.zip", {"a.jsonl.gz": gzip.compress(b"{}\n")})
     (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really")
-    for name in ("one-big-member.zip", "past-the-limit.zip", "gzipped.zip", "broken.zip"):
+    for name in ("past-the-limit.zip", "broken.zip"):
         assert member_pieces(tmp_path / name, 100, 1_000, options) is None, name
+    # A text member is one document however large (a worker reads no more than the size limit).
+    _zip(tmp_path / "one-big-text.zip", {"a.txt": ARABIC.encode() * 20})
     _zip(tmp_path / "fine.zip", {f"{n}.txt": ARABIC.encode() for n in range(9)})
-    assert member_pieces(tmp_path / "fine.zip", 100, 1_000, options) is not None
+    for name in ("one-big-text.zip", "fine.zip"):
+        planned = member_pieces(tmp_path / name, 100, 1_000, options)
+        assert planned is not None and all(isinstance(p, MemberPiece) for p in planned[1]), name
+
+
+def _cut_members_test_zip(path: Path) -> None:
+    """A zip whose JSON and JSON Lines members past 500 bytes, or gzipped, are read in the crawl
+    process: among small texts, with every way such a member can end."""
+    lines = path.parent / "lines.jsonl"
+    _piece_test_file(lines)
+    array = json.dumps(_json_values(), ensure_ascii=False, indent=1).encode()
+    broken = gzip.compress(json.dumps(_json_values() * 20, ensure_ascii=False).encode())
+    members = {
+        "a/1.txt": f"{ARABIC} 1".encode(),
+        "a/big.jsonl": lines.read_bytes(),
+        "b/2.txt": f"{ARABIC} 2".encode(),
+        "b/array.json": array,
+        "c/blank.jsonl": b"\n \n\xc2\xa0\n" * 300,  # no document at all: an empty member
+        "c/empty.json.gz": gzip.compress(b"[]"),
+        "d/lines.jsonl.gz": gzip.compress(_jsonl({"text": f"{ARABIC} 30"}, {"text": "نص"})),
+        "d/text.txt.gz": gzip.compress(f"{ARABIC} 31".encode()),
+        "e/wide.jsonl": "\n".join(
+            json.dumps({"text": f"{ARABIC} {n}"}, ensure_ascii=False) for n in range(40, 60)
+        ).encode("utf-16"),
+        "e/broken.json.gz": broken[: len(broken) // 2],  # fails half-way; the next is read
+        "f/../escape.jsonl": lines.read_bytes(),
+        "__MACOSX/._big.json": array,
+        "g/3.txt": f"{ARABIC} 3 بعد".encode(),
+    }
+    lines.unlink()
+    _zip(path, members)
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 300, 10**9])
+def test_a_zip_with_members_read_here_in_pieces_gives_what_a_stream_gives(
+    tmp_path: Path, piece_bytes: int
+) -> None:
+    path = tmp_path / "dump.zip"
+    _cut_members_test_zip(path)
+    options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC, max_archive_bytes=MAX_ARCHIVE)
+    file = InputFile(path, tmp_path)
+    planned = member_pieces(path, piece_bytes, 500, options)
+    assert planned is not None
+    with zipfile.ZipFile(path) as archive:
+        names = [info.filename for info in archive.infolist() if not info.is_dir()]
+    cut = [names[step.index] for step in planned[1] if isinstance(step, MemberToCut)]
+    assert cut == [
+        "a/big.jsonl",
+        "b/array.json",
+        "c/blank.jsonl",
+        "c/empty.json.gz",
+        "d/lines.jsonl.gz",
+        "e/wide.jsonl",
+        "e/broken.json.gz",
+        "f/../escape.jsonl",
+        "__MACOSX/._big.json",
+    ]
+    pieces = list(zip_pieces(file, options, planned[1], piece_bytes))
+    kinds = {type(piece).__name__ for piece in pieces}
+    assert {"MemberPiece", "LinePiece", "ValuePiece", "dict"} <= kinds
+    read: list[Any] = []
+    for piece in pieces:
+        read += [piece] if isinstance(piece, dict) else read_piece(file, options, piece)
+    whole = list(read_input(file, options))
+    assert read == whole
+    reasons = Counter(verdict(d) for d in whole)
+    assert reasons["empty"] == 2 and reasons["unsafe"] == 1 and reasons["malformed"] >= 5
+    assert {d["path"].split("#")[0] for d in whole if verdict(d) is None} >= {
+        "dump.zip!a/big.jsonl",
+        "dump.zip!b/array.json",
+        "dump.zip!d/lines.jsonl.gz",
+        "dump.zip!d/text.txt.gz",
+        "dump.zip!e/wide.jsonl",
+        "dump.zip!e/broken.json.gz",
+        "dump.zip!g/3.txt",
+    }
 
 
 def test_members_holding_no_document_at_all_are_one_empty_reject(tmp_path: Path) -> None:
@@ -722,12 +802,20 @@ def test_members_holding_no_document_at_all_are_one_empty_reject(tmp_path: Path)
     file = InputFile(path, tmp_path)
     planned = member_pieces(path, 10, 1_000, options)
     assert planned is not None and len(planned[1]) > 1
-    assert [doc for piece in planned[1] for doc in read_piece(file, options, piece)] == []
+    runs = [step for step in planned[1] if isinstance(step, MemberPiece)]
+    assert runs == planned[1]
+    assert [doc for piece in runs for doc in read_piece(file, options, piece)] == []
     assert [empty_reject(file, options)] == list(read_input(file, options))
 
 
 @pytest.mark.parametrize(
-    ("name", "patched"), [("dump.jsonl.gz", "iter_lines"), ("dump.json", "iter_json_values")]
+    ("name", "patched"),
+    [
+        ("dump.jsonl.gz", "iter_lines"),
+        ("dump.json", "iter_json_values"),
+        ("dump.zip", "iter_lines"),  # a member to cut; the member after it is not read
+        ("dump.zip", "iter_json_values"),
+    ],
 )
 def test_a_stream_cut_here_that_fails_unexpectedly_ends_as_read_input_ends_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, patched: str
@@ -745,13 +833,23 @@ def test_a_stream_cut_here_that_fails_unexpectedly_ends_as_read_input_ends_it(
     monkeypatch.setattr(read, patched, breaks_after_five)
     records = [{"text": f"{ARABIC} {n}"} for n in range(9)]
     path = tmp_path / name
-    gzipped = name.endswith(".gz")
-    path.write_bytes(gzip.compress(_jsonl(*records)) if gzipped else json.dumps(records).encode())
     options = InputOptions(roots=(tmp_path,))
     file = InputFile(path, tmp_path)
+    if name.endswith(".zip"):
+        member = "big.jsonl" if patched == "iter_lines" else "big.json"
+        data = _jsonl(*records) if patched == "iter_lines" else json.dumps(records).encode()
+        _zip(path, {member: data, "after.txt": ARABIC.encode()})
+        planned = member_pieces(path, 10**6, 100, options)
+        assert planned is not None and isinstance(planned[1][0], MemberToCut)
+        cut = list(zip_pieces(file, options, planned[1], 10**6))
+    elif name.endswith(".gz"):
+        path.write_bytes(gzip.compress(_jsonl(*records)))
+        cut = list(gzip_pieces(file, options, 10**6) or ())
+    else:
+        path.write_bytes(json.dumps(records).encode())
+        cut = list(json_pieces(file, options, 10**6))
     whole = list(read_input(file, options))
     assert len(whole) == 6 and whole[-1][INPUT_REJECT][0] == "unreadable"
     assert "unexpected error" in whole[-1][INPUT_REJECT][1]
-    cut = list((gzip_pieces if gzipped else json_pieces)(file, options, 10**6) or ())
     assert len(cut) == 2 and isinstance(cut[0], LinePiece | ValuePiece) and cut[1] == whole[-1]
     assert list(read_piece(file, options, cut[0])) == whole[:-1]

@@ -24,7 +24,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -357,6 +357,8 @@ class LinePiece:
     first_line: int
     utf8_bom: bool = False
     data: bytes | None = None
+    #: The zip member the lines are of ("": the file itself).
+    member: str = ""
 
     @property
     def size(self) -> int:
@@ -382,10 +384,22 @@ class ValuePiece:
 
     values: tuple[tuple[int, bytes, str], ...]
     size: int
+    #: The zip member the values are of ("": the file itself).
+    member: str = ""
 
 
 #: A part of a large input file that a worker reads on its own (see newspipe.spiders.seeds).
 Piece = LinePiece | MemberPiece | ValuePiece
+
+
+@dataclass(frozen=True, slots=True)
+class MemberToCut:
+    """Member ``index`` of a zip archive (directories left out), a JSON or JSON Lines file too
+    large for a worker to hold all its documents, or gzipped (their number is not known before
+    they are read): read in the crawl process and sent out in pieces of lines or values."""
+
+    index: int
+
 
 #: The archive a process last read members of, kept open: a worker gets the runs of members of
 #: one archive one after another, and reading a central directory of 100,000 members again for
@@ -417,39 +431,52 @@ def _archive_members(path: Path) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]
 
 def member_pieces(
     path: Path, piece_bytes: int, largest: int, options: InputOptions
-) -> tuple[Signature, list[MemberPiece]] | None:
+) -> tuple[Signature, list[MemberPiece | MemberToCut]] | None:
     """A zip archive too large to read whole, as runs of its members of about ``piece_bytes``
-    uncompressed, for the workers to read side by side, and the file's signature.
+    uncompressed, for the workers to read side by side, and the file's signature. A JSON or
+    JSON Lines member over ``largest`` bytes, or gzipped, is a :class:`MemberToCut` between the
+    runs (see :meth:`_FileReader.zip_pieces`).
 
-    None when it is read as a stream instead: when it cannot be opened, would expand past
-    ``NEWSPIPE_MAX_ARCHIVE_BYTES`` (the stream rejects it, saying why), or holds a member over
-    ``largest`` bytes or gzipped (a worker would hold all of its documents, or their number is
-    not known before they are read).
+    None when it is read as a stream instead: when it cannot be opened, or would expand past
+    ``NEWSPIPE_MAX_ARCHIVE_BYTES`` (the stream rejects it, saying why).
     """
     try:
         with zipfile.ZipFile(path) as archive:
             members = _files_of(archive)
     except Exception:  # any failure: the stream meets it again and rejects the file, saying why
         return None
-    sizes = [info.file_size for info in members]
-    if sum(sizes) > options.max_archive_bytes or any(size > largest for size in sizes):
-        return None
-    if any(info.filename.lower().endswith(".gz") for info in members):
+    if sum(info.file_size for info in members) > options.max_archive_bytes:
         return None
     try:  # only now: a file left to the stream would be hashed twice
         signature = full_signature(path)
     except OSError:
         return None
-    pieces: list[MemberPiece] = []
+    plan: list[MemberPiece | MemberToCut] = []
     first = size = 0
-    for index, member_size in enumerate(sizes):
-        size += member_size
-        if size >= piece_bytes:
-            pieces.append(MemberPiece(first, index + 1, size))
+    for index, info in enumerate(members):
+        if _to_cut(info, largest):
+            if first < index:
+                plan.append(MemberPiece(first, index, size))
+            plan.append(MemberToCut(index))
             first, size = index + 1, 0
-    if first < len(sizes) or not pieces:
-        pieces.append(MemberPiece(first, len(sizes), size))
-    return signature, pieces
+            continue
+        size += info.file_size
+        if size >= piece_bytes:
+            plan.append(MemberPiece(first, index + 1, size))
+            first, size = index + 1, 0
+    if first < len(members) or not plan:
+        plan.append(MemberPiece(first, len(members), size))
+    return signature, plan
+
+
+def _to_cut(info: zipfile.ZipInfo, largest: int) -> bool:
+    """Whether a member is read in the crawl process and sent out in pieces: a JSON or JSON Lines
+    file over ``largest`` bytes, or gzipped. A text member is one document (a worker reads no
+    more of it than the size limit); any other member is a reject, never read."""
+    kind = format_of(info.filename.replace("\\", "/").rsplit("/", 1)[-1])
+    return (
+        kind is not None and kind[0] in {"json", "jsonl"} and (kind[1] or info.file_size > largest)
+    )
 
 
 def line_pieces(path: Path, piece_bytes: int) -> tuple[Signature, list[LinePiece]] | None:
@@ -517,6 +544,18 @@ def json_pieces(
     values read before it, as the stream's own reject.
     """
     return _FileReader(input_file, options).json_pieces(piece_bytes)
+
+
+def zip_pieces(
+    input_file: InputFile,
+    options: InputOptions,
+    plan: list[MemberPiece | MemberToCut],
+    piece_bytes: int,
+) -> Iterator[Piece | dict[str, Any]]:
+    """A zip archive planned by :func:`member_pieces`: its runs of members as they are, and
+    each member to cut read here, in pieces of about ``piece_bytes`` of lines or values, with the
+    rejects of its stream after them (one that fails half-way, an empty one, an unsafe one)."""
+    return _FileReader(input_file, options).zip_pieces(plan, piece_bytes)
 
 
 def read_piece(
@@ -737,7 +776,11 @@ class _FileReader:
                     data = file.read(piece.end - piece.start)
             return io.BufferedReader(io.BytesIO(data))  # buffered: the reader peeks
 
-        yield from self.stream(self.input, "jsonl", opener, piece)
+        yield from self.stream(self.label_of(piece.member), "jsonl", opener, piece)
+
+    def label_of(self, member: str) -> str:
+        """The label of the file (``""``) or of one of its zip members, as paths begin."""
+        return f"{self.input}!{member}" if member else self.input
 
     def gzip_pieces(self, piece_bytes: int) -> Iterator[LinePiece | dict[str, Any]] | None:
         """A gzipped JSON Lines file as pieces of whole lines, decompressed here (see
@@ -746,33 +789,34 @@ class _FileReader:
             handle = self._gunzip(self.raw_opener()())
         except Exception:
             return None  # the stream meets it again and rejects the file with the reason
-        try:
-            bom = bom_encoding(handle.peek(4)[:4])
-            if bom is not None and bom[0] != UTF8_BOM:
-                handle.close()
-                return None
-            head = handle.read(3) if bom is not None else b""
-        except Exception:
-            handle.close()
+        head = _utf8_head(handle)
+        if head is None:
             return None
-        return self._cut(handle, piece_bytes, head)
+        return self._line_pieces(handle, piece_bytes, head)
 
-    def _cut(
-        self, handle: io.BufferedReader, piece_bytes: int, head: bytes
-    ) -> Iterator[LinePiece | dict[str, Any]]:
+    def _line_pieces(
+        self, handle: IO[bytes], piece_bytes: int, head: bytes, member: str = ""
+    ) -> Generator[LinePiece | dict[str, Any], None, bool]:
+        """The lines of a JSON Lines stream (of the file, or of one of its zip members) as
+        pieces carrying them; True when an unexpected failure must stop the file there."""
         # The lines as the stream reads them (iter_lines, the same limit), so that a failure
         # half-way comes after the same lines, with the same reject.
+        label = self.label_of(member)
         lines: list[bytes] = [head]
         start, first_line, size = 0, 1, len(head)
+        gives = False  # a line of a member gives a document or a reject: else it is "empty"
 
         def cut() -> LinePiece:
-            return LinePiece(start, start + size, first_line, bool(head), b"".join(lines))
+            data = b"".join(lines)
+            return LinePiece(start, start + size, first_line, bool(head), data, member)
 
         self.next_number = 0
         try:
             with handle:
                 for line in iter_lines(handle.readline, self.limit, b"\n"):
                     self.next_number = line.number + 1
+                    if member and not gives:
+                        gives = _line_gives(line.text)
                     # a line over the limit goes as one the worker finds over it too
                     data = b"\0" * (self.limit + 1) + b"\n" if line.text is None else line.text
                     lines.append(data)
@@ -782,36 +826,50 @@ class _FileReader:
                         start, first_line, size, lines = start + size, line.number + 1, 0, []
         except Exception as exc:
             yield cut()  # the lines read before the failure (maybe none)
-            yield self.stopped(exc)
-            return
+            yield self.stopped(label, exc)
+            return not isinstance(exc, STREAM_FAILURES)
         if size or not start:  # the rest; a file with no line at all is one empty piece
             yield cut()
+        if member and not gives:  # a whole file with none: said by whoever reads its pieces
+            yield self.empty(label)
+        return False
 
     def json_pieces(self, piece_bytes: int) -> Iterator[ValuePiece | dict[str, Any]]:
-        """A JSON file's values as pieces (see :func:`json_pieces`), read as :meth:`json`
-        reads them, so that rejects and where a failure stops are the stream's."""
+        """A JSON file's values as pieces (see :func:`json_pieces`)."""
+        raw = self.raw_opener()
+        kind = format_of(os.path.basename(self.file.location))
+        yield from self._value_pieces(
+            (lambda: self._gunzip(raw())) if kind == ("json", True) else raw, piece_bytes
+        )
+
+    def _value_pieces(
+        self, opener: Opener, piece_bytes: int, member: str = ""
+    ) -> Generator[ValuePiece | dict[str, Any], None, bool]:
+        """The values of a JSON stream (of the file, or of one of its zip members) as pieces
+        carrying their text, read as :meth:`json` reads them, so that rejects and where a
+        failure stops are the stream's; True when an unexpected failure must stop the file."""
+        label = self.label_of(member)
         values: list[tuple[int, bytes, str]] = []
         size = 0
-        cut = False
+        cut = gives = False
 
         def piece() -> ValuePiece:
             nonlocal values, size, cut
-            done, values, size, cut = ValuePiece(tuple(values), size), [], 0, True
+            done = ValuePiece(tuple(values), size, member)
+            values, size, cut = [], 0, True
             return done
 
-        raw = self.raw_opener()
-        kind = format_of(os.path.basename(self.file.location))
-        opener = (lambda: self._gunzip(raw())) if kind == ("json", True) else raw
         self.next_number = 0
         try:
             with opener() as handle:
                 decoder = StreamDecoder(getattr(handle, "read1", handle.read))
                 for item in iter_json_values(decoder.chunks(), self.limit):
                     self.next_number = item.number + 1
+                    gives = True  # every value gives a document or a reject
                     if isinstance(item, FormatError):
                         yield piece()  # the values before it (maybe none)
-                        path = value_path(self.input, item.number)
-                        yield self.reject(path, item.reason, item.detail, label=self.input)
+                        path = value_path(label, item.number)
+                        yield self.reject(path, item.reason, item.detail, label=label)
                         continue
                     content = item.raw.encode("utf-8", "surrogatepass")  # as json() has it
                     values.append((item.number, content, decoder.encoding))
@@ -820,26 +878,83 @@ class _FileReader:
                         yield piece()
         except Exception as exc:
             yield piece()  # the values read before the failure (maybe none)
-            yield self.stopped(exc)
-            return
+            yield self.stopped(label, exc)
+            return not isinstance(exc, STREAM_FAILURES)
         if values or not cut:  # the rest; a file with no value at all is one empty piece
             yield piece()
+        if member and not gives:
+            yield self.empty(label)
+        return False
+
+    def zip_pieces(
+        self, plan: list[MemberPiece | MemberToCut], piece_bytes: int
+    ) -> Iterator[Piece | dict[str, Any]]:
+        """A zip archive's runs of members, and the pieces of the members read here (see
+        :func:`member_pieces`), in the archive's order."""
+        archive: zipfile.ZipFile | None = None
+        try:
+            for step in plan:
+                if isinstance(step, MemberPiece):
+                    yield step
+                    continue
+                if archive is None:
+                    try:
+                        archive = zipfile.ZipFile(self.file.path)
+                        members = _files_of(archive)
+                    except (*_BROKEN_ZIP, OSError) as exc:
+                        yield self.archive_reject(exc)  # changed since planned: as a stream says
+                        return
+                if (yield from self._member_pieces(archive, members, step.index, piece_bytes)):
+                    return  # as read_input stops the file at an unexpected failure
+        finally:
+            if archive is not None:
+                archive.close()
+
+    def _member_pieces(
+        self,
+        archive: zipfile.ZipFile,
+        members: list[zipfile.ZipInfo],
+        index: int,
+        piece_bytes: int,
+    ) -> Generator[Piece | dict[str, Any], None, bool]:
+        """One member to cut, as :meth:`member` would read it; True when an unexpected failure
+        must stop the file there."""
+        info = members[index]
+        self.next_number = 0
+        label, kind = self._member_kind(info)
+        if not isinstance(kind, tuple):  # a reject, or a hidden member (not an input)
+            if kind is not None:
+                yield kind
+            return False
+        form, gzipped = kind
+        opener = self._member_opener(archive, info, gzipped)
+        if form == "json":
+            return (yield from self._value_pieces(opener, piece_bytes, info.filename))
+        try:
+            handle = opener()
+        except Exception as exc:
+            yield self.stopped(label, exc)
+            return not isinstance(exc, STREAM_FAILURES)
+        head = _utf8_head(handle)
+        if head is None:  # UTF-16/32 lines: read by a worker, as a stream, whole
+            yield MemberPiece(index, index + 1, info.file_size)
+            return False
+        return (yield from self._line_pieces(handle, piece_bytes, head, info.filename))
 
     def values(self, piece: ValuePiece) -> Iterator[dict[str, Any]]:
         """The documents of a piece of a JSON file (see :meth:`json_pieces`), as :meth:`json`
         makes them."""
+        label = self.label_of(piece.member)
         for number, content, encoding in piece.values:
-            path = value_path(self.input, number)
+            path = value_path(label, number)
             value = JSON_DECODER.raw_decode(content.decode("utf-8", "surrogatepass"))[0]
-            yield self.record_document(path, self.input, content, value, encoding)
+            yield self.record_document(path, label, content, value, encoding)
 
-    def stopped(self, exc: Exception) -> dict[str, Any]:
-        """The reject that ends a file cut into pieces here when its stream fails: a failure
-        as the stream says it, anything else as :func:`read_input` does."""
+    def stopped(self, label: str, exc: Exception) -> dict[str, Any]:
+        """The reject that ends a stream cut into pieces here when it fails: a failure as the
+        stream says it, anything else as :func:`read_input` does."""
         return (
-            self.failure(self.input, exc)
-            if isinstance(exc, STREAM_FAILURES)
-            else self.unexpected(exc)
+            self.failure(label, exc) if isinstance(exc, STREAM_FAILURES) else self.unexpected(exc)
         )
 
     def empty(self, label: str) -> dict[str, Any]:
@@ -902,33 +1017,45 @@ class _FileReader:
                 yield self.empty_archive()
 
     def member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[dict[str, Any]]:
+        label, kind = self._member_kind(info)
+        if not isinstance(kind, tuple):  # a reject, or a hidden member (not an input)
+            if kind is not None:
+                yield kind
+            return
+        form, gzipped = kind
+        self.next_number = 0
+        yield from self.stream(label, form, self._member_opener(archive, info, gzipped))
+
+    def _member_kind(
+        self, info: zipfile.ZipInfo
+    ) -> tuple[str, tuple[str, bool] | dict[str, Any] | None]:
+        """A member's label, and its format, or the reject it is, or None for a hidden member."""
         name = info.filename
         label = f"{self.input}!{name}"
         posix = name.replace("\\", "/")
         if _UNSAFE_MEMBER.search(posix):
-            yield self.reject(
+            return label, self.reject(
                 label, "unsafe", "archive member path leaves the archive (.. or absolute): not read"
             )
-            return
         if posix.startswith("__MACOSX/") or posix.rsplit("/", 1)[-1].startswith("."):
             logger.debug("%s: hidden archive member, not an input", self.named(label))
-            return
+            return label, None
         kind = format_of(posix.rsplit("/", 1)[-1])
         if kind is None or kind[0] == "zip":
             what = "a zip inside a zip" if kind else "not a file type newspipe reads"
-            yield self.reject(label, "unsupported", f"{what}: not read")
-            return
+            return label, self.reject(label, "unsupported", f"{what}: not read")
         if info.flag_bits & 0x1:
-            yield self.reject(label, "unreadable", "encrypted archive member: not read")
-            return
-        form, gzipped = kind
-        self.next_number = 0
+            return label, self.reject(label, "unreadable", "encrypted archive member: not read")
+        return label, kind
 
+    def _member_opener(
+        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, gzipped: bool
+    ) -> Callable[[], IO[bytes]]:
         def open_member() -> IO[bytes]:
             member = archive.open(info)
             return self._gunzip(member) if gzipped else member
 
-        yield from self.stream(label, form, open_member)
+        return open_member
 
     def stream(
         self, label: str, form: str, opener: Opener, piece: LinePiece | None = None
@@ -1060,6 +1187,33 @@ class _FileReader:
                 continue
             content = item.raw.encode("utf-8", "surrogatepass")
             yield self.record_document(path, label, content, item.value, decoder.encoding)
+
+
+def _utf8_head(handle: Any) -> bytes | None:
+    """The UTF-8 byte-order mark a JSON Lines stream starts with (``b""`` when none), read from
+    it; None, the stream closed, when its lines are not cut at ``\\n`` bytes (UTF-16/32) or it
+    fails (the stream, read elsewhere, meets the failure again and says it)."""
+    try:
+        bom = bom_encoding(handle.peek(4)[:4])
+        if bom is None or bom[0] == UTF8_BOM:
+            return handle.read(3) if bom is not None else b""
+    except Exception:
+        pass
+    handle.close()
+    return None
+
+
+def _line_gives(line: bytes | None) -> bool:
+    """Whether a JSON Lines line gives a document or a reject, as
+    :meth:`_FileReader.jsonl_lines` reads it: a blank line gives nothing."""
+    if line is None:
+        return True  # over the size limit: a reject
+    if not line.strip():
+        return False
+    try:
+        return bool(decode_bytes(line).text.strip())
+    except NotText:
+        return True
 
 
 def value_path(label: str, number: int) -> str:

@@ -166,12 +166,16 @@ class SeedsSpider(Spider):
         """A JSON Lines or JSON file or zip archive too large to send whole, in pieces for the
         workers, with its signature; None when it is read here as a stream. A gzipped dump is
         decompressed here, and a JSON file's values are found here (parsing is what finds where
-        one ends): those pieces carry their data."""
+        one ends), as are a zip's large or gzipped JSON and JSON Lines members: those pieces
+        carry their data."""
         kind = format_of(file.path.name)
         if kind == ("jsonl", False) and size is not None:
             return line_pieces(file.path, PIECE_BYTES)
         if kind == ("zip", False) and size is not None:
-            return member_pieces(file.path, PIECE_BYTES, WHOLE_INPUT, reader.options)
+            planned = member_pieces(file.path, PIECE_BYTES, WHOLE_INPUT, reader.options)
+            if planned is None:
+                return None
+            return planned[0], reader.zip_pieces(file, planned[1], PIECE_BYTES)
         if kind not in {("jsonl", True), ("json", False), ("json", True)}:
             return None
         signature, file.contents = signature_and_contents(file.path)
