@@ -257,6 +257,6 @@ SMALL_INPUT = 1 << 20
 WHOLE_INPUT = READ_WHOLE_UP_TO  # read in one go, for the manifest's digest and the reader
 #: A larger JSON Lines file goes to the workers in pieces of about this much, cut at line ends,
 #: a larger JSON file in runs of values of about this much, and a larger zip in runs of members of
-#: about this much uncompressed (none over WHOLE_INPUT): they read it side by side, and none holds
-#: more than a piece of it at once.
+#: about this much uncompressed (a JSON or JSON Lines member over WHOLE_INPUT in pieces of its own,
+#: as such a file): they read it side by side, and none holds more than a piece of it at once.
 PIECE_BYTES = SMALL_INPUT
