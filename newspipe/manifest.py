@@ -39,11 +39,7 @@ if TYPE_CHECKING:
         FolderListing,
         InputFile,
         InputOptions,
-        LinePiece,
-        MemberPiece,
-        MemberToCut,
         Piece,
-        ValuePiece,
     )
     from newspipe.state import StateStore
 
@@ -586,9 +582,9 @@ def read_with(options: InputOptions) -> InputReader:
 
 @dataclass(frozen=True)
 class InputReader:
-    """Reads input files under ``options``: a whole file, or one piece of a large JSON Lines
-    file, JSON file or zip archive (:mod:`newspipe.inputs.read`: ``line_pieces``,
-    ``gzip_pieces``, ``json_pieces``, ``member_pieces``)."""
+    """Reads input files under ``options``, in a worker: a whole file, or one piece of a large
+    JSON Lines file, JSON file or zip archive (cut by :mod:`newspipe.inputs.read`:
+    ``line_pieces``, ``gzip_pieces``, ``json_pieces``, ``member_pieces``, ``zip_pieces``)."""
 
     options: InputOptions
 
@@ -601,27 +597,6 @@ class InputReader:
         from newspipe.inputs.read import read_piece
 
         return read_piece(file, self.options, piece)
-
-    def gzip_pieces(
-        self, file: InputFile, piece_bytes: int
-    ) -> Iterator[LinePiece | dict[str, Any]] | None:
-        from newspipe.inputs.read import gzip_pieces
-
-        return gzip_pieces(file, self.options, piece_bytes)
-
-    def json_pieces(
-        self, file: InputFile, piece_bytes: int
-    ) -> Iterator[ValuePiece | dict[str, Any]]:
-        from newspipe.inputs.read import json_pieces
-
-        return json_pieces(file, self.options, piece_bytes)
-
-    def zip_pieces(
-        self, file: InputFile, plan: list[MemberPiece | MemberToCut], piece_bytes: int
-    ) -> Iterator[Piece | dict[str, Any]]:
-        from newspipe.inputs.read import zip_pieces
-
-        return zip_pieces(file, self.options, plan, piece_bytes)
 
     def empty(self, file: InputFile) -> dict[str, Any]:
         """The reject of a file whose pieces held no document at all."""

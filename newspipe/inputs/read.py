@@ -521,7 +521,7 @@ _SCAN_BLOCK = 1 << 20
 
 def gzip_pieces(
     input_file: InputFile, options: InputOptions, piece_bytes: int
-) -> Iterator[LinePiece | dict[str, Any]] | None:
+) -> Iterator[Piece | dict[str, Any]] | None:
     """A gzipped JSON Lines file, decompressed here and cut into pieces of about
     ``piece_bytes`` of whole lines, each carrying its lines, for the workers to read.
 
@@ -534,7 +534,7 @@ def gzip_pieces(
 
 def json_pieces(
     input_file: InputFile, options: InputOptions, piece_bytes: int
-) -> Iterator[ValuePiece | dict[str, Any]]:
+) -> Iterator[Piece | dict[str, Any]]:
     """A JSON file (``.json`` or ``.json.gz``), its values found here (decoding and parsing are
     what finds where one ends) and cut into pieces of about ``piece_bytes`` (in UTF-8), each
     carrying its values' text, for the workers to make the documents of.
@@ -782,7 +782,7 @@ class _FileReader:
         """The label of the file (``""``) or of one of its zip members, as paths begin."""
         return f"{self.input}!{member}" if member else self.input
 
-    def gzip_pieces(self, piece_bytes: int) -> Iterator[LinePiece | dict[str, Any]] | None:
+    def gzip_pieces(self, piece_bytes: int) -> Iterator[Piece | dict[str, Any]] | None:
         """A gzipped JSON Lines file as pieces of whole lines, decompressed here (see
         :func:`gzip_pieces`); None when it cannot be cut (UTF-16/32) or opened."""
         try:
@@ -796,7 +796,7 @@ class _FileReader:
 
     def _line_pieces(
         self, handle: IO[bytes], piece_bytes: int, head: bytes, member: str = ""
-    ) -> Generator[LinePiece | dict[str, Any], None, bool]:
+    ) -> Generator[Piece | dict[str, Any], None, bool]:
         """The lines of a JSON Lines stream (of the file, or of one of its zip members) as
         pieces carrying them; True when an unexpected failure must stop the file there."""
         # The lines as the stream reads them (iter_lines, the same limit), so that a failure
@@ -825,16 +825,14 @@ class _FileReader:
                         yield cut()
                         start, first_line, size, lines = start + size, line.number + 1, 0, []
         except Exception as exc:
-            yield cut()  # the lines read before the failure (maybe none)
-            yield self.stopped(label, exc)
-            return not isinstance(exc, STREAM_FAILURES)
+            return (yield from self._failed(label, exc, cut()))
         if size or not start:  # the rest; a file with no line at all is one empty piece
             yield cut()
         if member and not gives:  # a whole file with none: said by whoever reads its pieces
             yield self.empty(label)
         return False
 
-    def json_pieces(self, piece_bytes: int) -> Iterator[ValuePiece | dict[str, Any]]:
+    def json_pieces(self, piece_bytes: int) -> Iterator[Piece | dict[str, Any]]:
         """A JSON file's values as pieces (see :func:`json_pieces`)."""
         raw = self.raw_opener()
         kind = format_of(os.path.basename(self.file.location))
@@ -844,7 +842,7 @@ class _FileReader:
 
     def _value_pieces(
         self, opener: Opener, piece_bytes: int, member: str = ""
-    ) -> Generator[ValuePiece | dict[str, Any], None, bool]:
+    ) -> Generator[Piece | dict[str, Any], None, bool]:
         """The values of a JSON stream (of the file, or of one of its zip members) as pieces
         carrying their text, read as :meth:`json` reads them, so that rejects and where a
         failure stops are the stream's; True when an unexpected failure must stop the file."""
@@ -877,9 +875,7 @@ class _FileReader:
                     if size >= piece_bytes:
                         yield piece()
         except Exception as exc:
-            yield piece()  # the values read before the failure (maybe none)
-            yield self.stopped(label, exc)
-            return not isinstance(exc, STREAM_FAILURES)
+            return (yield from self._failed(label, exc, piece()))
         if values or not cut:  # the rest; a file with no value at all is one empty piece
             yield piece()
         if member and not gives:
@@ -933,8 +929,7 @@ class _FileReader:
         try:
             handle = opener()
         except Exception as exc:
-            yield self.stopped(label, exc)
-            return not isinstance(exc, STREAM_FAILURES)
+            return (yield from self._failed(label, exc))
         head = _utf8_head(handle)
         if head is None:  # UTF-16/32 lines: read by a worker, as a stream, whole
             yield MemberPiece(index, index + 1, info.file_size)
@@ -950,12 +945,18 @@ class _FileReader:
             value = JSON_DECODER.raw_decode(content.decode("utf-8", "surrogatepass"))[0]
             yield self.record_document(path, label, content, value, encoding)
 
-    def stopped(self, label: str, exc: Exception) -> dict[str, Any]:
-        """The reject that ends a stream cut into pieces here when it fails: a failure as the
-        stream says it, anything else as :func:`read_input` does."""
-        return (
-            self.failure(label, exc) if isinstance(exc, STREAM_FAILURES) else self.unexpected(exc)
-        )
+    def _failed(
+        self, label: str, exc: Exception, *read: Piece
+    ) -> Generator[Piece | dict[str, Any], None, bool]:
+        """The end of a stream cut into pieces here that fails: the piece read before the
+        failure (maybe empty), then its reject, a failure as the stream says it, anything else
+        as :func:`read_input` does; True when that must stop the file there, as it stops it."""
+        yield from read
+        if isinstance(exc, STREAM_FAILURES):
+            yield self.failure(label, exc)
+            return False
+        yield self.unexpected(exc)
+        return True
 
     def empty(self, label: str) -> dict[str, Any]:
         """The reject of a stream (a file read in pieces: all of them) with no document."""

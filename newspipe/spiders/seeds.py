@@ -28,8 +28,11 @@ from newspipe.inputs.read import (
     Piece,
     decoded_size,
     format_of,
+    gzip_pieces,
+    json_pieces,
     line_pieces,
     member_pieces,
+    zip_pieces,
 )
 from newspipe.manifest import (
     READ_WHOLE_UP_TO,
@@ -175,15 +178,15 @@ class SeedsSpider(Spider):
             planned = member_pieces(file.path, PIECE_BYTES, WHOLE_INPUT, reader.options)
             if planned is None:
                 return None
-            return planned[0], reader.zip_pieces(file, planned[1], PIECE_BYTES)
+            return planned[0], zip_pieces(file, reader.options, planned[1], PIECE_BYTES)
         if kind not in {("jsonl", True), ("json", False), ("json", True)}:
             return None
         signature, file.contents = signature_and_contents(file.path)
         try:
             pieces: Iterable[Piece | dict[str, Any]] | None = (
-                reader.gzip_pieces(file, PIECE_BYTES)
+                gzip_pieces(file, reader.options, PIECE_BYTES)
                 if kind == ("jsonl", True)
-                else reader.json_pieces(file, PIECE_BYTES)
+                else json_pieces(file, reader.options, PIECE_BYTES)
             )
         finally:
             file.contents = None  # held by the pieces' reader if needed, not sent with each
