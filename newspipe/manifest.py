@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from newspipe.surrogates import key_text
 
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
@@ -98,8 +101,9 @@ def file_digest(path: Path) -> str:
 
 
 def input_key(path: Path | str) -> str:
-    """The key of an input in the manifest: its real path (the folder resolved once per folder)."""
-    return os.path.join(_real_folder(os.path.dirname(path)), os.path.basename(path))
+    """The key of an input in the manifest: its real path (the folder resolved once per folder),
+    as :func:`~newspipe.surrogates.key_text` writes it."""
+    return key_text(os.path.join(_real_folder(os.path.dirname(path)), os.path.basename(path)))
 
 
 @lru_cache(maxsize=4096)
@@ -146,12 +150,16 @@ def signature_and_contents(
 ) -> tuple[Signature, bytes | None]:
     """The file's signature, and its bytes when it is no larger than ``whole_up_to``: read once,
     for the digest and for the reader. A file that cannot be read is ``(-1, -1)``: recorded so,
-    and read again next time (the reader meets the error and rejects the file with a reason)."""
+    and read again next time (the reader meets the error and rejects the file with a reason).
+    What is not a regular file (a named pipe, a device: the reader rejects it) is not read."""
     try:
         # os-level calls: a buffered file object costs more to make than a small file to read.
-        descriptor = os.open(path, os.O_RDONLY)
+        # O_NONBLOCK: opening a named pipe would wait for a writer (it changes nothing else).
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         try:
             status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
+                return Signature(status.st_size, status.st_mtime_ns), None
             if status.st_size > whole_up_to:
                 return full_signature(path), None
             data = os.read(descriptor, status.st_size + 1)
@@ -336,12 +344,12 @@ class InputManifest:
     def plan_inputs(self, options: InputOptions) -> list[tuple[InputFile, int]]:
         """:meth:`plan` over every input under the seed roots, in reading order; a folder whose
         stored record matches its listing is skipped whole, without a lookup a file."""
-        from newspipe.inputs.read import InputFile, reading_order, walk_folders
+        from newspipe.inputs.read import reading_order, root_input, walk_folders
 
         todo: list[tuple[InputFile, int]] = []
         for root in options.roots:
             if not root.is_dir():
-                file = InputFile(root, root)
+                file = root_input(root)
                 folder = _split_key(file.key)[0]
                 self._recorded.update(self.state().get_inputs([folder]))
                 todo.extend(self.plan([file]))
@@ -516,7 +524,7 @@ class InputManifest:
                 walked = (-1, -1)
             if walked != (signature.size, signature.mtime_ns):
                 # since the walk: its folder's record leaves it out
-                watch.changed.add(_split_key(file.key)[1])
+                watch.changed.add(file.path.name)  # as listed: not its key's escaped bytes
         active = self._active[file.key] = _Active(file.key, signature, skip)
         return active
 

@@ -42,6 +42,7 @@ from newspipe.stages.source import fill_source
 from newspipe.state import state_file
 from newspipe.state.redis import RedisState, is_redis_location
 from newspipe.stopping import install_stop_watchdog
+from newspipe.surrogates import utf8
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -207,7 +208,7 @@ class RunRecorder:
             }
             write_atomic(
                 self.run.output_dir / "runs" / f"{run_id}.json",
-                json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"),
+                utf8(json.dumps(manifest, ensure_ascii=False, indent=2)),
             )
             self.recovered_runs.append(run_id)
             logger.warning(
@@ -418,7 +419,7 @@ class RunRecorder:
         try:
             write_atomic(
                 run.manifest_path(),
-                json.dumps(manifest, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
+                utf8(json.dumps(manifest, ensure_ascii=False, indent=2, default=str)),
             )
         except OSError as exc:
             run.fail(f"{run.manifest_path()}: cannot write the run manifest: {exc}")

@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from newspipe.atomic import fsync_dir, temp_path_for
 from newspipe.state.base import NothingCommitted
+from newspipe.surrogates import utf8
 
 if TYPE_CHECKING:
     from newspipe.state import StateStore
@@ -95,7 +96,7 @@ class ShardFile:
         self.lines = 0
 
     def write(self, record: dict[str, Any]) -> None:
-        self._out.write((_ENCODER.encode(record) + "\n").encode("utf-8"))
+        self._out.write(utf8(_ENCODER.encode(record) + "\n"))
         self.lines += 1
 
     def seal(self) -> PendingFile:

@@ -29,6 +29,7 @@ from newspipe.inputs.read import (
 )
 from newspipe.manifest import full_signature, input_key
 from newspipe.sources.mapping import SourceMap
+from newspipe.state.sqlite import SqliteState
 
 ARABIC = "قال وزير المالية إن الاقتصاد الوطني ينمو بثبات هذا العام رغم تراجع أسعار النفط."
 MAX_DOC = 20_000
@@ -125,6 +126,13 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
     os.symlink(root / "good" / "a.txt", root / "link_in.txt")
     os.symlink(root / "nowhere.txt", root / "dangling.txt")
     os.symlink(outside, root / "linkdir")
+    os.mkfifo(root / "pipe.txt")  # opened, it would wait for a writer for ever
+    # A name written in CP1256 (not UTF-8), and a JSON escape of half an emoji: lone surrogates.
+    (root / os.fsdecode(b"old-\xe4\xf3")).mkdir()
+    (root / os.fsdecode(b"old-\xe4\xf3/\xff.txt")).write_text(ARABIC + " قديم", encoding="utf-8")
+    (root / "surrogate.jsonl").write_bytes(
+        b'{"text": "' + ARABIC.encode() + b' \\ud83d", "title": "\\udc00", "s": ["\\ud800"]}\n'
+    )
     return {
         "good/a.txt": None,
         "good/bom.txt": None,
@@ -169,6 +177,9 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
         "link_in.txt": None,
         "dangling.txt": "unreadable",
         "linkdir": "unsafe",
+        "pipe.txt": "unsupported",
+        "old-\\xe4\\xf3/\\xff.txt": None,
+        "surrogate.jsonl#1": None,
     }
 
 
@@ -240,6 +251,35 @@ def test_every_document_carries_its_input_file(
         path = doc["path"]
         assert path.startswith(doc[INPUT])
         assert path[len(doc[INPUT]) :][:1] in {"", "!", "#"}
+
+
+def test_lone_surrogates_are_read_as_text_and_pipes_are_not_opened(
+    bad_inputs: tuple[Path, dict[str, str | None]], tmp_path: Path
+) -> None:
+    root, _ = bad_inputs
+    docs = {doc["path"]: doc for doc in iter_documents(options(root))}
+    cut = docs["surrogate.jsonl#1"]  # half an emoji: the replacement character, as a bad byte
+    assert (cut["text"], cut["title"], cut["meta"]) == (
+        ARABIC + " \ufffd",
+        "\ufffd",
+        {"s": ["\ufffd"]},
+    )
+    assert docs["old-\\xe4\\xf3/\\xff.txt"]["text"] == ARABIC + " قديم"
+    for doc in docs.values():  # each can be written out, the name that is not UTF-8 included
+        json.dumps(doc, ensure_ascii=False, default=str).encode("utf-8")
+    assert docs["pipe.txt"][INPUT_REJECT][1] == (
+        f"{root}/pipe.txt: a named pipe, not a regular file: not read"
+    )
+    # a seed root that is a named pipe: rejected, not waited on
+    (pipe_root,) = iter_documents(options(root / "pipe.txt"))
+    assert pipe_root[INPUT_REJECT][0] == "unsupported"
+    # the name's manifest key: text a state store holds, and read back
+    key = input_key(root / os.fsdecode(b"old-\xe4\xf3/\xff.txt"))
+    assert key == f"{os.path.realpath(root)}/old-\x00e4\x00f3/\x00ff.txt"
+    state = SqliteState(tmp_path / "state.sqlite")
+    state.set_input(key, "record")
+    assert state.get_inputs([key, f"{root}/other.txt"]) == {key: "record"}
+    state.close()
 
 
 def test_encodings_and_repairs_are_recorded(bad_inputs: tuple[Path, dict[str, str | None]]) -> None:

@@ -7,7 +7,13 @@ import json
 
 import pytest
 
-from newspipe.inputs.formats import FormatError, Value, iter_json_values, iter_lines
+from newspipe.inputs.formats import (
+    JSON_DECODER,
+    FormatError,
+    Value,
+    iter_json_values,
+    iter_lines,
+)
 from newspipe.inputs.records import BadRecord, FieldNames, iso_date, record_fields, url_domain
 
 
@@ -50,6 +56,25 @@ def test_unreadable_date_stays_in_meta() -> None:
     fields = record_fields({"text": "x", "date": "yesterday-ish"}, FieldNames())
     assert fields.published is None
     assert fields.meta == {"date": "yesterday-ish"}
+
+
+def test_a_field_of_another_kind_stays_in_meta_and_nulls_and_blanks_leave_it() -> None:
+    record = {"text": "x", "title": 5, "url": ["u"], "author": {"name": "a"}, "source": "  "}
+    fields = record_fields(record | {"headline": None, "date": None}, FieldNames())
+    assert (fields.title, fields.url, fields.author, fields.source) == (None, None, None, None)
+    assert fields.meta == {"title": 5, "url": ["u"], "author": {"name": "a"}}
+
+
+def test_numbers_json_has_not_are_read_as_text() -> None:
+    # Python's json reads NaN and Infinity, and 1e400 as inf, then writes them out as no JSON
+    # reader reads them: they stay the text they were.
+    line = '{"text": "x", "score": NaN, "views": Infinity, "rank": -Infinity, "big": 1e400}'
+    (streamed,) = iter_json_values(iter([line]), 1000)
+    assert isinstance(streamed, Value)
+    assert streamed.value == JSON_DECODER.decode(line)  # a stream and a line, read alike
+    fields = record_fields(streamed.value, FieldNames())
+    assert fields.meta == {"score": "NaN", "views": "Infinity", "rank": "-Infinity", "big": "1e400"}
+    json.dumps(fields.meta, allow_nan=False)  # standard JSON
 
 
 @pytest.mark.parametrize(

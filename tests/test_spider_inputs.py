@@ -55,3 +55,11 @@ def test_bad_inputs_never_stop_a_run(tmp_path: Path) -> None:
         reason for _, reason, _ in result.dropped
     )
     assert all(r["reject_detail"] for r in lines)
+    kept_file = out / f"seeds-{result.run_id}.jsonl"
+    written = {
+        record["path"]: record
+        for record in map(json.loads, kept_file.read_text(encoding="utf-8").splitlines())
+    }
+    # lone surrogates (a name that is not UTF-8, half an emoji) went through dedup and out
+    assert written["old-\\xe4\\xf3/\\xff.txt"]["source"] == "old-\\xe4\\xf3"
+    assert written["surrogate.jsonl#1"]["text"].endswith(" \ufffd")

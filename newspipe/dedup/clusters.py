@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from newspipe.atomic import write_atomic
+from newspipe.surrogates import utf8
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -86,5 +87,5 @@ class RunLinks:
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> int:
     """Write ``records`` as UTF-8 JSON Lines under ``path`` atomically; the number of lines."""
     data = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-    write_atomic(path, data.encode("utf-8"))
+    write_atomic(path, utf8(data))
     return len(records)

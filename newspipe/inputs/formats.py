@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,9 +19,18 @@ from typing import Any, Generic, TypeVar
 from newspipe.inputs.decode import CP1256, UTF8, NotText, bom_encoding, decode_legacy
 
 CHUNK = 1 << 20
-JSON_DECODER = json.JSONDecoder(
-    strict=False
-)  # raw tabs and newlines in strings are common in dumps
+
+
+def _finite(text: str) -> float | str:
+    """A JSON number too large for a float (``1e400``) as the text it is: output stays JSON."""
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+#: strict=False: raw tabs and newlines in strings are common in dumps. ``NaN`` and ``Infinity``
+#: (which Python's json reads and writes, and JSON has not) are kept as text, as is a number
+#: too large for a float: written back as numbers, they would make records no JSON reader reads.
+JSON_DECODER = json.JSONDecoder(strict=False, parse_constant=str, parse_float=_finite)
 _SPACE = re.compile(r"[ \t\n\r\ufeff]*")
 
 

@@ -21,6 +21,7 @@ import io
 import logging
 import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -44,6 +45,7 @@ from newspipe.inputs.formats import (
 from newspipe.inputs.records import BadRecord, FieldNames, record_fields, url_domain
 from newspipe.manifest import Signature, full_signature, input_key
 from newspipe.sources.mapping import SourceMap
+from newspipe.surrogates import key_text, shown
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +107,10 @@ class InputFile:
     def relative(self) -> str:
         """The path the contract writes: relative to the seed root (a file root: its name)."""
         if self.known_relative:
-            return self.known_relative
+            return shown(self.known_relative)
         if self.root == self.path or not self.root.is_dir():
-            return self.path.name
-        return self.path.relative_to(self.root).as_posix()
+            return shown(self.path.name)
+        return shown(self.path.relative_to(self.root).as_posix())
 
     def default_source(self, given: str | None) -> str:
         """The source of a document that names none: its folder under the seed root, else
@@ -125,7 +127,7 @@ class InputFile:
 def _root_name(root: Path) -> str:
     """The seed root's own name (a file root: its folder's), resolved once per root."""
     folder = root if root.is_dir() else root.parent
-    return folder.resolve().name
+    return shown(folder.resolve().name)
 
 
 @dataclass(frozen=True)
@@ -211,14 +213,14 @@ class FolderListing:
 
     def input_file(self, name: str, status: os.stat_result) -> InputFile:
         """The input file of one of :attr:`files`."""
-        relative, key = self.prefix + name, self.real + name
+        relative, key = self.prefix + name, self.real + key_text(name)
         return InputFile(self.path + name, self.root, None, relative, key=key, status=status)
 
 
 def find_inputs(root: Path, follow_symlinks: bool = False) -> Iterator[InputFile]:
     """The files under ``root`` (or ``root`` itself), sorted by path so runs are stable."""
     if not root.is_dir():
-        yield InputFile(root, root)
+        yield root_input(root)
         return
     found = [
         input_file
@@ -246,7 +248,8 @@ def walk_folders(root: Path, follow_symlinks: bool = False) -> Iterator[FolderLi
     pending = [(os.fspath(root), "")]  # (folder, its path relative to the root with a "/")
     while pending:
         folder, prefix = pending.pop()
-        real_folder = os.path.join(os.path.realpath(folder), "")  # with its trailing separator
+        # with its trailing separator
+        real_folder = key_text(os.path.join(os.path.realpath(folder), ""))
         listing = FolderListing(root, os.path.join(folder, ""), real_folder, prefix)
         try:
             with os.scandir(folder) as scan:
@@ -305,8 +308,36 @@ def _other_input(
             status = entry.stat()
         except OSError:  # the reader meets the error and rejects the file with a reason
             status = None
-    relative, key = listing.prefix + entry.name, listing.real + entry.name
+        else:
+            problem = not_a_file(status)
+    relative, key = listing.prefix + entry.name, listing.real + key_text(entry.name)
     return InputFile(entry.path, listing.root, problem, relative, key=key, status=status)
+
+
+def root_input(root: Path) -> InputFile:
+    """The input of a seed root that is not a folder."""
+    try:
+        status = os.stat(root)
+    except OSError:  # the reader meets the error and rejects the file with a reason
+        return InputFile(root, root)
+    return InputFile(root, root, not_a_file(status), status=status)
+
+
+def not_a_file(status: os.stat_result) -> tuple[str, str] | None:
+    """The reject of what is not a regular file (a named pipe, a socket, a device): reading a
+    pipe waits for a writer, for ever in a cron job."""
+    mode = status.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        kind = "a named pipe"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    else:
+        kind = "a special file"
+    return ("unsupported", f"{kind}, not a regular file: not read")
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -676,7 +707,7 @@ class _FileReader:
         self, path: str, reason: str, detail: str, content: bytes = b"", label: str | None = None
     ) -> dict[str, Any]:
         document = self.base(path, label or path, content)
-        document[INPUT_REJECT] = (reason, f"{self.named(path)}: {detail}")
+        document[INPUT_REJECT] = (reason, shown(f"{self.named(path)}: {detail}"))
         return document
 
     def unexpected(self, exc: Exception) -> dict[str, Any]:

@@ -8,6 +8,7 @@ record is kept under ``meta``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newspipe import defaults
+from newspipe.surrogates import without_surrogates
 
 
 class BadRecord(ValueError):
@@ -51,14 +53,32 @@ class RecordFields:
     meta: dict[str, Any] | None = None
 
 
-def _first(
-    record: dict[str, Any], names: tuple[str, ...], used: set[str]
-) -> tuple[str | None, Any]:
+def _first(record: dict[str, Any], names: tuple[str, ...]) -> tuple[str | None, Any]:
     for name in names:
         if name in record and record[name] is not None:
-            used.add(name)
             return name, record[name]
     return None, None
+
+
+def _take(
+    record: dict[str, Any], names: tuple[str, ...], used: set[str], convert: Callable[[Any], Any]
+) -> Any:
+    """The first of ``names`` that ``record`` holds (not null), converted.
+
+    It leaves ``meta`` when ``convert`` could make something of it, or it is blank; a value of
+    another kind (a title that is a number) stays there, as it was. Null ones say nothing and
+    leave it too.
+    """
+    name, value = _first(record, names)
+    taken = None if name is None else convert(value)
+    if taken is not None or (isinstance(value, str) and not value.strip()):
+        used.add(str(name))
+    used.update(other for other in names if other in record and record[other] is None)
+    return taken
+
+
+def _stripped(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _as_text(value: Any) -> str | None:
@@ -71,30 +91,30 @@ def _as_text(value: Any) -> str | None:
 
 
 def record_fields(record: Any, names: FieldNames) -> RecordFields:
-    """The document fields of one JSON value; raise :class:`BadRecord` when it has no text."""
+    """The document fields of one JSON value; raise :class:`BadRecord` when it has no text.
+
+    A lone surrogate escape in a string (``"\\ud83d"`` alone: half of an emoji) is read as
+    U+FFFD, the replacement character, as a decoder reads a bad byte.
+    """
+    record = without_surrogates(record)
     if isinstance(record, str):
         return RecordFields(text=record)
     if not isinstance(record, dict):
         raise BadRecord("malformed", f"a JSON {type(record).__name__}, not an object")
     used: set[str] = set()
-    field, value = _first(record, names.text, used)
+    field, value = _first(record, names.text)
     if field is None:
         raise BadRecord("malformed", f"no text field (looked for {', '.join(names.text)})")
     text = _as_text(value)
     if text is None:
         raise BadRecord("malformed", f"field {field!r} holds a {type(value).__name__}, not text")
+    used.add(field)
     fields = RecordFields(text=text)
-    fields.title = _as_text(_first(record, names.title, used)[1])
-    url = _first(record, names.url, used)[1]
-    fields.url = url.strip() if isinstance(url, str) and url.strip() else None
-    source = _first(record, names.source, used)[1]
-    fields.source = source.strip() if isinstance(source, str) and source.strip() else None
-    author = _first(record, names.author, used)[1]
-    fields.author = _as_text(author)
-    date_field, date = _first(record, names.date, used)
-    fields.published = iso_date(date)
-    if date_field is not None and fields.published is None:
-        used.discard(date_field)  # unreadable: keep it as it was under meta
+    fields.title = _take(record, names.title, used, _as_text)
+    fields.url = _take(record, names.url, used, _stripped)
+    fields.source = _take(record, names.source, used, _stripped)
+    fields.author = _take(record, names.author, used, _as_text)
+    fields.published = _take(record, names.date, used, iso_date)
     meta = {key: value for key, value in record.items() if key not in used}
     fields.meta = meta or None
     return fields
