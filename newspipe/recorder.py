@@ -357,6 +357,9 @@ class RunRecorder:
             self._write_manifest(reason)
             if run.status == "completed":
                 self._write_latest()
+        except Exception as exc:  # a bug: logged, and the run must not exit 0 as if completed
+            logger.exception("unexpected error while finishing the run")
+            run.fail(f"unexpected error while finishing the run: {exc!r}")
         finally:
             self._release()
 

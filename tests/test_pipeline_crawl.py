@@ -5,6 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+from newspipe.recorder import RunRecorder
 from tests.conftest import SEEDS
 from tests.crawling import crawl
 
@@ -65,3 +68,17 @@ def test_english_document_is_rejected_for_language_unless_all_languages_are_kept
         {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out2"), "NEWSPIPE_LANGUAGES": ""}, path=str(root)
     )
     assert everything.kept_by_path["en.txt"]["lang"] == "en"
+
+
+def test_an_unexpected_error_while_finishing_fails_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_summary(self: RunRecorder) -> None:
+        raise RuntimeError("a bug in the summary")
+
+    monkeypatch.setattr(RunRecorder, "_log_summary", broken_summary)  # the forked crawl has it
+    out = tmp_path / "out"
+    result = crawl({"NEWSPIPE_OUTPUT_DIR": str(out)}, path=str(seed_copy(tmp_path)))
+    assert result.exit_code == 1  # not 0, as a completed run would
+    assert not (out / "latest.json").exists()
+    assert not list(out.glob(".*.lock"))  # the lock is released all the same
