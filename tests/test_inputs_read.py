@@ -656,6 +656,7 @@ def test_a_json_file_read_in_pieces_gives_what_a_stream_gives(
     ("ending", "reason", "read_before"),
     [
         ("malformed-element", "malformed", 400),
+        ("malformed-then-more", "malformed", 400),  # then the element after it
         ("element-too-large", "too_large", 400),
         ("text-after-array", "malformed", 400),
         ("no-comma", "malformed", 400),
@@ -672,7 +673,8 @@ def test_a_json_file_that_stops_half_way_ends_its_pieces_as_the_stream_ends(
     records = [{"text": f"{ARABIC * 40} {n}", "n": os.urandom(8).hex()} for n in range(400)]
     text = json.dumps(records, ensure_ascii=False)
     text = {
-        "malformed-element": text[:-1] + ', {"text": oops}, {"text": "بعد"}]',
+        "malformed-element": text[:-1] + ', {"text": oops, "more": "never closed',
+        "malformed-then-more": text[:-1] + ', {"text": oops}, {"text": "بعد"}]',
         "element-too-large": text[:-1] + ', {"text": "' + "x" * (2 * MAX_DOC) + '"}, {}]',
         "text-after-array": text + " [1]",
         "no-comma": text[:-1] + ' {"text": "بلا فاصلة"}]',
@@ -692,13 +694,16 @@ def test_a_json_file_that_stops_half_way_ends_its_pieces_as_the_stream_ends(
     options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC, max_archive_bytes=limit)
     file = InputFile(path, tmp_path)
     whole = list(read_input(file, options))
+    assert _json_reads(file, options, 3_000) == whole
+    if ending == "malformed-then-more":
+        *whole, after = whole
+        assert (after["path"], after["text"]) == ("dump.json#402", "بعد")
     assert verdict(whole[-1]) == reason
     if read_before is None:
         assert 0 < len(whole) - 1 < 400
     else:
         assert len(whole) - 1 == read_before
     assert all(verdict(document) is None for document in whole[:-1])
-    assert _json_reads(file, options, 3_000) == whole
 
 
 def _members_test_zip(path: Path) -> None:

@@ -151,12 +151,37 @@ def test_single_value_has_number_zero_and_sequences_are_numbered() -> None:
     ]
 
 
-def test_malformed_element_keeps_those_before() -> None:
-    values = _values('[{"text": "a"}, {"text": "b"}, {"text": oops}, {"text": "d"}]')
-    assert [v.value for v in values if isinstance(v, Value)] == [{"text": "a"}, {"text": "b"}]
+@pytest.mark.parametrize("chunk", [5, 1 << 20])
+def test_a_malformed_element_is_a_reject_and_reading_goes_on_after_it(chunk: int) -> None:
+    # the nested objects before the fault are not taken for the next element
+    broken = '{"tags": [{"a": 1}, {"b": 2}], "text": oops}'
+    values = _values(f'[{{"text": "a"}}, {{"text": "b"}}, {broken}, {{"text": "d"}}]', chunk)
+    assert [(v.number, v.value) for v in values if isinstance(v, Value)] == [
+        (1, {"text": "a"}),
+        (2, {"text": "b"}),
+        (4, {"text": "d"}),
+    ]
+    (error,) = (v for v in values if isinstance(v, FormatError))
+    assert (error.number, error.reason, error.stop) == (3, "malformed", False)
+    assert error.detail.endswith("; read on from the next value")
+
+
+def test_values_one_after_another_read_on_after_a_malformed_one() -> None:
+    values = _values('{"text": "a"}\n{"text": oops}\n{"text": "c"}\n', chunk=4)
+    assert [(v.number, type(v).__name__) for v in values] == [
+        (1, "Value"),
+        (2, "FormatError"),
+        (3, "Value"),
+    ]
+
+
+def test_a_malformed_element_with_nothing_after_it_stops_the_file() -> None:
+    values = _values('[{"text": "a"}, {"text": oops, "more": "never closed')
+    assert [v.value for v in values if isinstance(v, Value)] == [{"text": "a"}]
     error = values[-1]
     assert isinstance(error, FormatError)
-    assert (error.number, error.reason, error.stop) == (3, "malformed", True)
+    assert (error.number, error.reason, error.stop) == (2, "malformed", True)
+    assert "nothing after it in the file could be read" in error.detail
 
 
 @pytest.mark.parametrize(

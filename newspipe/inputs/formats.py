@@ -112,12 +112,22 @@ class StreamDecoder:
             yield tail
 
 
+#: Where a malformed value of an array ends and the next begins: ``}``, a comma, ``{`` (the
+#: buffer stops before the comma). Between values one after another: ``}`` then ``{``.
+NEXT_ELEMENT = re.compile(r"\}[ \t\n\r]*(?=,[ \t\n\r]*\{)")
+NEXT_VALUE = re.compile(r"\}[ \t\n\r]*(?=\{)")
+#: A boundary may straddle two chunks: the search goes on this far back into the text searched.
+_STRADDLE = 64
+
+
 class _Buffer:
     def __init__(self, chunks: Iterator[str]) -> None:
         self.chunks = chunks
         self.text = ""
         self.pos = 0
         self.eof = False
+        #: Where the last malformed value went wrong, counted from its start.
+        self.failed_at = 0
 
     def more(self) -> bool:
         if self.eof:
@@ -153,11 +163,16 @@ class _Buffer:
                     raise OverflowError(f"over {limit} bytes (or never closed)") from None
                 if incomplete and self.more():
                     continue
+                self.failed_at = exc.pos - self.pos
                 raise ValueError(
                     f"{exc.msg} (character {exc.pos - self.pos} of the value)"
                 ) from None
             except RecursionError:
+                self.failed_at = 0
                 raise ValueError("nested too deeply") from None
+            except ValueError:  # an integer of more digits than Python converts
+                self.failed_at = 0
+                raise
             if end >= len(self.text) and not self.eof and self.more():
                 continue  # a number or literal may go on in the next chunk
             if end - self.pos > limit:
@@ -165,6 +180,20 @@ class _Buffer:
             raw = self.text[self.pos : end]
             self.pos = end
             return value, raw
+
+    def skip_malformed(self, boundary: re.Pattern[str], limit: int) -> bool:
+        """After a malformed value: move past its end, which ``boundary`` finds after the place
+        it went wrong, reading on as needed but no further than ``limit`` characters past its
+        start (a longer one is too large anyway); False, nothing moved, when there is none."""
+        searched = self.failed_at
+        while True:
+            match = boundary.search(self.text, self.pos + searched)
+            if match is not None:
+                self.pos = match.start() + 1  # just after the "}"
+                return True
+            searched = max(searched, len(self.text) - self.pos - _STRADDLE)
+            if len(self.text) - self.pos > limit or not self.more():
+                return False
 
 
 def iter_json_values(chunks: Iterator[str], limit: int) -> Iterator[Value | FormatError]:
@@ -207,10 +236,16 @@ def iter_json_values(chunks: Iterator[str], limit: int) -> Iterator[Value | Form
         except NotText:
             raise  # the bytes stopped being text: not a JSON fault
         except ValueError as exc:
+            resumed = buffer.skip_malformed(NEXT_ELEMENT, limit)
             yield FormatError(
-                number, "malformed", f"element {number} is not JSON: {exc}", stop=True
+                number,
+                "malformed",
+                f"element {number} is not JSON: {exc}{_after(resumed)}",
+                stop=not resumed,
             )
-            return
+            if not resumed:
+                return
+            continue
         yield Value(number, value, raw)
     if buffer.peek():
         yield FormatError(
@@ -233,8 +268,12 @@ def _sequence(buffer: _Buffer, limit: int) -> Iterator[Value | FormatError]:
             except NotText:
                 raise  # the bytes stopped being text: not a JSON fault
             except ValueError as exc:
+                resumed = buffer.skip_malformed(NEXT_VALUE, limit)
                 error = FormatError(
-                    number, "malformed", f"value {number} is not JSON: {exc}", stop=True
+                    number,
+                    "malformed",
+                    f"value {number} is not JSON: {exc}{_after(resumed)}",
+                    stop=not resumed,
                 )
             else:
                 if pending is not None:
@@ -243,8 +282,10 @@ def _sequence(buffer: _Buffer, limit: int) -> Iterator[Value | FormatError]:
                 continue
             if pending is not None:
                 yield pending
+                pending = None
             yield error
-            return
+            if error.stop:
+                return
     except Exception:
         if pending is not None:
             yield pending  # read before the stream broke: not lost
@@ -252,6 +293,13 @@ def _sequence(buffer: _Buffer, limit: int) -> Iterator[Value | FormatError]:
     if pending is not None:
         # The one value of a file has no number in its path.
         yield Value(0, pending.value, pending.raw) if pending.number == 1 else pending
+
+
+def _after(resumed: bool) -> str:
+    """What a reader of a malformed value's reject needs to know of the values after it."""
+    if resumed:
+        return "; read on from the next value"
+    return "; nothing after it in the file could be read (no next value found)"
 
 
 T = TypeVar("T", str, bytes)
