@@ -677,7 +677,7 @@ def test_a_json_file_that_stops_half_way_ends_its_pieces_as_the_stream_ends(
         "malformed-then-more": text[:-1] + ', {"text": oops}, {"text": "بعد"}]',
         "element-too-large": text[:-1] + ', {"text": "' + "x" * (2 * MAX_DOC) + '"}, {}]',
         "text-after-array": text + " [1]",
-        "no-comma": text[:-1] + ' {"text": "بلا فاصلة"}]',
+        "no-comma": text[:-1] + ' "بلا فاصلة"]',
         "empty-array": " [ ] ",
         "empty-file": "  \n ",
     }.get(ending, text)

@@ -190,7 +190,7 @@ def test_a_malformed_element_with_nothing_after_it_stops_the_file() -> None:
         ("", "empty"),
         ("   \n", "empty"),
         ('[{"text": "a"}', "malformed"),
-        ('[{"text": "a"} {"text": "b"}]', "malformed"),
+        ('[{"text": "a"} "b"]', "malformed"),
         ('[{"text": "a"}] trailing', "malformed"),
         ('{"text": "never closed', "malformed"),
     ],
@@ -206,6 +206,15 @@ def test_oversized_element_is_too_large() -> None:
     assert isinstance(values[0], Value)
     assert isinstance(values[1], FormatError)
     assert values[1].reason == "too_large"
+
+
+def test_a_missing_comma_between_objects_and_arrays_one_after_another_are_read() -> None:
+    values = _values('[{"text": "a"} {"text": "b"},]\n[{"text": "c"}][]', chunk=3)
+    assert [(v.number, v.value) for v in values] == [
+        (1, {"text": "a"}),
+        (2, {"text": "b"}),
+        (3, {"text": "c"}),
+    ]
 
 
 def test_trailing_comma_is_forgiven() -> None:

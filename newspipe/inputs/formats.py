@@ -208,26 +208,31 @@ def iter_json_values(chunks: Iterator[str], limit: int) -> Iterator[Value | Form
         return
     buffer.pos += 1
     number = 0
+    after_element = False  # a comma or the end of the array comes next
     while True:
         char = buffer.peek()
         if char == "]":
             buffer.pos += 1
-            break
-        if number:
+            if buffer.peek() != "[":
+                break
+            buffer.pos += 1  # another array right after it (a dump appended to): read on
+            after_element = False
+            continue
+        if after_element and char != "{":  # a comma missing between two objects: forgiven
             if char != ",":
                 what = f"{char!r}" if char else "the end of the file"
                 yield FormatError(
                     number + 1,
                     "malformed",
-                    f"expected ',' or ']' after element {number}, found {what}",
+                    f"expected ',' or ']' after element {number}, found {what}{_after(False)}",
                     stop=True,
                 )
                 return
             buffer.pos += 1
             if buffer.peek() == "]":  # a trailing comma: forgiven
-                buffer.pos += 1
-                break
+                continue
         number += 1
+        after_element = True
         try:
             value, raw = buffer.value(limit)
         except OverflowError as exc:
@@ -249,7 +254,10 @@ def iter_json_values(chunks: Iterator[str], limit: int) -> Iterator[Value | Form
         yield Value(number, value, raw)
     if buffer.peek():
         yield FormatError(
-            number + 1, "malformed", "text after the closing ']' of the array", stop=True
+            number + 1,
+            "malformed",
+            f"text after the closing ']' of the array{_after(False)}",
+            stop=True,
         )
 
 
