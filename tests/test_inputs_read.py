@@ -753,6 +753,28 @@ def test_a_zip_read_in_runs_of_members_gives_what_a_stream_gives(
     )
 
 
+def test_zip_member_names_in_utf8_without_the_mark_for_it_are_read_as_utf8(
+    tmp_path: Path,
+) -> None:
+    # Info-ZIP (Linux's zip) writes UTF-8 names without the zip format's mark for them; bytes
+    # that are not UTF-8 (a Windows code page) stay as the format reads them, cp437.
+    path = tmp_path / "news.zip"
+    _zip(path, {"aaaaaa.txt": ARABIC.encode(), "bbb.txt": ARABIC.encode() + b" 2"})
+    data = path.read_bytes().replace(b"aaaaaa.txt", "خبر.txt".encode())
+    path.write_bytes(data.replace(b"bbb.txt", "خبر.txt".encode("cp1256")))
+    options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC, max_archive_bytes=MAX_ARCHIVE)
+    file = InputFile(path, tmp_path)
+    whole = list(read_input(file, options))
+    assert [(doc["path"], verdict(doc)) for doc in whole] == [
+        ("news.zip!خبر.txt", None),
+        ("news.zip!" + "خبر".encode("cp1256").decode("cp437") + ".txt", None),
+    ]
+    planned = member_pieces(path, 1, MAX_DOC, options)  # a worker reading runs names them alike
+    assert planned is not None
+    runs = [step for step in planned[1] if isinstance(step, MemberPiece)]
+    assert [doc for run in runs for doc in read_piece(file, options, run)] == whole
+
+
 def test_a_zip_that_cannot_be_cut_into_members_is_left_to_the_stream(tmp_path: Path) -> None:
     options = InputOptions(roots=(tmp_path,), max_archive_bytes=10_000)
     _zip(tmp_path / "past-the-limit.zip", {f"{n}.txt": ARABIC.encode() * 20 for n in range(9)})

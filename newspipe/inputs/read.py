@@ -441,7 +441,23 @@ _open_archive: tuple[tuple[str, int, int], zipfile.ZipFile, list[zipfile.ZipInfo
 def _files_of(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """An archive's members but directories, in its order: what a :class:`MemberPiece`
     counts, and what a stream of the archive reads."""
-    return [info for info in archive.infolist() if not info.is_dir()]
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    for info in members:
+        info.filename = _member_name(info)
+    return members
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its writer meant it. The zip format reads names without the UTF-8
+    mark as DOS text (cp437), but many tools write UTF-8 names without it: those are read as
+    UTF-8 (``عدد.txt``, not ``╪╣╪»╪».txt``). Opening a member goes by its stored name."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except UnicodeError:  # not UTF-8 bytes (or not read as cp437): left as the format reads it
+        return name
 
 
 def _archive_members(path: Path) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
