@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newspipe.inputs.decode import NotText, decode_bytes, decode_legacy, repair_mojibake
+from newspipe.inputs.decode import (
+    Decoded,
+    NotText,
+    decode_bytes,
+    decode_legacy,
+    repair_mojibake,
+)
 
 ARABIC = "اللغة العربية جميلة، وهي لغة القرآن الكريم. قال الوزير إن الاقتصاد ينمو بسرعة هذا العام."
 # Letters both legacy code pages have, with spaces and the Arabic comma.
@@ -39,6 +45,25 @@ def test_nul_bytes_without_bom_are_binary() -> None:
         decode_bytes(b"PK\x03\x04\x00\x00 some zip")
     assert caught.value.reason == "binary"
     assert "first at byte 4" in caught.value.detail
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_arabic_in_utf16_without_a_bom_is_read(codec: str) -> None:
+    assert decode_bytes(ARABIC.encode(codec)) == Decoded(ARABIC, codec)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "plain English text, saved as UTF-16 without its mark".encode("utf-16-le"),
+        ARABIC.encode("utf-16-le") + b"\x00",  # an odd length is not UTF-16
+        (ARABIC + "\x01\x02").encode("utf-16-le"),  # control characters: not text
+    ],
+)
+def test_other_bytes_with_nuls_stay_binary(data: bytes) -> None:
+    with pytest.raises(NotText) as caught:
+        decode_bytes(data)
+    assert caught.value.reason == "binary"
 
 
 def test_control_characters_are_binary() -> None:

@@ -64,6 +64,7 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
     (root / "good" / "a.txt").write_text(ARABIC, encoding="utf-8")
     (root / "good" / "bom.txt").write_bytes(ARABIC.encode("utf-8-sig"))
     (root / "good" / "utf16.txt").write_bytes(ARABIC.encode("utf-16"))
+    (root / "good" / "utf16-unmarked.txt").write_bytes(ARABIC.encode("utf-16-le"))
     (root / "legacy").mkdir()
     (root / "legacy" / "cp1256.txt").write_bytes(ARABIC.encode("cp1256"))
     (root / "legacy" / "iso.txt").write_bytes(ARABIC.encode("iso8859_6"))
@@ -137,6 +138,7 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
         "good/a.txt": None,
         "good/bom.txt": None,
         "good/utf16.txt": None,
+        "good/utf16-unmarked.txt": None,
         "legacy/cp1256.txt": None,
         "legacy/iso.txt": None,
         "mojibake.txt": None,
@@ -289,6 +291,7 @@ def test_encodings_and_repairs_are_recorded(bad_inputs: tuple[Path, dict[str, st
         ("good/a.txt", "utf-8"),
         ("good/bom.txt", "utf-8-sig"),
         ("good/utf16.txt", "utf-16"),
+        ("good/utf16-unmarked.txt", "utf-16-le"),
         ("legacy/cp1256.txt", "cp1256"),
         ("legacy/iso.txt", "iso-8859-6"),
         ("records.jsonl#8", "cp1256"),

@@ -1,8 +1,9 @@
 """Bytes to text: which encodings newspipe reads, why a file is not text, and mojibake repair.
 
 Read in this order: a byte-order mark (UTF-8, UTF-16, UTF-32) decides; NUL bytes without one mean
-binary; strict UTF-8; then the two legacy Arabic code pages, Windows-1256 and ISO-8859-6, the one
-whose decoding looks most like Arabic text winning. Bytes that are none of these are
+binary, unless the bytes read as Arabic text in UTF-16 without the mark; strict UTF-8; then the
+two legacy Arabic code pages, Windows-1256 and ISO-8859-6, the one whose decoding looks most like
+Arabic text winning. Bytes that are none of these are
 ``undecodable``, and the message says where the first bad byte is.
 """
 
@@ -79,6 +80,9 @@ def decode_bytes(data: bytes) -> Decoded:
         return Decoded(text, "utf-16" if encoding.startswith("utf-16") else encoding)
     nul = data.find(b"\x00")
     if nul >= 0:
+        unmarked = _unmarked_utf16(data)
+        if unmarked is not None:
+            return unmarked
         raise NotText(
             "binary",
             f"holds NUL bytes (first at byte {nul}): binary, or UTF-16 without a byte-order mark",
@@ -114,6 +118,21 @@ def decode_legacy(data: bytes) -> Decoded | None:
     if not _ARABIC_LETTER.search(best.text) and best.text.strip():
         return None  # no Arabic in it: random bytes, or Latin text in a code page not read here
     return best
+
+
+def _unmarked_utf16(data: bytes) -> Decoded | None:
+    """UTF-16 without a byte-order mark, as some Windows tools save "Unicode" text: taken only
+    when it reads as Arabic text (other bytes with NULs decode as UTF-16 too, to nonsense)."""
+    if len(data) % 2:
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text_score(text) >= 0.95 and _ARABIC_LETTER.search(text) and not _CONTROL.search(text):
+            return Decoded(text, encoding)
+    return None
 
 
 def text_score(text: str) -> float:
