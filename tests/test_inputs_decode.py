@@ -47,6 +47,29 @@ def test_nul_bytes_without_bom_are_binary() -> None:
     assert "first at byte 4" in caught.value.detail
 
 
+@pytest.mark.parametrize("padding", [b"\x00" * 4096, b"\x00\x00\n", b"\n\x00"])
+@pytest.mark.parametrize("codec", ["utf-8", "cp1256"])
+def test_nul_padding_after_the_text_is_dropped(codec: str, padding: bytes) -> None:
+    # a write cut short by a crash or a full disk leaves the file's tail as NUL bytes
+    assert decode_bytes(ARABIC.encode(codec) + padding).text.rstrip("\n") == ARABIC
+
+
+def test_nul_bytes_inside_the_text_stay_binary() -> None:
+    data = ARABIC.encode() + b"\x00\x00" + ARABIC.encode()
+    with pytest.raises(NotText) as caught:
+        decode_bytes(data)
+    assert caught.value.reason == "binary"
+    assert f"first at byte {len(ARABIC.encode())}" in caught.value.detail
+
+
+@pytest.mark.parametrize("data", [b"\x00" * 512, b"  \n\x00\x00"])
+def test_only_nul_bytes_are_empty(data: bytes) -> None:
+    with pytest.raises(NotText) as caught:
+        decode_bytes(data)
+    assert caught.value.reason == "empty"
+    assert "only NUL bytes" in caught.value.detail
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_arabic_in_utf16_without_a_bom_is_read(codec: str) -> None:
     assert decode_bytes(ARABIC.encode(codec)) == Decoded(ARABIC, codec)
@@ -100,7 +123,8 @@ def test_any_bytes_decode_or_raise_not_text(data: bytes) -> None:
     try:
         decoded = decode_bytes(data)
     except NotText as exc:
-        assert exc.reason in {"binary", "undecodable"}
+        assert exc.reason in {"binary", "undecodable", "empty"}
+        assert exc.reason != "empty" or not data.strip(b"\x00 \t\r\n")
     else:
         assert isinstance(decoded.text, str)
 

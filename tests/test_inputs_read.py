@@ -134,7 +134,24 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
     (root / "surrogate.jsonl").write_bytes(
         b'{"text": "' + ARABIC.encode() + b' \\ud83d", "title": "\\udc00", "s": ["\\ud800"]}\n'
     )
+    # A write cut short: the file's tail is NUL bytes. NULs inside the text are binary.
+    nuls = b"\x00" * 4096
+    (root / "padded.txt").write_bytes((ARABIC + " حشو").encode() + nuls)
+    (root / "padded.jsonl").write_bytes(_jsonl({"text": ARABIC + " p1"}) + nuls)
+    (root / "padded.json").write_bytes(
+        json.dumps([{"text": ARABIC + " p2"}], ensure_ascii=False).encode() + nuls
+    )
+    (root / "nul-inside.json").write_bytes(
+        json.dumps([{"text": ARABIC + " n1"}], ensure_ascii=False).encode()[:-1]
+        + b", {\x00\x00\x01}]"
+    )
     return {
+        "padded.txt": None,
+        "padded.jsonl#1": None,
+        "padded.jsonl#2": "empty",
+        "padded.json#1": None,
+        "nul-inside.json#1": None,
+        "nul-inside.json#2": "binary",
         "good/a.txt": None,
         "good/bom.txt": None,
         "good/utf16.txt": None,
@@ -663,6 +680,7 @@ def test_a_json_file_read_in_pieces_gives_what_a_stream_gives(
         ("element-too-large", "too_large", 400),
         ("text-after-array", "malformed", 400),
         ("no-comma", "malformed", 400),
+        ("nuls-inside", "binary", 400),
         ("empty-array", "empty", 0),
         ("empty-file", "empty", 0),
         ("gzip-truncated", "malformed", None),  # some: those before the break
@@ -681,6 +699,7 @@ def test_a_json_file_that_stops_half_way_ends_its_pieces_as_the_stream_ends(
         "element-too-large": text[:-1] + ', {"text": "' + "x" * (2 * MAX_DOC) + '"}, {}]',
         "text-after-array": text + " [1]",
         "no-comma": text[:-1] + ' "بلا فاصلة"]',
+        "nuls-inside": text[:-1] + ', {"text": "\x00\x00 then"}]',
         "empty-array": " [ ] ",
         "empty-file": "  \n ",
     }.get(ending, text)
@@ -707,6 +726,25 @@ def test_a_json_file_that_stops_half_way_ends_its_pieces_as_the_stream_ends(
     else:
         assert len(whole) - 1 == read_before
     assert all(verdict(document) is None for document in whole[:-1])
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_nul_padding_after_a_json_file_read_in_pieces_is_dropped(
+    tmp_path: Path, compress: bool
+) -> None:
+    # a dump whose write was cut short by a crash: NUL bytes to its end, past the 1 MiB decoded
+    # at once, are no value and no reject
+    records = [{"text": f"{ARABIC * 40} {n}"} for n in range(400)]
+    data = json.dumps(records, ensure_ascii=False).encode() + b"\x00" * 3_000_000
+    path = tmp_path / ("dump.json.gz" if compress else "dump.json")
+    path.write_bytes(gzip.compress(data) if compress else data)
+    options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC, max_archive_bytes=10**7)
+    file = InputFile(path, tmp_path)
+    whole = list(read_input(file, options))
+    assert _json_reads(file, options, 3_000) == whole
+    assert [(d["path"], verdict(d)) for d in whole] == [
+        (f"{path.name}#{n}", None) for n in range(1, 401)
+    ]
 
 
 def _members_test_zip(path: Path) -> None:

@@ -1,7 +1,8 @@
 """Bytes to text: which encodings newspipe reads, why a file is not text, and mojibake repair.
 
 Read in this order: a byte-order mark (UTF-8, UTF-16, UTF-32) decides; NUL bytes without one mean
-binary, unless the bytes read as Arabic text in UTF-16 without the mark; strict UTF-8; then the
+binary, unless the bytes read as Arabic text in UTF-16 without the mark or the NULs only pad the
+end (a write cut short: the text before them is read); strict UTF-8; then the
 two legacy Arabic code pages, Windows-1256 and ISO-8859-6, the one whose decoding looks most like
 Arabic text winning. Bytes that are none of these are
 ``undecodable``, and the message says where the first bad byte is.
@@ -83,10 +84,7 @@ def decode_bytes(data: bytes) -> Decoded:
         unmarked = _unmarked_utf16(data)
         if unmarked is not None:
             return unmarked
-        raise NotText(
-            "binary",
-            f"holds NUL bytes (first at byte {nul}): binary, or UTF-16 without a byte-order mark",
-        )
+        data = without_nul_padding(data, nul)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -98,6 +96,21 @@ def decode_bytes(data: bytes) -> Decoded:
     if legacy is None:
         raise NotText("undecodable", f"not UTF-8, CP1256 or UTF-16 (first bad byte at {bad})")
     return legacy
+
+
+def without_nul_padding(data: bytes, nul: int) -> bytes:
+    """``data`` without the NUL bytes (and white space) that end it, its first NUL at ``nul``: a
+    file whose write was cut short by a crash or a full disk is padded so, the text before them
+    intact. Raise :class:`NotText` when NULs come before other bytes (binary) or are all there
+    is."""
+    if data[nul:].translate(None, b"\x00 \t\r\n"):
+        raise NotText(
+            "binary",
+            f"holds NUL bytes (first at byte {nul}): binary, or UTF-16 without a byte-order mark",
+        )
+    if not data[:nul].strip():
+        raise NotText("empty", "only NUL bytes: its text was never written (a write cut short)")
+    return data[:nul]
 
 
 def decode_legacy(data: bytes) -> Decoded | None:

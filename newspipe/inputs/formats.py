@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from newspipe.inputs.decode import CP1256, UTF8, NotText, bom_encoding, decode_legacy
+from newspipe.inputs.decode import CP1256, UTF8, UTF8_BOM, NotText, bom_encoding, decode_legacy
 
 CHUNK = 1 << 20
 
@@ -72,10 +72,17 @@ class StreamDecoder:
             self.offset = bom[1]
         else:
             decoder = codecs.getincrementaldecoder("utf-8")()
+        narrow = bom is None or bom[0] == UTF8_BOM  # a NUL byte is no character's part
         ascii_so_far = True
+        ended = False
         while data:
-            if bom is None and (nul := data.find(b"\x00")) >= 0:
-                raise NotText("binary", f"holds NUL bytes (first at byte {self.offset + nul})")
+            binary_at = -1
+            if narrow and (nul := data.find(b"\x00")) >= 0:
+                # the text before the first NUL is read; NULs to the end are padding (a write
+                # cut short), else the rest is binary
+                if not self._only_nuls(data[nul:]):
+                    binary_at = self.offset + nul
+                data, ended = data[:nul], True
             try:
                 text = decoder.decode(data)
             except UnicodeDecodeError as exc:
@@ -103,13 +110,26 @@ class StreamDecoder:
             ascii_so_far = ascii_so_far and text.isascii()
             self.offset += len(data)
             yield text
-            data = self.read(self.chunk)
+            if binary_at >= 0:
+                raise NotText(
+                    "binary", f"holds NUL bytes from byte {binary_at} on; the rest is not read"
+                )
+            data = b"" if ended else self.read(self.chunk)
         try:
             tail = decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise NotText("undecodable", f"ends inside a {self.encoding} character") from None
         if tail:
             yield tail
+
+    def _only_nuls(self, rest: bytes) -> bool:
+        """Whether ``rest`` and all the stream after it are NUL bytes or white space (read to
+        its end)."""
+        while rest:
+            if rest.translate(None, b"\x00 \t\r\n"):
+                return False
+            rest = self.read(self.chunk)
+        return True
 
 
 #: Where a malformed value of an array ends and the next begins: ``}``, a comma, ``{`` (the
