@@ -9,12 +9,12 @@ pure, such as dedup's MinHash) on the documents, in batches:
   left it (:class:`FileBatch`): small files (most articles) several to a batch, archives and
   dumps of a few MiB one to a batch;
 - larger JSON Lines dumps are cut at line ends, and larger zip archives into runs of members,
-  and the workers read the pieces side by side (:class:`PieceBatch`); a gzipped dump is
-  decompressed in the crawl process, its lines sent out in pieces; a larger or gzipped JSON file
+  and the workers read the pieces side by side (:class:`PieceBatch`); a compressed dump is
+  decompressed in the crawl process, its lines sent out in pieces; a larger or compressed JSON file
   is parsed in the crawl process to find where each value ends, its values' text sent out in
-  pieces (the workers make the documents); so is a large or gzipped JSON or JSON Lines member
+  pieces (the workers make the documents); so is a large or compressed JSON or JSON Lines member
   of a zip, between the runs of the other members;
-- the documents of other larger files (UTF-16 JSON Lines) and of other gzip files are read in
+- the documents of other larger files (UTF-16 JSON Lines) and of other compressed files are read in
   the crawl process, as a stream, and sent out in batches (:class:`DocumentBatch`).
 
 What each stage did to each document comes back as a :class:`Step` (fields set, counters,

@@ -592,7 +592,8 @@ def read_with(options: InputOptions) -> InputReader:
 class InputReader:
     """Reads input files under ``options``, in a worker: a whole file, or one piece of a large
     JSON Lines file, JSON file or zip archive (cut by :mod:`newspipe.inputs.read`:
-    ``line_pieces``, ``gzip_pieces``, ``json_pieces``, ``member_pieces``, ``zip_pieces``)."""
+    ``line_pieces``, ``compressed_line_pieces``, ``json_pieces``, ``member_pieces``,
+    ``zip_pieces``)."""
 
     options: InputOptions
 

@@ -25,8 +25,8 @@ from newspipe.inputs.read import (
     MemberPiece,
     MemberToCut,
     ValuePiece,
+    compressed_line_pieces,
     decoded_size,
-    gzip_pieces,
     json_pieces,
     line_pieces,
     member_pieces,
@@ -374,7 +374,7 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         for piece in line_pieces(root / name, 1500)[1]  # type: ignore[index]
     ]
     for name in ("d-small.jsonl.gz", "e-broken.jsonl.gz"):
-        cut = gzip_pieces(InputFile(root / name, root), options, 1500)
+        cut = compressed_line_pieces(InputFile(root / name, root), options, 1500)
         pieces += [f"{name} {p.first_line}" for p in cut or () if isinstance(p, LinePiece)]
     for name in ("f-array.json", "g-broken.json.gz"):
         values = json_pieces(InputFile(root / name, root), options, 1500)

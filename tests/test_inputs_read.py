@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import json
+import lzma
 import os
 import zipfile
 from collections import Counter
@@ -19,8 +21,9 @@ from newspipe.inputs.read import (
     MemberPiece,
     MemberToCut,
     ValuePiece,
+    compressed_line_pieces,
     empty_reject,
-    gzip_pieces,
+    format_of,
     json_pieces,
     line_pieces,
     member_pieces,
@@ -103,6 +106,13 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
     full = gzip.compress(_jsonl(*({"text": f"{ARABIC} {i}"} for i in range(200))))
     (root / "truncated.jsonl.gz").write_bytes(full[: len(full) // 2])
     (root / "notgzip.txt.gz").write_bytes(b"this is not gzip data at all")
+    (root / "lines.jsonl.bz2").write_bytes(
+        bz2.compress(_jsonl({"text": ARABIC + " z1"}, {"text": ARABIC + " z2"}))
+    )
+    (root / "one.txt.xz").write_bytes(lzma.compress((ARABIC + " x1").encode()))
+    (root / "notbzip2.txt.bz2").write_bytes(b"BZh9 and then no bzip2 data")
+    (root / "notxz.json.xz").write_bytes(b"this is not xz data")
+    (root / "expands.txt.xz").write_bytes(lzma.compress(b" " * (MAX_ARCHIVE + 10)))
     (root / "expands.txt.gz").write_bytes(gzip.compress(b" " * (MAX_ARCHIVE + 10)))
     members = {
         "a.txt": ARABIC.encode(),
@@ -111,6 +121,7 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
             [{"text": ARABIC + " b1"}, {"text": ARABIC + " b2"}], ensure_ascii=False
         ).encode(),
         "c.jsonl.gz": gzip.compress(_jsonl({"text": ARABIC + " c1"})),
+        "d.json.xz": lzma.compress(json.dumps([{"text": ARABIC + " d1"}]).encode()),
         "../evil.txt": b"escape",
         "/abs.txt": b"absolute",
         "picture.png": b"\x89PNG",
@@ -180,11 +191,18 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
         "lines.jsonl.gz#1": None,
         "lines.jsonl.gz#2": None,
         "notgzip.txt.gz": "malformed",
+        "lines.jsonl.bz2#1": None,
+        "lines.jsonl.bz2#2": None,
+        "one.txt.xz": None,
+        "notbzip2.txt.bz2": "malformed",
+        "notxz.json.xz": "malformed",
+        "expands.txt.xz": "too_large",
         "expands.txt.gz": "too_large",
         "archive.zip!a.txt": None,
         "archive.zip!sub/b.json#1": None,
         "archive.zip!sub/b.json#2": None,
         "archive.zip!c.jsonl.gz#1": None,
+        "archive.zip!d.json.xz#1": None,
         "archive.zip!../evil.txt": "unsafe",
         "archive.zip!/abs.txt": "unsafe",
         "archive.zip!picture.png": "unsupported",
@@ -457,6 +475,26 @@ def test_large_jsonl_is_streamed_not_loaded(tmp_path: Path) -> None:
     assert Counter(verdict(d) for d in documents) == Counter({None: 19_998})
 
 
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("a.txt", ("txt", "")),
+        ("A.NDJSON", ("jsonl", "")),
+        ("a.json.gz", ("json", ".gz")),
+        ("a.TXT.BZ2", ("txt", ".bz2")),
+        ("day.jsonl.xz", ("jsonl", ".xz")),
+        ("day.zip", ("zip", "")),
+        ("day.zip.gz", None),  # a compressed zip: not read
+        ("day.tar.gz", None),
+        ("a.txt.zst", None),
+        ("a.gz", None),
+        ("notes.docx", None),
+    ],
+)
+def test_the_format_and_compression_of_a_file_name(name: str, kind: tuple[str, str] | None) -> None:
+    assert format_of(name) == kind
+
+
 def test_decoded_size_is_what_the_reader_decodes_or_none_when_unknown(tmp_path: Path) -> None:
     from newspipe.inputs.read import decoded_size
 
@@ -469,6 +507,8 @@ def test_decoded_size_is_what_the_reader_decodes_or_none_when_unknown(tmp_path: 
         archive.writestr("x.jsonl.gz", gzip.compress(b'{"text": "t"}\n'))
     with gzip.open(tmp_path / "d.txt.gz", "wt", encoding="utf-8") as packed:
         packed.write("نص" * 1000)
+    (tmp_path / "d.json.bz2").write_bytes(bz2.compress(b"[]"))
+    (tmp_path / "d.jsonl.xz").write_bytes(lzma.compress(b"{}"))
     (tmp_path / "e.zip").write_bytes(b"PK not a zip")
     found = {file.path.name: decoded_size(file) for file in iter_inputs(InputOptions((tmp_path,)))}
     assert found == {
@@ -476,6 +516,8 @@ def test_decoded_size_is_what_the_reader_decodes_or_none_when_unknown(tmp_path: 
         "b.zip": 5002,  # its members uncompressed, from the central directory
         "c.zip": None,  # a gzip inside: its size is not known before it is read
         "d.txt.gz": None,
+        "d.json.bz2": None,
+        "d.jsonl.xz": None,
         "e.zip": 0,  # broken: the reader rejects it, anywhere
     }
     # A file given as the seed root itself, which the walk does not stat.
@@ -552,19 +594,23 @@ def test_pieces_with_no_document_at_all_are_one_empty_reject(tmp_path: Path) -> 
     assert [empty_reject(file, options)] == list(read_input(file, options))
 
 
+COMPRESS = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
+
+
+@pytest.mark.parametrize("ending", list(COMPRESS))
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
 @pytest.mark.parametrize("piece_bytes", [1, 700, 10**9])
-def test_a_gzipped_json_lines_file_in_pieces_gives_what_a_stream_gives(
-    tmp_path: Path, bom: bytes, piece_bytes: int
+def test_a_compressed_json_lines_file_in_pieces_gives_what_a_stream_gives(
+    tmp_path: Path, bom: bytes, piece_bytes: int, ending: str
 ) -> None:
     plain = tmp_path / "plain.jsonl"
     _piece_test_file(plain, bom)
-    path = tmp_path / "dump.jsonl.gz"
-    path.write_bytes(gzip.compress(plain.read_bytes()))
+    path = tmp_path / f"dump.jsonl{ending}"
+    path.write_bytes(COMPRESS[ending](plain.read_bytes()))
     plain.unlink()
     options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC)
     file = InputFile(path, tmp_path)
-    pieces = gzip_pieces(file, options, piece_bytes)
+    pieces = compressed_line_pieces(file, options, piece_bytes)
     assert pieces is not None
     cut = list(pieces)
     assert all(isinstance(piece, LinePiece) and piece.data is not None for piece in cut)
@@ -573,18 +619,20 @@ def test_a_gzipped_json_lines_file_in_pieces_gives_what_a_stream_gives(
     assert [doc for piece in cut for doc in read_piece(file, options, piece)] == whole  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("ending", list(COMPRESS))
 @pytest.mark.parametrize("damage", ["truncated", "corrupt", "too_large"])
-def test_a_gzip_stream_that_fails_half_way_ends_its_pieces_as_the_stream_ends(
-    tmp_path: Path, damage: str
+def test_a_compressed_stream_that_fails_half_way_ends_its_pieces_as_the_stream_ends(
+    tmp_path: Path, damage: str, ending: str
 ) -> None:
-    records = [{"text": f"{ARABIC} {n}", "n": os.urandom(8).hex()} for n in range(3000)]
-    packed = gzip.compress(_jsonl(*records))
+    # bzip2 decompresses 900 kB blocks, whole: 3.5 MB are four of them
+    records = [{"text": f"{ARABIC * 4} {n}", "n": os.urandom(8).hex()} for n in range(3000)]
+    packed = COMPRESS[ending](_jsonl(*records))
     middle = len(packed) // 2
     if damage == "truncated":
         packed = packed[:middle]
     elif damage == "corrupt":
         packed = packed[:middle] + bytes(b ^ 0x55 for b in packed[middle : middle + 64])
-    path = tmp_path / "dump.jsonl.gz"
+    path = tmp_path / f"dump.jsonl{ending}"
     path.write_bytes(packed)
     # past the first 64 KiB the reader takes in one go: some lines come before the failure
     archive_limit = 200_000 if damage == "too_large" else MAX_ARCHIVE
@@ -595,7 +643,7 @@ def test_a_gzip_stream_that_fails_half_way_ends_its_pieces_as_the_stream_ends(
     whole = list(read_input(file, options))
     reason = {"truncated": "malformed", "corrupt": "malformed", "too_large": "too_large"}[damage]
     assert verdict(whole[-1]) == reason and 1 < len(whole) < 3000
-    pieces = gzip_pieces(file, options, 2_000)
+    pieces = compressed_line_pieces(file, options, 2_000)
     assert pieces is not None
     read = []
     for piece in pieces:
@@ -613,10 +661,10 @@ def test_a_gzip_file_that_cannot_be_cut_or_opened_is_left_to_the_stream(tmp_path
     not_gzip = tmp_path / "not.jsonl.gz"
     not_gzip.write_bytes(b"plain text, no gzip header")
     for path in (wide, not_gzip, tmp_path / "gone.jsonl.gz"):
-        assert gzip_pieces(InputFile(path, tmp_path), options, 100) is None
+        assert compressed_line_pieces(InputFile(path, tmp_path), options, 100) is None
     empty = tmp_path / "empty.jsonl.gz"
     empty.write_bytes(gzip.compress(b""))
-    assert list(gzip_pieces(InputFile(empty, tmp_path), options, 100) or ()) == [
+    assert list(compressed_line_pieces(InputFile(empty, tmp_path), options, 100) or ()) == [
         LinePiece(0, 0, 1, False, b"")
     ]
 
@@ -640,7 +688,9 @@ def _json_reads(file: InputFile, options: InputOptions, piece_bytes: int) -> lis
     return read or [empty_reject(file, options)]
 
 
-@pytest.mark.parametrize("form", ["array", "values", "utf-8-sig", "utf-16", "cp1256", "gzip"])
+@pytest.mark.parametrize(
+    "form", ["array", "values", "utf-8-sig", "utf-16", "cp1256", ".gz", ".bz2", ".xz"]
+)
 @pytest.mark.parametrize("piece_bytes", [1, 400, 10**9])
 def test_a_json_file_read_in_pieces_gives_what_a_stream_gives(
     tmp_path: Path, form: str, piece_bytes: int
@@ -650,14 +700,15 @@ def test_a_json_file_read_in_pieces_gives_what_a_stream_gives(
         text = "\n".join(json.dumps(value, ensure_ascii=False) for value in values)
     else:
         text = json.dumps(values, ensure_ascii=False, indent=1)
-    name = "dump.json.gz" if form == "gzip" else "dump.json"
+    name = f"dump.json{form}" if form in COMPRESS else "dump.json"
     data = {
         "utf-8-sig": lambda: text.encode("utf-8-sig"),
         "utf-16": lambda: text.encode("utf-16"),
         # ASCII up to the first record's text: the stream switches to the legacy code page there
         "cp1256": lambda: text.replace("خبر", "").encode("cp1256"),
-        "gzip": lambda: gzip.compress(text.encode()),
     }.get(form, text.encode)()
+    if form in COMPRESS:
+        data = COMPRESS[form](data)
     path = tmp_path / name
     path.write_bytes(data)
     options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC)
@@ -668,7 +719,7 @@ def test_a_json_file_read_in_pieces_gives_what_a_stream_gives(
     assert all(isinstance(piece, ValuePiece) for piece in cut)
     assert (len(cut) > 1) == (piece_bytes < 10**9)
     assert Counter(verdict(d) for d in whole) == Counter({None: 21, "malformed": 2})
-    encoding = {"array": "utf-8", "values": "utf-8", "gzip": "utf-8"}.get(form, form)
+    encoding = form if form in {"utf-8-sig", "utf-16", "cp1256"} else "utf-8"
     assert {d["encoding"] for d in whole if verdict(d) is None} == {encoding}
 
 
@@ -952,7 +1003,7 @@ def test_a_stream_cut_here_that_fails_unexpectedly_ends_as_read_input_ends_it(
         cut = list(zip_pieces(file, options, planned[1], 10**6))
     elif name.endswith(".gz"):
         path.write_bytes(gzip.compress(_jsonl(*records)))
-        cut = list(gzip_pieces(file, options, 10**6) or ())
+        cut = list(compressed_line_pieces(file, options, 10**6) or ())
     else:
         path.write_bytes(json.dumps(records).encode())
         cut = list(json_pieces(file, options, 10**6))

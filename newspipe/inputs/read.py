@@ -1,8 +1,9 @@
 """Walking the seed roots in a stable order and turning each input file into documents.
 
 Formats, by file ending: ``.txt`` (one document), ``.json`` (an object, an array of objects, or
-objects one after another), ``.jsonl``/``.ndjson`` (one object a line), each also as ``.gz``, and
-``.zip`` archives holding any of these. Paths, relative to the seed root:
+objects one after another), ``.jsonl``/``.ndjson`` (one object a line), each also compressed
+(``.gz``, ``.bz2``, ``.xz``), and ``.zip`` archives holding any of these. Paths, relative to the
+seed root:
 
 - ``a.txt``, ``a.json`` (a file of one value), ``a.json#3`` (the 3rd element of an array, 1-based),
   ``a.jsonl#3`` (line 3, 1-based), ``a.jsonl.gz#3``,
@@ -15,10 +16,12 @@ a document carrying ``INPUT_REJECT``: an input that breaks half-way keeps what w
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import hashlib
 import io
 import logging
+import lzma
 import os
 import re
 import stat
@@ -49,8 +52,15 @@ from newspipe.surrogates import key_text, shown
 
 logger = logging.getLogger(__name__)
 
-#: File endings newspipe reads, and the format of each (``.gz`` of any of them too).
+#: File endings newspipe reads, and the format of each (compressed, any of them too).
 FORMATS: dict[str, str] = {".txt": "txt", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+#: The compressions newspipe reads (the standard library's), by ending: each one's reader.
+DECOMPRESSORS: dict[str, Callable[[IO[bytes]], Any]] = {
+    ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
+    ".bz2": bz2.BZ2File,
+    ".xz": lzma.LZMAFile,
+}
+_FILE_TYPES = ".txt, .json, .jsonl, .ndjson, those as .gz, .bz2 or .xz, .zip"
 
 
 class InputFile:
@@ -143,29 +153,32 @@ class InputOptions:
     source_map: SourceMap = field(default_factory=SourceMap)
 
 
-def format_of(name: str) -> tuple[str, bool] | None:
-    """``(format, gzipped)`` of a file name (``zip`` for archives), None when unsupported."""
-    lower = name.lower()
-    gzipped = lower.endswith(".gz")
-    if gzipped:
-        lower = lower[:-3]
-    elif lower.endswith(".zip"):
-        return "zip", False
-    suffix = os.path.splitext(lower)[1]
-    kind = FORMATS.get(suffix)
-    return (kind, gzipped) if kind else None
+def format_of(name: str) -> tuple[str, str] | None:
+    """``(format, compression)`` of a file name (``zip`` for archives; the compression's
+    ending, ``.gz``, ``.bz2`` or ``.xz``, or ``""``), None when unsupported."""
+    lower, compression = os.path.splitext(name.lower())
+    if compression not in DECOMPRESSORS:
+        lower, compression = name.lower(), ""
+    if not compression and lower.endswith(".zip"):
+        return "zip", ""
+    kind = FORMATS.get(os.path.splitext(lower)[1])
+    return (kind, compression) if kind else None
+
+
+def _compressed(name: str) -> bool:
+    return os.path.splitext(name.lower())[1] in DECOMPRESSORS
 
 
 def decoded_size(file: InputFile) -> int | None:
     """How many bytes reading ``file`` decodes, when that is known without reading it: a zip's
     files uncompressed (as its central directory says), a plain file's size. None when it is
-    not: a gzip file, or a zip holding one (a gzip trailer gives its size only modulo 4 GiB, and
-    only for its last member). 0 for a file that is a reject at once, or a zip that cannot be
-    opened: the reader rejects it, with the reason."""
+    not: a compressed file, or a zip holding one (a gzip trailer gives its size only modulo
+    4 GiB, and only for its last member; bzip2 keeps none). 0 for a file that is a reject
+    at once, or a zip that cannot be opened: the reader rejects it, with the reason."""
     if file.problem is not None:
         return 0
     location = file.location.lower()
-    if location.endswith(".gz"):
+    if _compressed(location):
         return None
     try:
         status = file.stat()  # the walk's, or a fresh one for a file given as the seed root
@@ -178,7 +191,7 @@ def decoded_size(file: InputFile) -> int | None:
             members = archive.infolist()
     except (*_BROKEN_ZIP, OSError):
         return 0
-    if any(info.filename.lower().endswith(".gz") for info in members):
+    if any(_compressed(info.filename) for info in members):
         return None
     return sum(info.file_size for info in members)
 
@@ -408,7 +421,7 @@ class MemberPiece:
 
 @dataclass(frozen=True, slots=True)
 class ValuePiece:
-    """Values of a large or gzipped JSON file (elements of its array, or values one after
+    """Values of a large or compressed JSON file (elements of its array, or values one after
     another), found here and carried as their text: ``(number, raw, encoding)`` each, as the
     stream gives them, ``raw`` in UTF-8; ``size`` bytes in all. A worker parses them again and
     makes the documents."""
@@ -426,7 +439,7 @@ Piece = LinePiece | MemberPiece | ValuePiece
 @dataclass(frozen=True, slots=True)
 class MemberToCut:
     """Member ``index`` of a zip archive (directories left out), a JSON or JSON Lines file too
-    large for a worker to hold all its documents, or gzipped (their number is not known before
+    large for a worker to hold all its documents, or compressed (their number is not known before
     they are read): read in the crawl process and sent out in pieces of lines or values."""
 
     index: int
@@ -481,7 +494,7 @@ def member_pieces(
 ) -> tuple[Signature, list[MemberPiece | MemberToCut]] | None:
     """A zip archive too large to read whole, as runs of its members of about ``piece_bytes``
     uncompressed, for the workers to read side by side, and the file's signature. A JSON or
-    JSON Lines member over ``largest`` bytes, or gzipped, is a :class:`MemberToCut` between the
+    JSON Lines member over ``largest`` bytes, or compressed, is a :class:`MemberToCut` between the
     runs (see :meth:`_FileReader.zip_pieces`).
 
     None when it is read as a stream instead: when it cannot be opened, or would expand past
@@ -518,11 +531,13 @@ def member_pieces(
 
 def _to_cut(info: zipfile.ZipInfo, largest: int) -> bool:
     """Whether a member is read in the crawl process and sent out in pieces: a JSON or JSON Lines
-    file over ``largest`` bytes, or gzipped. A text member is one document (a worker reads no
+    file over ``largest`` bytes, or compressed. A text member is one document (a worker reads no
     more of it than the size limit); any other member is a reject, never read."""
     kind = format_of(info.filename.replace("\\", "/").rsplit("/", 1)[-1])
     return (
-        kind is not None and kind[0] in {"json", "jsonl"} and (kind[1] or info.file_size > largest)
+        kind is not None
+        and kind[0] in {"json", "jsonl"}
+        and (bool(kind[1]) or info.file_size > largest)
     )
 
 
@@ -566,25 +581,25 @@ def line_pieces(path: Path, piece_bytes: int) -> tuple[Signature, list[LinePiece
 _SCAN_BLOCK = 1 << 20
 
 
-def gzip_pieces(
+def compressed_line_pieces(
     input_file: InputFile, options: InputOptions, piece_bytes: int
 ) -> Iterator[Piece | dict[str, Any]] | None:
-    """A gzipped JSON Lines file, decompressed here and cut into pieces of about
+    """A compressed JSON Lines file, decompressed here and cut into pieces of about
     ``piece_bytes`` of whole lines, each carrying its lines, for the workers to read.
 
     A stream that fails half-way (broken data, past ``NEWSPIPE_MAX_ARCHIVE_BYTES``) ends with
     the lines read before the failure, then the reject the stream would make. None when the
     file cannot be cut (UTF-16/32) or opened: it is read as a stream, which says why.
     """
-    return _FileReader(input_file, options).gzip_pieces(piece_bytes)
+    return _FileReader(input_file, options).compressed_line_pieces(piece_bytes)
 
 
 def json_pieces(
     input_file: InputFile, options: InputOptions, piece_bytes: int
 ) -> Iterator[Piece | dict[str, Any]]:
-    """A JSON file (``.json`` or ``.json.gz``), its values found here (decoding and parsing are
-    what finds where one ends) and cut into pieces of about ``piece_bytes`` (in UTF-8), each
-    carrying its values' text, for the workers to make the documents of.
+    """A JSON file (``.json``, or compressed: ``.json.gz``), its values found here (decoding and
+    parsing are what finds where one ends) and cut into pieces of about ``piece_bytes`` (in
+    UTF-8), each carrying its values' text, for the workers to make the documents of.
 
     Pieces, then rejects, in the stream's order: a value the stream rejects (malformed, too
     large, text after the array) or a stream that fails half-way comes after the piece of the
@@ -624,7 +639,7 @@ def read_piece(
 def empty_reject(input_file: InputFile, options: InputOptions) -> dict[str, Any]:
     """The reject of a file read in pieces that, all of them, held no document."""
     reader = _FileReader(input_file, options)
-    if format_of(os.path.basename(input_file.location)) == ("zip", False):
+    if format_of(os.path.basename(input_file.location)) == ("zip", ""):
         return reader.empty_archive()
     return reader.empty(reader.input)
 
@@ -647,7 +662,12 @@ class _Bounded(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         # read1: what is decompressed so far, so a stream cut short still gives its first lines
-        data = self.inner.read1(len(buffer))
+        try:
+            data = self.inner.read1(len(buffer))
+        except OSError as exc:
+            if exc.errno is not None:  # the file's own read failed, not its data
+                raise
+            raise BrokenCompression(str(exc)) from None  # bzip2 says so with a bare OSError
         self.count += len(data)
         if self.count > self.limit:
             raise ExpansionTooLarge(f"expands past NEWSPIPE_MAX_ARCHIVE_BYTES ({self.limit} bytes)")
@@ -661,9 +681,20 @@ class _Bounded(io.RawIOBase):
         super().close()
 
 
+class BrokenCompression(Exception):
+    """Compressed data that does not decompress."""
+
+
 Opener = Callable[[], AbstractContextManager[Any]]
 
-_BROKEN = (gzip.BadGzipFile, zipfile.BadZipFile, zlib.error, EOFError)
+_BROKEN = (
+    BrokenCompression,
+    gzip.BadGzipFile,
+    lzma.LZMAError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+)
 #: What stops a stream half-way: it ends with one reject saying why (_FileReader.failure).
 STREAM_FAILURES = (
     ExpansionTooLarge,
@@ -786,18 +817,18 @@ class _FileReader:
             yield self.reject(
                 self.input,
                 "unsupported",
-                "not a file type newspipe reads (.txt, .json, .jsonl, .ndjson, those as .gz, .zip)",
+                f"not a file type newspipe reads ({_FILE_TYPES})",
             )
             return
-        form, gzipped = kind
+        form, compression = kind
         if form == "zip":
             contents = self.file.contents
             # The bytes already read (to hash them) when there are some, else the file.
             yield from self.archive(self.file.path if contents is None else io.BytesIO(contents))
             return
         raw = self.raw_opener()
-        if gzipped:
-            yield from self.stream(self.input, form, lambda: self._gunzip(raw()))
+        if compression:
+            yield from self.stream(self.input, form, lambda: self._decompress(raw(), compression))
         else:
             yield from self.stream(self.input, form, raw)
 
@@ -829,11 +860,12 @@ class _FileReader:
         """The label of the file (``""``) or of one of its zip members, as paths begin."""
         return f"{self.input}!{member}" if member else self.input
 
-    def gzip_pieces(self, piece_bytes: int) -> Iterator[Piece | dict[str, Any]] | None:
-        """A gzipped JSON Lines file as pieces of whole lines, decompressed here (see
-        :func:`gzip_pieces`); None when it cannot be cut (UTF-16/32) or opened."""
+    def compressed_line_pieces(self, piece_bytes: int) -> Iterator[Piece | dict[str, Any]] | None:
+        """A compressed JSON Lines file as pieces of whole lines, decompressed here (see
+        :func:`compressed_line_pieces`); None when it cannot be cut (UTF-16/32) or opened."""
+        compression = os.path.splitext(self.file.location.lower())[1]
         try:
-            handle = self._gunzip(self.raw_opener()())
+            handle = self._decompress(self.raw_opener()(), compression)
         except Exception:
             return None  # the stream meets it again and rejects the file with the reason
         head = _utf8_head(handle)
@@ -883,8 +915,9 @@ class _FileReader:
         """A JSON file's values as pieces (see :func:`json_pieces`)."""
         raw = self.raw_opener()
         kind = format_of(os.path.basename(self.file.location))
+        compression = kind[1] if kind else ""
         yield from self._value_pieces(
-            (lambda: self._gunzip(raw())) if kind == ("json", True) else raw, piece_bytes
+            (lambda: self._decompress(raw(), compression)) if compression else raw, piece_bytes
         )
 
     def _value_pieces(
@@ -969,8 +1002,8 @@ class _FileReader:
             if kind is not None:
                 yield kind
             return False
-        form, gzipped = kind
-        opener = self._member_opener(archive, info, gzipped)
+        form, compression = kind
+        opener = self._member_opener(archive, info, compression)
         if form == "json":
             return (yield from self._value_pieces(opener, piece_bytes, info.filename))
         try:
@@ -1011,13 +1044,15 @@ class _FileReader:
             label, "empty", "holds no documents (an empty array or only blank lines)"
         )
 
-    def _gunzip(self, raw: IO[bytes]) -> io.BufferedReader:
+    def _decompress(self, raw: IO[bytes], compression: str) -> io.BufferedReader:
+        """``raw`` decompressed (``compression``: ``.gz``, ``.bz2`` or ``.xz``), read no
+        further than ``NEWSPIPE_MAX_ARCHIVE_BYTES``."""
         try:
-            unzipped = gzip.GzipFile(fileobj=raw, mode="rb")
+            unpacked = DECOMPRESSORS[compression](raw)
         except Exception:
             raw.close()
             raise
-        bounded = _Bounded(unzipped, self.options.max_archive_bytes, closing=(raw,))
+        bounded = _Bounded(unpacked, self.options.max_archive_bytes, closing=(raw,))
         return io.BufferedReader(bounded, buffer_size=1 << 16)
 
     def archive_reject(self, exc: Exception) -> dict[str, Any]:
@@ -1070,13 +1105,13 @@ class _FileReader:
             if kind is not None:
                 yield kind
             return
-        form, gzipped = kind
+        form, compression = kind
         self.next_number = 0
-        yield from self.stream(label, form, self._member_opener(archive, info, gzipped))
+        yield from self.stream(label, form, self._member_opener(archive, info, compression))
 
     def _member_kind(
         self, info: zipfile.ZipInfo
-    ) -> tuple[str, tuple[str, bool] | dict[str, Any] | None]:
+    ) -> tuple[str, tuple[str, str] | dict[str, Any] | None]:
         """A member's label, and its format, or the reject it is, or None for a hidden member."""
         name = info.filename
         label = f"{self.input}!{name}"
@@ -1097,11 +1132,11 @@ class _FileReader:
         return label, kind
 
     def _member_opener(
-        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, gzipped: bool
+        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, compression: str
     ) -> Callable[[], IO[bytes]]:
         def open_member() -> IO[bytes]:
             member = archive.open(info)
-            return self._gunzip(member) if gzipped else member
+            return self._decompress(member, compression) if compression else member
 
         return open_member
 

@@ -26,9 +26,9 @@ from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.inputs.read import (
     Piece,
+    compressed_line_pieces,
     decoded_size,
     format_of,
-    gzip_pieces,
     json_pieces,
     line_pieces,
     member_pieces,
@@ -118,8 +118,9 @@ class SeedsSpider(Spider):
     def _tasks(self, options: InputOptions, reader: InputReader, batch_size: int) -> Iterator[Task]:
         """The work for the worker processes, in input order: files for them to read (small
         ones several to a batch, larger ones up to :data:`WHOLE_INPUT` one to a batch), larger
-        zips and larger or gzipped JSON Lines and JSON files in pieces of :data:`PIECE_BYTES`,
-        and the documents of other larger files, and of other gzip files, read here as a stream.
+        zips and larger or compressed JSON Lines and JSON files in pieces of :data:`PIECE_BYTES`,
+        and the documents of other larger files, and of other compressed files, read here as a
+        stream.
 
         Sizes are what the reader decodes (:func:`decoded_size`), taken when the task is made:
         a file that grows after that is still read as planned."""
@@ -167,25 +168,25 @@ class SeedsSpider(Spider):
         file: InputFile, size: int | None, reader: InputReader
     ) -> tuple[Signature, Iterable[Piece | dict[str, Any]]] | None:
         """A JSON Lines or JSON file or zip archive too large to send whole, in pieces for the
-        workers, with its signature; None when it is read here as a stream. A gzipped dump is
+        workers, with its signature; None when it is read here as a stream. A compressed dump is
         decompressed here, and a JSON file's values are found here (parsing is what finds where
-        one ends), as are a zip's large or gzipped JSON and JSON Lines members: those pieces
+        one ends), as are a zip's large or compressed JSON and JSON Lines members: those pieces
         carry their data."""
-        kind = format_of(file.path.name)
-        if kind == ("jsonl", False) and size is not None:
+        form, compression = format_of(file.path.name) or ("", "")
+        if (form, compression) == ("jsonl", "") and size is not None:
             return line_pieces(file.path, PIECE_BYTES)
-        if kind == ("zip", False) and size is not None:
+        if form == "zip" and size is not None:
             planned = member_pieces(file.path, PIECE_BYTES, WHOLE_INPUT, reader.options)
             if planned is None:
                 return None
             return planned[0], zip_pieces(file, reader.options, planned[1], PIECE_BYTES)
-        if kind not in {("jsonl", True), ("json", False), ("json", True)}:
+        if (form, compression) == ("jsonl", "") or form not in {"jsonl", "json"}:
             return None
         signature, file.contents = signature_and_contents(file.path)
         try:
             pieces: Iterable[Piece | dict[str, Any]] | None = (
-                gzip_pieces(file, reader.options, PIECE_BYTES)
-                if kind == ("jsonl", True)
+                compressed_line_pieces(file, reader.options, PIECE_BYTES)
+                if form == "jsonl"
                 else json_pieces(file, reader.options, PIECE_BYTES)
             )
         finally:
@@ -253,10 +254,10 @@ class SeedsSpider(Spider):
 SMALL_INPUT = 1 << 20
 #: Larger files up to this size (a day's archive, a dump) are read whole by a worker too, one to
 #: a batch: its documents come back together (a worker holds them all, about 50 MB more for a
-#: zip of 12 MB of articles). Larger JSON Lines and JSON files, gzipped ones (decompressed here)
-#: and larger zips go to the workers in pieces (below); other larger ones, and other gzip files
-#: (their size is not known before they are read), are read here, as a stream, so that no process
-#: holds a whole large dump, nor a small file that expands to one.
+#: zip of 12 MB of articles). Larger JSON Lines and JSON files, compressed ones (decompressed
+#: here) and larger zips go to the workers in pieces (below); other larger ones, and other
+#: compressed files (their size is not known before they are read), are read here, as a stream,
+#: so that no process holds a whole large dump, nor a small file that expands to one.
 WHOLE_INPUT = READ_WHOLE_UP_TO  # read in one go, for the manifest's digest and the reader
 #: A larger JSON Lines file goes to the workers in pieces of about this much, cut at line ends,
 #: a larger JSON file in runs of values of about this much, and a larger zip in runs of members of
