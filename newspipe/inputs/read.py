@@ -26,6 +26,7 @@ import os
 import re
 import stat
 import struct
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Callable, Generator, Iterator
@@ -53,14 +54,22 @@ from newspipe.surrogates import key_text, shown
 logger = logging.getLogger(__name__)
 
 #: File endings newspipe reads, and the format of each (compressed, any of them too).
-FORMATS: dict[str, str] = {".txt": "txt", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS: dict[str, str] = {
+    ".txt": "txt",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".tar": "tar",
+}
+#: The short endings of compressed tar archives, as the long ones.
+_TAR_ENDINGS = {".tgz": ".tar.gz", ".tbz": ".tar.bz2", ".tbz2": ".tar.bz2", ".txz": ".tar.xz"}
 #: The compressions newspipe reads (the standard library's), by ending: each one's reader.
 DECOMPRESSORS: dict[str, Callable[[IO[bytes]], Any]] = {
     ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
     ".bz2": bz2.BZ2File,
     ".xz": lzma.LZMAFile,
 }
-_FILE_TYPES = ".txt, .json, .jsonl, .ndjson, those as .gz, .bz2 or .xz, .zip"
+_FILE_TYPES = ".txt, .json, .jsonl, .ndjson, .tar, those as .gz, .bz2 or .xz, .zip"
 
 
 class InputFile:
@@ -154,9 +163,10 @@ class InputOptions:
 
 
 def format_of(name: str) -> tuple[str, str] | None:
-    """``(format, compression)`` of a file name (``zip`` for archives; the compression's
-    ending, ``.gz``, ``.bz2`` or ``.xz``, or ``""``), None when unsupported."""
-    lower, compression = os.path.splitext(name.lower())
+    """``(format, compression)`` of a file name (``zip`` and ``tar`` for archives; the
+    compression's ending, ``.gz``, ``.bz2`` or ``.xz``, or ``""``), None when unsupported."""
+    lower, ending = os.path.splitext(name.lower())
+    lower, compression = os.path.splitext(lower + _TAR_ENDINGS.get(ending, ending))
     if compression not in DECOMPRESSORS:
         lower, compression = name.lower(), ""
     if not compression and lower.endswith(".zip"):
@@ -194,6 +204,31 @@ def decoded_size(file: InputFile) -> int | None:
     if any(_compressed(info.filename) for info in members):
         return None
     return sum(info.file_size for info in members)
+
+
+class _EndNoted(tarfile.TarInfo):
+    """A tar header that notes on the archive why it ended, which ``TarFile.next`` keeps to
+    itself: a block of zeros is the archive's end marker, but a damaged header, or the stream
+    ending without the marker, ends it as quietly."""
+
+    @classmethod
+    def fromtarfile(cls, tarfile: tarfile.TarFile) -> _EndNoted:
+        try:
+            return super().fromtarfile(tarfile)
+        except Exception as exc:
+            tarfile.newspipe_end = exc  # type: ignore[attr-defined]
+            raise
+
+
+def _check_tar_end(archive: tarfile.TarFile) -> None:
+    """Raise ``tarfile.ReadError`` unless ``archive`` (read with :class:`_EndNoted` headers)
+    ended at its end marker: the members after a damaged header are not read."""
+    end = getattr(archive, "newspipe_end", None)
+    if isinstance(end, tarfile.EOFHeaderError):  # type: ignore[attr-defined]  # not in typeshed
+        return
+    if isinstance(end, tarfile.EmptyHeaderError):  # type: ignore[attr-defined]
+        raise tarfile.ReadError(f"cut short at byte {archive.offset}: no end-of-archive marker")
+    raise tarfile.ReadError(f"a damaged header at byte {archive.offset}: {end}")
 
 
 #: What opening a damaged zip raises: its header can claim any version or size.
@@ -656,11 +691,19 @@ class _Bounded(io.RawIOBase):
         self.limit = limit
         self.count = 0
         self.closing = closing
+        self.failed: Exception | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
+        try:
+            return self._readinto(buffer)
+        except Exception as exc:
+            self.failed = exc  # what a reader of a tar archive's members asks after each one
+            raise
+
+    def _readinto(self, buffer: Any) -> int:
         # read1: what is decompressed so far, so a stream cut short still gives its first lines
         try:
             data = self.inner.read1(len(buffer))
@@ -827,6 +870,9 @@ class _FileReader:
             yield from self.archive(self.file.path if contents is None else io.BytesIO(contents))
             return
         raw = self.raw_opener()
+        if form == "tar":
+            yield from self.tar(raw, compression)
+            return
         if compression:
             yield from self.stream(self.input, form, lambda: self._decompress(raw(), compression))
         else:
@@ -1071,8 +1117,8 @@ class _FileReader:
         for info in members[piece.first : piece.end]:
             yield from self.member(archive, info)
 
-    def empty_archive(self) -> dict[str, Any]:
-        return self.reject(self.input, "empty", "a zip archive holding no files newspipe reads")
+    def empty_archive(self, kind: str = "zip") -> dict[str, Any]:
+        return self.reject(self.input, "empty", f"a {kind} archive holding no files newspipe reads")
 
     def archive(self, source: Path | IO[bytes]) -> Iterator[dict[str, Any]]:
         try:
@@ -1113,23 +1159,100 @@ class _FileReader:
         self, info: zipfile.ZipInfo
     ) -> tuple[str, tuple[str, str] | dict[str, Any] | None]:
         """A member's label, and its format, or the reject it is, or None for a hidden member."""
-        name = info.filename
-        label = f"{self.input}!{name}"
-        posix = name.replace("\\", "/")
+        label = f"{self.input}!{info.filename}"
+        encrypted = info.flag_bits & 0x1
+        refused = ("unreadable", "encrypted archive member: not read") if encrypted else None
+        return label, self._member_format(label, info.filename.replace("\\", "/"), refused)
+
+    def _member_format(
+        self, label: str, posix: str, refused: tuple[str, str] | None
+    ) -> tuple[str, str] | dict[str, Any] | None:
+        """The format of an archive member (its path with ``/``), or the reject it is (a path
+        leaving the archive, a file type not read, an archive inside an archive, else
+        ``refused``, the archive's own reason not to read it), or None when it is hidden."""
         if _UNSAFE_MEMBER.search(posix):
-            return label, self.reject(
+            return self.reject(
                 label, "unsafe", "archive member path leaves the archive (.. or absolute): not read"
             )
         if posix.startswith("__MACOSX/") or posix.rsplit("/", 1)[-1].startswith("."):
             logger.debug("%s: hidden archive member, not an input", self.named(label))
-            return label, None
+            return None
         kind = format_of(posix.rsplit("/", 1)[-1])
-        if kind is None or kind[0] == "zip":
-            what = "a zip inside a zip" if kind else "not a file type newspipe reads"
-            return label, self.reject(label, "unsupported", f"{what}: not read")
-        if info.flag_bits & 0x1:
-            return label, self.reject(label, "unreadable", "encrypted archive member: not read")
-        return label, kind
+        if kind is None or kind[0] in {"zip", "tar"}:
+            what = "an archive inside an archive" if kind else "not a file type newspipe reads"
+            return self.reject(label, "unsupported", f"{what}: not read")
+        if refused is not None:
+            return self.reject(label, *refused)
+        return kind
+
+    def tar(self, raw: Callable[[], IO[bytes]], compression: str) -> Iterator[dict[str, Any]]:
+        """The documents of the members of a tar archive, read as one stream in its order.
+
+        A failure of the archive's stream (cut short, broken compressed data, past
+        ``NEWSPIPE_MAX_ARCHIVE_BYTES``) ends it with one reject where it stopped, the documents
+        before it read."""
+        try:
+            file = raw()
+        except OSError as exc:
+            yield self.reject(self.input, "unreadable", f"cannot be read ({exc.strerror or exc})")
+            return
+        unpacked = DECOMPRESSORS[compression](file) if compression else file
+        bounded = _Bounded(unpacked, self.options.max_archive_bytes, closing=(file,))
+        given = 0
+        label = ""  # the member being read; the archive between two, "" before its first header
+        with io.BufferedReader(bounded, buffer_size=1 << 16) as stream:
+            try:
+                with tarfile.open(fileobj=stream, mode="r|", tarinfo=_EndNoted) as archive:
+                    label = self.input
+                    while (info := archive.next()) is not None:
+                        # a stream's are never looked back at: a million would hold 500 MB
+                        archive.members.clear()  # type: ignore[attr-defined]
+                        label = f"{self.input}!{info.name}"
+                        for document in self.tar_member(archive, info):
+                            given += 1
+                            yield document
+                        if bounded.failed is not None:  # the member's stream said why: stop
+                            return
+                        label, self.next_number = self.input, 0
+                    _check_tar_end(archive)
+                while stream.read(1 << 16):  # to its end: a compressed stream checks itself
+                    pass
+            except (tarfile.TarError, *STREAM_FAILURES) as exc:
+                given += 1
+                if label or bounded.failed is not None:
+                    yield self.failure(label or self.input, bounded.failed or exc)
+                else:
+                    yield self.reject(
+                        self.input, "malformed", f"not a readable tar archive ({exc})"
+                    )
+        if not given:
+            yield self.empty_archive("tar")
+
+    def tar_member(
+        self, archive: tarfile.TarFile, info: tarfile.TarInfo
+    ) -> Iterator[dict[str, Any]]:
+        self.next_number = 0
+        if info.isdir():
+            return
+        label = f"{self.input}!{info.name}"
+        refused = (
+            None
+            if info.isfile()
+            else ("unsupported", "a link or special file inside a tar archive: not read")
+        )
+        kind = self._member_format(label, info.name, refused)
+        if not isinstance(kind, tuple):  # a reject, or a hidden member (not an input)
+            if kind is not None:
+                yield kind
+            return
+        form, compression = kind
+
+        def open_member() -> IO[bytes]:
+            member = archive.extractfile(info)
+            assert member is not None  # a regular file's
+            return self._decompress(member, compression) if compression else member
+
+        yield from self.stream(label, form, open_member)
 
     def _member_opener(
         self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, compression: str
@@ -1165,7 +1288,8 @@ class _FileReader:
             yield self.failure(label, exc)
 
     def failure(self, label: str, exc: BaseException) -> dict[str, Any]:
-        """The reject of a stream that failed half-way (one of :data:`STREAM_FAILURES`)."""
+        """The reject of a stream that failed half-way (one of :data:`STREAM_FAILURES`, or a
+        tar archive's error)."""
         where = self.stop_path(label)
         if isinstance(exc, ExpansionTooLarge):
             return self.reject(where, "too_large", f"{exc}; reading stopped", label=label)
@@ -1174,6 +1298,10 @@ class _FileReader:
         if isinstance(exc, _BROKEN):
             return self.reject(
                 where, "malformed", f"broken compressed data ({exc}); reading stopped", label=label
+            )
+        if isinstance(exc, tarfile.TarError):
+            return self.reject(
+                where, "malformed", f"broken tar archive ({exc}); reading stopped", label=label
             )
         if isinstance(exc, UnicodeError):
             return self.reject(where, "undecodable", f"{exc}; reading stopped", label=label)
