@@ -295,6 +295,10 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         for n in range(24):
             archive.writestr(f"{n:02d}.txt", sentence.format(f"عضو {n} " * 12))
     (root / "c2-blank.jsonl").write_text("\n \n" * 1500, encoding="utf-8")  # no document at all
+    # Named JSON Lines, written as one JSON array (pandas' to_json without lines=True): cut as
+    # a JSON file's values, not as lines (each would be a malformed reject).
+    exported = [{"text": sentence.format(f"مصدرة {n} " * 10)} for n in range(20)]
+    (root / "c3-array.jsonl").write_text(json.dumps(exported, ensure_ascii=False), "utf-8")
     # A gzip file's size is not known before it is read: decompressed here, its lines sent out
     # in pieces. One broken half-way ends with the stream's reject, after the lines before it.
     with gzip.open(root / "d-small.jsonl.gz", "wt", encoding="utf-8") as packed:
@@ -321,6 +325,7 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     assert decoded["a-small.txt"] + decoded["a2-tiny.zip"] <= 600  # type: ignore[operator]
     assert 600 < decoded["b-day.zip"] <= 4000 < decoded["c-dump.jsonl"]  # type: ignore[operator]
     assert decoded["b3-many.zip"] > 4000  # type: ignore[operator]
+    assert decoded["c3-array.jsonl"] > 4000  # type: ignore[operator]
     assert inputs["b2-dense.zip"].path.stat().st_size < 1000 < 4000 < decoded["b2-dense.zip"]
     assert decoded["d-small.jsonl.gz"] is None
     # Which files went to the workers to read: noted by the crawl's child process in a file.
@@ -351,7 +356,7 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     for workers in (0, 1):
         outcome, ran_ahead = crawl_outcome(root, tmp_path / f"out{workers}", workers)
         assert ran_ahead == (
-            1 + 1 + 14 + 20 + 24 + 30 + 1 + before_break + 20 + 6 if workers else 0
+            1 + 1 + 14 + 20 + 24 + 30 + 1 + 20 + before_break + 20 + 6 if workers else 0
         )
         outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
@@ -373,6 +378,9 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
         for name in ("c-dump.jsonl", "c2-blank.jsonl")
         for piece in line_pieces(root / name, 1500)[1]  # type: ignore[index]
     ]
+    exported_values = json_pieces(InputFile(root / "c3-array.jsonl", root), options, 1500)
+    pieces += [f"c3-array.jsonl v{p.values[0][0]}" for p in exported_values]  # type: ignore[union-attr]
+    assert sum(name.startswith("c3-array.jsonl") for name in pieces) > 1
     for name in ("d-small.jsonl.gz", "e-broken.jsonl.gz"):
         cut = compressed_line_pieces(InputFile(root / name, root), options, 1500)
         pieces += [f"{name} {p.first_line}" for p in cut or () if isinstance(p, LinePiece)]
@@ -384,7 +392,8 @@ def test_archives_read_whole_by_a_worker_give_the_output_of_one_process(
     batches = noted.read_text("utf-8").splitlines()
     assert batches == ["a-small.txt a2-tiny.zip", "b-day.zip", *pieces]
     kept, dropped, _ = outcomes[1]
-    assert len(kept) == 1 + 1 + 12 + 5 + 24 + 30 + 1 + before_break + 20 + 6
+    assert len(kept) == 1 + 1 + 12 + 5 + 24 + 30 + 20 + 1 + before_break + 20 + 6
+    assert {doc["path"] for doc in kept} >= {f"c3-array.jsonl#{n}" for n in range(1, 21)}
     reasons = sorted(reason for _, reason, _ in dropped)
     # b2-dense.zip holds 5 texts 20 times; c2-blank.jsonl is one reject, as a stream makes it
     assert reasons == ["duplicate"] * 16 + ["empty"] * 2 + ["malformed"] * 2

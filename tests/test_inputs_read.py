@@ -30,6 +30,7 @@ from newspipe.inputs.read import (
     line_pieces,
     member_pieces,
     read_piece,
+    written_as_json,
     zip_pieces,
 )
 from newspipe.manifest import full_signature, input_key
@@ -193,7 +194,18 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
         json.dumps([{"text": ARABIC + " n1"}], ensure_ascii=False).encode()[:-1]
         + b", {\x00\x00\x01}]"
     )
+    # Named JSON Lines, written otherwise: read as JSON, its #N counting values.
+    exported = [{"text": ARABIC + " e1"}, {"text": ARABIC + " e2"}]
+    (root / "pandas.jsonl").write_text(json.dumps(exported, ensure_ascii=False), "utf-8")
+    (root / "indented.jsonl").write_bytes(
+        b"\xef\xbb\xbf\n"
+        + "\n".join(json.dumps(r, ensure_ascii=False, indent=2) for r in exported[::-1]).encode()
+    )
     return {
+        "pandas.jsonl#1": None,
+        "pandas.jsonl#2": None,
+        "indented.jsonl#1": None,
+        "indented.jsonl#2": None,
         "padded.txt": None,
         "padded.jsonl#1": None,
         "padded.jsonl#2": "empty",
@@ -548,6 +560,25 @@ def test_large_jsonl_is_streamed_not_loaded(tmp_path: Path) -> None:
 )
 def test_the_format_and_compression_of_a_file_name(name: str, kind: tuple[str, str] | None) -> None:
     assert format_of(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("head", "as_json"),
+    [
+        (b'{"text": "a"}\n{"text": "b"}\n', False),
+        (b'\n\n  {"text": "a"}\n', False),
+        (b'{"text": "a", "cut short', False),  # a first line longer than what is looked at
+        (b"not json at all\n", False),  # JSON Lines gone wrong: its lines say so, one each
+        (b'[{"text": "a"}, {"text": "b"}]', True),
+        (b'\xef\xbb\xbf[\n  {\n    "text": "a"\n  }\n]', True),
+        (b'\r\n{\r\n  "text": "a"\r\n}\r\n{\r\n', True),
+        (b"", False),
+    ],
+)
+def test_a_json_lines_file_written_as_json_is_told_by_its_first_line(
+    head: bytes, as_json: bool
+) -> None:
+    assert written_as_json(head) is as_json
 
 
 def test_decoded_size_is_what_the_reader_decodes_or_none_when_unknown(tmp_path: Path) -> None:
@@ -1005,6 +1036,8 @@ def _cut_members_test_zip(path: Path) -> None:
         "a/big.jsonl": lines.read_bytes(),
         "b/2.txt": f"{ARABIC} 2".encode(),
         "b/array.json": array,
+        "b/exported.jsonl": array,  # named JSON Lines, written as JSON: its values are read
+        "b/exported.jsonl.gz": gzip.compress(array),
         "c/blank.jsonl": b"\n \n\xc2\xa0\n" * 300,  # no document at all: an empty member
         "c/empty.json.gz": gzip.compress(b"[]"),
         "d/lines.jsonl.gz": gzip.compress(_jsonl({"text": f"{ARABIC} 30"}, {"text": "نص"})),
@@ -1037,6 +1070,8 @@ def test_a_zip_with_members_read_here_in_pieces_gives_what_a_stream_gives(
     assert cut == [
         "a/big.jsonl",
         "b/array.json",
+        "b/exported.jsonl",
+        "b/exported.jsonl.gz",
         "c/blank.jsonl",
         "c/empty.json.gz",
         "d/lines.jsonl.gz",
@@ -1055,9 +1090,14 @@ def test_a_zip_with_members_read_here_in_pieces_gives_what_a_stream_gives(
     assert read == whole
     reasons = Counter(verdict(d) for d in whole)
     assert reasons["empty"] == 2 and reasons["unsafe"] == 1 and reasons["malformed"] >= 5
+    for name in ("b/exported.jsonl", "b/exported.jsonl.gz"):  # as b/array.json: by value
+        exported = [d for d in whole if d["path"].startswith(f"dump.zip!{name}#")]
+        assert Counter(verdict(d) for d in exported) == Counter({None: 21, "malformed": 2})
     assert {d["path"].split("#")[0] for d in whole if verdict(d) is None} >= {
         "dump.zip!a/big.jsonl",
         "dump.zip!b/array.json",
+        "dump.zip!b/exported.jsonl",
+        "dump.zip!b/exported.jsonl.gz",
         "dump.zip!d/lines.jsonl.gz",
         "dump.zip!d/text.txt.gz",
         "dump.zip!e/wide.jsonl",

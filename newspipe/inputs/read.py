@@ -17,6 +17,7 @@ a document carrying ``INPUT_REJECT``: an input that breaks half-way keeps what w
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import hashlib
 import io
@@ -917,6 +918,9 @@ class _FileReader:
         head = _utf8_head(handle)
         if head is None:
             return None
+        if written_as_json(_peeked(handle)):
+            handle.close()
+            return None  # read as a stream, as JSON
         return self._line_pieces(handle, piece_bytes, head)
 
     def _line_pieces(
@@ -1060,6 +1064,10 @@ class _FileReader:
         if head is None:  # UTF-16/32 lines: read by a worker, as a stream, whole
             yield MemberPiece(index, index + 1, info.file_size)
             return False
+        if written_as_json(_peeked(handle)):
+            handle.close()
+            note_read_as_json(self.named(label))
+            return (yield from self._value_pieces(opener, piece_bytes, info.filename))
         return (yield from self._line_pieces(handle, piece_bytes, head, info.filename))
 
     def values(self, piece: ValuePiece) -> Iterator[dict[str, Any]]:
@@ -1272,6 +1280,9 @@ class _FileReader:
         given = 0
         try:
             with opener() as handle:
+                if form == "jsonl" and piece is None and written_as_json(_peeked(handle)):
+                    note_read_as_json(self.named(label))
+                    form = "json"
                 if form == "txt":
                     documents = self.txt(label, handle)
                 elif form == "jsonl":
@@ -1425,6 +1436,34 @@ def _line_gives(line: bytes | None) -> bool:
         return bool(decode_bytes(line).text.strip())
     except NotText:
         return True
+
+
+#: How much of a ``.jsonl`` file :func:`written_as_json` looks at.
+SNIFF_BYTES = 4096
+
+
+def written_as_json(head: bytes) -> bool:
+    """Whether the first bytes of a ``.jsonl`` file show JSON not written one value a line: an
+    array (on one line, as pandas' ``to_json(orient="records")`` writes it without
+    ``lines=True``, or over several) or an object over several lines (``json.dump(indent=2)``).
+    Read as JSON Lines, each of its lines would be a malformed reject and no document read."""
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8) :]
+    first = head.lstrip().split(b"\n", 1)[0].strip()
+    return first.startswith(b"[") or first == b"{"
+
+
+def _peeked(handle: Any) -> bytes:
+    """What :func:`written_as_json` looks at of a buffered stream, left in it to be read."""
+    return bytes(handle.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+
+
+def note_read_as_json(where: str) -> None:
+    logger.warning(
+        "%s: an array or JSON over several lines, not JSON Lines: read as JSON (its #N count "
+        "values, not lines)",
+        where,
+    )
 
 
 def value_path(label: str, number: int) -> str:

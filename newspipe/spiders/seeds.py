@@ -25,6 +25,7 @@ from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.inputs.read import (
+    SNIFF_BYTES,
     Piece,
     compressed_line_pieces,
     decoded_size,
@@ -32,6 +33,8 @@ from newspipe.inputs.read import (
     json_pieces,
     line_pieces,
     member_pieces,
+    note_read_as_json,
+    written_as_json,
     zip_pieces,
 )
 from newspipe.manifest import (
@@ -174,7 +177,10 @@ class SeedsSpider(Spider):
         carry their data."""
         form, compression = format_of(file.path.name) or ("", "")
         if (form, compression) == ("jsonl", "") and size is not None:
-            return line_pieces(file.path, PIECE_BYTES)
+            if not written_as_json(_head(file.path)):
+                return line_pieces(file.path, PIECE_BYTES)
+            note_read_as_json(str(file.path))
+            form = "json"  # its values cut as a JSON file's
         if form == "zip" and size is not None:
             planned = member_pieces(file.path, PIECE_BYTES, WHOLE_INPUT, reader.options)
             if planned is None:
@@ -247,6 +253,16 @@ class SeedsSpider(Spider):
         for document in documents:
             stats.inc_value("newspipe/documents/read")
             yield document
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, as :func:`written_as_json` looks at them (none if unreadable:
+    reading it says why)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(SNIFF_BYTES)
+    except OSError:
+        return b""
 
 
 #: Files up to this size are read by the worker processes, whole, and a batch of them holds about
