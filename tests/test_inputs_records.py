@@ -52,6 +52,31 @@ def test_field_names_are_settings() -> None:
     assert fields.meta == {"text": "y"}
 
 
+def test_a_dotted_field_name_reaches_into_objects() -> None:
+    record = {
+        "article": {"body": {"text": "نص"}, "headline": "عنوان", "section": "محليات"},
+        "author": {"name": None},
+        "id": 7,
+    }
+    names = FieldNames(
+        text=("text", "article.body.text"), title=("article.headline",), author=("author.name",)
+    )
+    fields = record_fields(record, names)
+    assert (fields.text, fields.title, fields.author) == ("نص", "عنوان", None)
+    # what was taken leaves meta, an object it leaves empty too, a null one as other nulls
+    assert fields.meta == {"article": {"section": "محليات"}, "id": 7}
+    assert record["article"]["body"] == {"text": "نص"}  # the record itself is not changed
+
+
+def test_a_field_named_with_a_dot_is_taken_before_a_path_into_objects() -> None:
+    record = {"body.text": "بالاسم", "body": {"text": "بالمسار"}}
+    fields = record_fields(record, FieldNames(text=("body.text",)))
+    assert fields.text == "بالاسم"
+    assert fields.meta == {"body": {"text": "بالمسار"}}
+    with pytest.raises(BadRecord):  # a path through something that is not an object
+        record_fields({"body": ["text"]}, FieldNames(text=("body.text",)))
+
+
 def test_unreadable_date_stays_in_meta() -> None:
     fields = record_fields({"text": "x", "date": "yesterday-ish"}, FieldNames())
     assert fields.published is None

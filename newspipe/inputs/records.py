@@ -2,7 +2,8 @@
 
 The field names are settings (``NEWSPIPE_*_FIELDS``); their defaults read SaudiNewsNet and common
 crawler dumps as they are. The first listed field present in a record wins; every other field of the
-record is kept under ``meta``.
+record is kept under ``meta``. A name with dots reaches into objects (``data.content``: the
+``content`` of the record's ``data``) unless the record has a field of that very name.
 """
 
 from __future__ import annotations
@@ -53,11 +54,52 @@ class RecordFields:
     meta: dict[str, Any] | None = None
 
 
+_MISSING = object()
+
+
+def _lookup(record: dict[str, Any], name: str) -> Any:
+    """The value of field ``name`` (dotted: inside objects) in ``record``, or ``_MISSING``."""
+    if name in record or "." not in name:
+        return record.get(name, _MISSING)
+    node: Any = record
+    for part in name.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
 def _first(record: dict[str, Any], names: tuple[str, ...]) -> tuple[str | None, Any]:
     for name in names:
-        if name in record and record[name] is not None:
-            return name, record[name]
+        value = _lookup(record, name)
+        if value is not _MISSING and value is not None:
+            return name, value
     return None, None
+
+
+def _without(record: dict[str, Any], used: set[str]) -> dict[str, Any]:
+    """``record`` without the fields taken (an object left empty by that goes too)."""
+    rest = {key: value for key, value in record.items() if key not in used}
+    for name in used:
+        if name not in record:  # a dotted name, reaching into objects
+            _drop(rest, name.split("."))
+    return rest
+
+
+def _drop(node: dict[str, Any], parts: list[str]) -> None:
+    """Remove the field at ``parts`` from ``node``, copying the objects on the way (the record
+    is not changed)."""
+    head, rest = parts[0], parts[1:]
+    if not rest:
+        node.pop(head, None)
+        return
+    child = node.get(head)
+    if not isinstance(child, dict):
+        return
+    node[head] = child = dict(child)
+    _drop(child, rest)
+    if not child:
+        del node[head]
 
 
 def _take(
@@ -73,7 +115,7 @@ def _take(
     taken = None if name is None else convert(value)
     if taken is not None or (isinstance(value, str) and not value.strip()):
         used.add(str(name))
-    used.update(other for other in names if other in record and record[other] is None)
+    used.update(other for other in names if _lookup(record, other) is None)
     return taken
 
 
@@ -115,8 +157,7 @@ def record_fields(record: Any, names: FieldNames) -> RecordFields:
     fields.source = _take(record, names.source, used, _stripped)
     fields.author = _take(record, names.author, used, _as_text)
     fields.published = _take(record, names.date, used, iso_date)
-    meta = {key: value for key, value in record.items() if key not in used}
-    fields.meta = meta or None
+    fields.meta = _without(record, used) or None
     return fields
 
 
