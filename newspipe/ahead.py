@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from newspipe.config import SettingError
 from newspipe.document import NORMALISED, adapter_for
 from newspipe.manifest import InputReader, Reader, ReadFile, read_file
 from newspipe.rejects import Reject
@@ -575,4 +576,8 @@ def worker_count(setting_value: Any) -> int:
     text = str(setting_value).strip().lower()
     if text in {"", "auto", "none"}:
         return max(1, (os.cpu_count() or 1) - 1)
+    if not text.isdigit():
+        raise SettingError(
+            f"NEWSPIPE_WORKERS must be auto or a whole number, got {setting_value!r}"
+        )
     return int(text)

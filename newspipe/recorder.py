@@ -46,6 +46,7 @@ from newspipe.surrogates import utf8
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -89,18 +90,20 @@ class RunRecorder:
         self._alive_runs: dict[str, bool] = {}
         self._by_unit: dict[int, list[tuple[str, dict[str, Any], Any]]] = {}
 
+    @staticmethod
+    def options(settings: BaseSettings) -> dict[str, Any]:
+        """The recorder's settings; raise :class:`SettingError` on a bad value."""
+        return {
+            "shard_docs": get_int(settings, "NEWSPIPE_SHARD_DOCS", low=0),
+            "gzipped": get_bool(settings, "NEWSPIPE_OUTPUT_GZIP"),
+            "progress_interval": get_float(settings, "NEWSPIPE_PROGRESS_INTERVAL", low=0),
+            "stale_after": get_float(settings, "NEWSPIPE_LOCK_STALE_AFTER", low=0),
+            "stop_grace": get_float(settings, "NEWSPIPE_STOP_GRACE", low=0),
+        }
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        recorder = cls(
-            crawler,
-            run_for(crawler),
-            shard_docs=get_int(settings, "NEWSPIPE_SHARD_DOCS", low=0),
-            gzipped=get_bool(settings, "NEWSPIPE_OUTPUT_GZIP"),
-            progress_interval=get_float(settings, "NEWSPIPE_PROGRESS_INTERVAL", low=0),
-            stale_after=get_float(settings, "NEWSPIPE_LOCK_STALE_AFTER", low=0),
-            stop_grace=get_float(settings, "NEWSPIPE_STOP_GRACE", low=0),
-        )
+        recorder = cls(crawler, run_for(crawler), **cls.options(crawler.settings))
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(recorder.item_dropped, signal=signals.item_dropped)

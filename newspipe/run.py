@@ -19,6 +19,7 @@ from newspipe.text.normalize import NORM_PROFILE
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -164,17 +165,21 @@ def check_profile(state: StateStore, *, rebuild: bool = False) -> None:
 _RUNS: WeakKeyDictionary[Crawler, Run] = WeakKeyDictionary()
 
 
+def run_from_settings(settings: BaseSettings) -> Run:
+    """A new run as the settings make it; raise :class:`SettingError` on a bad value."""
+    return Run(
+        run_id=get_str(settings, "NEWSPIPE_RUN_ID") or new_run_id(),
+        output_dir=Path(get_str(settings, "NEWSPIPE_OUTPUT_DIR") or "."),
+        state_location=get_str(settings, "NEWSPIPE_STATE"),
+        rebuild_state=get_bool(settings, "NEWSPIPE_REBUILD_STATE"),
+    )
+
+
 def run_for(crawler: Crawler) -> Run:
     """The run of ``crawler``, created from its settings on first use."""
     run = _RUNS.get(crawler)
     if run is None:
-        settings = crawler.settings
-        run = Run(
-            run_id=get_str(settings, "NEWSPIPE_RUN_ID") or new_run_id(),
-            output_dir=Path(get_str(settings, "NEWSPIPE_OUTPUT_DIR") or "."),
-            state_location=get_str(settings, "NEWSPIPE_STATE"),
-            rebuild_state=get_bool(settings, "NEWSPIPE_REBUILD_STATE"),
-        )
+        run = run_from_settings(crawler.settings)
         run.inputs.stats = crawler.stats
         _RUNS[crawler] = run
     return run

@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from newspipe import defaults
 from newspipe.addon import NewspipeAddon
+from newspipe.commands.crawl import check_settings
 from newspipe.config import SettingError, get_bool, get_float, get_int, get_list, setting
 from newspipe.logformatter import NewspipeLogFormatter
 from newspipe.rejects import Rejected
@@ -53,6 +54,40 @@ def test_bad_values_raise_one_line_errors_naming_the_setting() -> None:
         get_float(settings, "NEWSPIPE_NEAR_DUP_THRESHOLD", low=0, high=1)
     with pytest.raises(SettingError, match="NEWSPIPE_X must be 0 or more"):
         get_int(settings, "NEWSPIPE_X", low=0)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NEWSPIPE_REBUILD_STATE", "perhaps"),  # the run's
+        ("NEWSPIPE_PROGRESS_INTERVAL", "often"),  # the recorder's
+        ("NEWSPIPE_MAX_DOC_BYTES", "0"),  # the inputs'
+        ("NEWSPIPE_WORKERS", "-1"),  # the worker processes'
+        ("NEWSPIPE_NEAR_DUP_THRESHOLD", "1.5"),  # a stage's
+        ("NEWSPIPE_LANGUAGES", "arabic"),
+        ("NEWSPIPE_RESIDUE_PATTERNS", "(unclosed"),
+        ("ITEM_PIPELINES", {"no.such.Stage": 250}),  # a stage of one's own, misspelt
+    ],
+)
+def test_every_setting_is_checked_before_a_crawl_starts(name: str, value: object) -> None:
+    with pytest.raises(SettingError, match=re.escape(name)):
+        check_settings(project_settings({name: value}))
+
+
+def test_the_default_settings_and_a_stage_switched_off_pass_the_check() -> None:
+    check_settings(project_settings({}))
+    off = {"ITEM_PIPELINES": {"newspipe.stages.clean.CleanStage": None}}
+    check_settings(project_settings(off | {"NEWSPIPE_RESIDUE_PATTERNS": "(unclosed"}))
+    check_settings(project_settings({"NEWSPIPE_LANGUAGES": "AR, und", "NEWSPIPE_WORKERS": "3"}))
+
+
+def project_settings(values: dict[str, object]) -> Settings:
+    """The project's settings (newspipe's stages in ITEM_PIPELINES_BASE), then ``values`` as
+    ``-s`` sets them."""
+    settings = Settings()
+    settings.setmodule("newspipe.settings", priority="project")
+    settings.update(values, priority="cmdline")
+    return settings
 
 
 def test_list_settings_accept_commas_and_lists() -> None:

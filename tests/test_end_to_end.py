@@ -83,3 +83,14 @@ def test_missing_input_root_fails_with_exit_1(project: Path) -> None:
     assert manifest["status"] == "failed"
     assert "does-not-exist" in manifest["error"]
     assert not list(run.output_dir.glob("seeds-*.jsonl")) or run.kept() == []
+
+
+def test_a_bad_setting_is_one_line_and_exit_1_before_anything_is_read(project: Path) -> None:
+    run = scrapy_crawl(project, "-s", "NEWSPIPE_WORKERS=two")
+    assert run.exit_code == 1
+    errors = [line for line in run.stderr.splitlines() if " ERROR: " in line]
+    assert [line.split(" ERROR: ", 1)[1] for line in errors] == [
+        "bad setting: NEWSPIPE_WORKERS must be auto or a whole number, got 'two'"
+    ]
+    assert "Traceback" not in run.stderr
+    assert not list(run.output_dir.glob("**/*.json*"))  # no run began: no output, no manifest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from scrapy.exceptions import NotConfigured
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 #: The reject reasons a text with no letters may get (``NEWSPIPE_LANGID_UNDETERMINED``).
 UNDETERMINED_REASONS: tuple[str, ...] = ("empty", "language")
+#: What NEWSPIPE_LANGUAGES may list: the ISO 639-1 codes the detectors name, and "und".
+_LANGUAGE_CODE = re.compile(rf"[a-z]{{2}}|{UNDETERMINED}")
 
 
 class LanguageStage(Stage):
@@ -49,6 +52,12 @@ class LanguageStage(Stage):
     def from_newspipe_settings(cls, settings: BaseSettings) -> Self:
         config = LangidConfig.from_settings(settings)
         languages = frozenset(code.lower() for code in get_list(settings, "NEWSPIPE_LANGUAGES"))
+        unknown = sorted(code for code in languages if not _LANGUAGE_CODE.fullmatch(code))
+        if unknown:  # "arabic" would reject every document, each for its language
+            raise SettingError(
+                f"NEWSPIPE_LANGUAGES must list ISO 639-1 codes (ar,en) or {UNDETERMINED}, "
+                f"got {', '.join(map(repr, unknown))}"
+            )
         min_score = get_float(settings, "NEWSPIPE_LANGID_MIN_SCORE", low=0.0, high=1.0)
         reason = get_str(settings, "NEWSPIPE_LANGID_UNDETERMINED").lower()
         if reason not in UNDETERMINED_REASONS:
