@@ -569,6 +569,8 @@ def test_the_format_and_compression_of_a_file_name(name: str, kind: tuple[str, s
         (b'\n\n  {"text": "a"}\n', False),
         (b'{"text": "a", "cut short', False),  # a first line longer than what is looked at
         (b"not json at all\n", False),  # JSON Lines gone wrong: its lines say so, one each
+        (b'[1, "a"]\n{"text": "b"}\n', False),
+        (b'[ {"text": "a"},\n {"text": "b"} ]', True),
         (b'[{"text": "a"}, {"text": "b"}]', True),
         (b'\xef\xbb\xbf[\n  {\n    "text": "a"\n  }\n]', True),
         (b'\r\n{\r\n  "text": "a"\r\n}\r\n{\r\n', True),

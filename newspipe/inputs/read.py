@@ -1444,13 +1444,15 @@ SNIFF_BYTES = 4096
 
 def written_as_json(head: bytes) -> bool:
     """Whether the first bytes of a ``.jsonl`` file show JSON not written one value a line: an
-    array (on one line, as pandas' ``to_json(orient="records")`` writes it without
+    array of objects (on one line, as pandas' ``to_json(orient="records")`` writes it without
     ``lines=True``, or over several) or an object over several lines (``json.dump(indent=2)``).
-    Read as JSON Lines, each of its lines would be a malformed reject and no document read."""
+    Read as JSON Lines, each of its lines would be a malformed reject and no document read. (A
+    line that is an array of other values, ``[1, "a"]``, is JSON Lines gone wrong: each such
+    line is its own reject, the lines after it still read.)"""
     if head.startswith(codecs.BOM_UTF8):
         head = head[len(codecs.BOM_UTF8) :]
     first = head.lstrip().split(b"\n", 1)[0].strip()
-    return first.startswith(b"[") or first == b"{"
+    return first in {b"[", b"{"} or (first.startswith(b"[") and first[1:].lstrip()[:1] == b"{")
 
 
 def _peeked(handle: Any) -> bytes:
