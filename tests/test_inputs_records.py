@@ -106,9 +106,11 @@ def test_numbers_json_has_not_are_read_as_text() -> None:
     ("record", "message"),
     [
         ({"title": "t"}, "no text field"),
-        ({"text": 42}, "holds a int"),
-        ([1, 2], "a JSON list"),
-        (3.5, "a JSON float"),
+        ({"text": 42}, "field 'text' holds a number, not text"),
+        ({"text": {"ar": "نص"}}, "field 'text' holds an object, not text"),
+        ([1, 2], "an array, not an object"),
+        (None, "null, not an object"),
+        (3.5, "a number, not an object"),
     ],
 )
 def test_records_without_text_are_malformed(record: object, message: str) -> None:

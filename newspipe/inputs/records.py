@@ -132,6 +132,17 @@ def _as_text(value: Any) -> str | None:
     return None
 
 
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words: ``an array``, ``a number``, ``null``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "an array" if isinstance(value, list) else "an object"
+
+
 def record_fields(record: Any, names: FieldNames) -> RecordFields:
     """The document fields of one JSON value; raise :class:`BadRecord` when it has no text.
 
@@ -142,14 +153,14 @@ def record_fields(record: Any, names: FieldNames) -> RecordFields:
     if isinstance(record, str):
         return RecordFields(text=record)
     if not isinstance(record, dict):
-        raise BadRecord("malformed", f"a JSON {type(record).__name__}, not an object")
+        raise BadRecord("malformed", f"{_json_kind(record)}, not an object")
     used: set[str] = set()
     field, value = _first(record, names.text)
     if field is None:
         raise BadRecord("malformed", f"no text field (looked for {', '.join(names.text)})")
     text = _as_text(value)
     if text is None:
-        raise BadRecord("malformed", f"field {field!r} holds a {type(value).__name__}, not text")
+        raise BadRecord("malformed", f"field {field!r} holds {_json_kind(value)}, not text")
     used.add(field)
     fields = RecordFields(text=text)
     fields.title = _take(record, names.title, used, _as_text)
