@@ -383,6 +383,9 @@ class RunRecorder:
             self.rejected,
             self.counts.table(),
         )
+        if self.run.status == "completed" and not stats.get_value("newspipe/inputs/total"):
+            # an empty folder, or a mount that failed: a cron log should say so
+            logger.warning("no input files were found: nothing was read (NEWSPIPE_SEEDS, -a path)")
 
     def _write_manifest(self, reason: str) -> None:
         run = self.run

@@ -94,3 +94,16 @@ def test_a_bad_setting_is_one_line_and_exit_1_before_anything_is_read(project: P
     ]
     assert "Traceback" not in run.stderr
     assert not list(run.output_dir.glob("**/*.json*"))  # no run began: no output, no manifest
+
+
+def test_an_empty_seed_folder_completes_and_the_log_says_nothing_was_found(
+    project: Path,
+) -> None:
+    (project / "empty").mkdir()
+    run = scrapy_crawl(project, "-a", "path=empty")
+    assert run.exit_code == 0
+    assert run.last_manifest()["status"] == "completed"
+    assert "WARNING: no input files were found: nothing was read" in run.stderr
+    assert scrapy_crawl(project).exit_code == 0  # the seeds read once, then
+    again = scrapy_crawl(project)  # skipped as unchanged: found all the same, no warning
+    assert again.exit_code == 0 and "no input files were found" not in again.stderr
