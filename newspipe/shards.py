@@ -24,6 +24,7 @@ import logging
 import os
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -109,10 +110,9 @@ class ShardFile:
         return PendingFile(self.temp, self.final, self.kind, self.lines)
 
     def discard(self) -> None:
-        try:
+        with suppress(OSError):  # a full disk fails the flush of what is thrown away anyway
             self._raw.close()
-        finally:
-            self.temp.unlink(missing_ok=True)
+        self.temp.unlink(missing_ok=True)
 
 
 class ShardSet:

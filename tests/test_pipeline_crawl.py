@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from newspipe.recorder import RunRecorder
+from newspipe.shards import ShardFile
 from tests.conftest import SEEDS
 from tests.crawling import crawl
 
@@ -82,3 +85,42 @@ def test_an_unexpected_error_while_finishing_fails_the_run(
     assert result.exit_code == 1  # not 0, as a completed run would
     assert not (out / "latest.json").exists()
     assert not list(out.glob(".*.lock"))  # the lock is released all the same
+
+
+class _FullDisk:
+    """A file whose buffered bytes can go nowhere: closing it fails as writing did."""
+
+    def __init__(self, raw: object) -> None:
+        self.raw = raw
+
+    def close(self) -> None:
+        self.raw.close()  # type: ignore[attr-defined]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_fails_the_run_and_leaves_no_file_under_a_final_name_nor_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = seed_copy(tmp_path)
+    (root / "zz_copy.txt").write_bytes(sorted(root.glob("*.txt"))[0].read_bytes())  # a reject
+    written = 0
+    real_write = ShardFile.write
+
+    def write(shard: ShardFile, record: dict[str, object]) -> None:
+        nonlocal written
+        written += 1
+        if written > 5:  # the kept and rejects files are both open by then
+            shard._raw = _FullDisk(shard._raw)  # type: ignore[assignment]
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(shard, record)
+
+    monkeypatch.setattr(ShardFile, "write", write)  # the crawl runs in a fork: it keeps this
+    out = tmp_path / "out"
+    result = crawl({"NEWSPIPE_OUTPUT_DIR": str(out), "NEWSPIPE_WORKERS": 0}, path=str(root))
+    assert result.exit_code == 1
+    [manifest] = [json.loads(path.read_text("utf-8")) for path in (out / "runs").glob("*.json")]
+    assert manifest["status"] == "failed"
+    assert manifest["error"].endswith("cannot write output: [Errno 28] No space left on device")
+    assert manifest["files"] == []  # no documents committed: no clusters or overlaps of them
+    left = sorted(path.name for path in out.iterdir() if path.is_file())
+    assert left == ["newspipe-state.sqlite"]  # no shard, no temp file aside, no latest.json

@@ -156,8 +156,8 @@ class DedupStage(Stage):
 
     def close_spider(self) -> None:
         run = self.run
-        if run is None or self.dedup is None:
-            return
+        if run is None or self.dedup is None or run.status == "failed":
+            return  # a failed run commits no document: no links between them either
         # Not seeds-RUN_ID.*.jsonl: readers and crash recovery take those for document files.
         files = (
             (f"clusters-{run.run_id}.jsonl", "clusters", self.links.cluster_records()),
