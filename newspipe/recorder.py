@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
@@ -39,7 +40,7 @@ from newspipe.shards import (
     recover,
 )
 from newspipe.stages.source import fill_source
-from newspipe.state import state_file
+from newspipe.state import STATE_FAILURES, state_file
 from newspipe.state.redis import RedisState, is_redis_location
 from newspipe.stopping import install_stop_watchdog
 from newspipe.surrogates import utf8
@@ -353,9 +354,7 @@ class RunRecorder:
                 else:
                     run.fail(f"run stopped before the end: {reason}")
             self.shards.discard()
-            if run.state_opened:
-                run.state.rollback()  # a failed run's uncommitted work is redone next time
-                run.state.close()
+            self._close_state()
             self._log_summary()
             self._write_manifest(reason)
             if run.status == "completed":
@@ -363,8 +362,24 @@ class RunRecorder:
         except Exception as exc:  # a bug: logged, and the run must not exit 0 as if completed
             logger.exception("unexpected error while finishing the run")
             run.fail(f"unexpected error while finishing the run: {exc!r}")
+            with suppress(Exception):  # its manifest says so, as any failed run's does
+                self._write_manifest(reason)
         finally:
             self._release()
+
+    def _close_state(self) -> None:
+        """Roll back what the run did not commit (a failed run's work is redone next time), and
+        close the store; a store that fails at that fails the run, which still ends in order."""
+        run = self.run
+        if not run.state_opened:
+            return
+        try:
+            run.state.rollback()
+        except STATE_FAILURES as exc:
+            run.fail(f"state store: cannot roll back: {exc}")
+        finally:
+            with suppress(*STATE_FAILURES):
+                run.state.close()
 
     def _log_summary(self) -> None:
         stats = self.crawler.stats

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,32 @@ def test_a_full_disk_fails_the_run_and_leaves_no_file_under_a_final_name_nor_asi
     assert manifest["files"] == []  # no documents committed: no clusters or overlaps of them
     left = sorted(path.name for path in out.iterdir() if path.is_file())
     assert left == ["newspipe-state.sqlite"]  # no shard, no temp file aside, no latest.json
+
+
+def test_a_state_store_failing_under_the_run_fails_it_in_one_line_with_a_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newspipe.state.sqlite import SqliteState
+
+    kept = 0
+    real_add_kept = SqliteState.add_kept
+
+    def add_kept(store: SqliteState, *args: object) -> None:
+        nonlocal kept
+        kept += 1
+        if kept > 2:  # as SQLite says it when its disk is full, and rolls back on its own
+            store._db.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        real_add_kept(store, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqliteState, "add_kept", add_kept)  # kept by the crawl's fork
+    out = tmp_path / "out"
+    result = crawl({"NEWSPIPE_OUTPUT_DIR": str(out), "NEWSPIPE_WORKERS": 0}, path=str(SEEDS))
+    assert result.exit_code == 1
+    assert result.errors == []  # no document ended in a traceback
+    [manifest] = [json.loads(path.read_text("utf-8")) for path in (out / "runs").glob("*.json")]
+    assert (manifest["status"], manifest["error"]) == (
+        "failed",
+        "state store: database or disk is full",
+    )
+    assert not list(out.glob("seeds-*.jsonl"))  # nothing committed under a final name

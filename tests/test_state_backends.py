@@ -90,6 +90,20 @@ def test_rollback_forgets_the_open_transaction(make_store: StoreFactory) -> None
     assert make_store().find_exact("kept") == "doc-a"
 
 
+def test_a_transaction_sqlite_rolled_back_itself_is_not_rolled_back_again(
+    tmp_path: Path,
+) -> None:
+    store = SqliteState(tmp_path / "state.sqlite")
+    store.add_kept("h1", "doc-a", "run-1")
+    store._db.execute("ROLLBACK")  # as SQLite does after "database or disk is full"
+    store.rollback()  # before: "cannot rollback - no transaction is active"
+    store.add_kept("h2", "doc-b", "run-1")  # a new transaction begins as ever
+    store.commit()
+    store.close()
+    reopened = SqliteState(tmp_path / "state.sqlite")
+    assert (reopened.find_exact("h1"), reopened.find_exact("h2")) == (None, "doc-b")
+
+
 def test_close_without_commit_applies_nothing(make_store: StoreFactory) -> None:
     store = make_store()
     store.add_kept("h1", "doc-a", "run-1")

@@ -39,6 +39,7 @@ from newspipe.dedup.config import DedupConfig
 from newspipe.document import FOLDER_SOURCE, normalised_text
 from newspipe.run import OutputFile, Run, run_for
 from newspipe.stages.base import Stage
+from newspipe.state import STATE_FAILURES
 
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
@@ -116,7 +117,15 @@ class DedupStage(Stage):
     def process(self, doc: ItemAdapter) -> None:
         run = self.run
         assert run is not None, "DedupStage needs a crawler (from_crawler)"
+        if run.status == "failed":
+            return  # nothing more is committed (and the state may be what failed): let it pass
         dedup = self.deduplicator(run)
+        try:
+            self._judge(doc, dedup, run)
+        except STATE_FAILURES as exc:  # one line and a failed run, not a traceback a document
+            run.fail(f"state store: {exc}")
+
+    def _judge(self, doc: ItemAdapter, dedup: Deduplicator, run: Run) -> None:
         prepared = doc.get(FINGERPRINT)
         if prepared is None or prepared[0] is not doc.get("text"):
             self.prepare(doc)  # not prepared, or the text changed since

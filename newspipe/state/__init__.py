@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from newspipe.config import SettingError
 from newspipe.state.base import StateStore
-from newspipe.state.redis import RedisState, is_redis_location
+from newspipe.state.redis import RedisState, StateUnavailable, is_redis_location
 from newspipe.state.sqlite import SqliteState
 
 DEFAULT_STATE_FILE = "newspipe-state.sqlite"
+#: What a state store raises when it fails under a run (a full disk, Redis gone).
+STATE_FAILURES = (sqlite3.Error, StateUnavailable, OSError)
 
 
 def open_state(location: str, output_dir: Path) -> StateStore:

@@ -189,9 +189,10 @@ class SqliteState:
             self._in_transaction = False
 
     def rollback(self) -> None:
-        if self._in_transaction:
+        # SQLite rolls back on its own after some errors (a full disk): nothing left to undo
+        if self._in_transaction and self._db.in_transaction:
             self._db.execute("ROLLBACK")
-            self._in_transaction = False
+        self._in_transaction = False
 
     def close(self) -> None:
         self.rollback()
