@@ -2,12 +2,12 @@
 
 Formats, by file ending: ``.txt`` (one document), ``.json`` (an object, an array of objects, or
 objects one after another), ``.jsonl``/``.ndjson`` (one object a line), each also compressed
-(``.gz``, ``.bz2``, ``.xz``), and ``.zip`` archives holding any of these. Paths, relative to the
-seed root:
+(``.gz``, ``.bz2``, ``.xz``), and ``.zip`` and ``.tar`` archives (a tar compressed too) holding
+any of these. Paths, relative to the seed root:
 
 - ``a.txt``, ``a.json`` (a file of one value), ``a.json#3`` (the 3rd element of an array, 1-based),
   ``a.jsonl#3`` (line 3, 1-based), ``a.jsonl.gz#3``,
-- ``a.zip!dir/x.json#12``: element 12 of member ``dir/x.json`` of ``a.zip``.
+- ``a.zip!dir/x.json#12``: element 12 of member ``dir/x.json`` of ``a.zip``; ``a.tgz!x.txt``.
 
 Any other file is an ``unsupported`` reject (counted, never silently skipped); hidden files and
 folders (``.name``) and the ``__MACOSX`` folders of zip files are not inputs. Every failure becomes
@@ -213,11 +213,11 @@ class _EndNoted(tarfile.TarInfo):
     ending without the marker, ends it as quietly."""
 
     @classmethod
-    def fromtarfile(cls, tarfile: tarfile.TarFile) -> _EndNoted:
+    def fromtarfile(cls, archive: tarfile.TarFile) -> _EndNoted:
         try:
-            return super().fromtarfile(tarfile)
+            return super().fromtarfile(archive)
         except Exception as exc:
-            tarfile.newspipe_end = exc  # type: ignore[attr-defined]
+            archive.newspipe_end = exc  # type: ignore[attr-defined]
             raise
 
 
