@@ -63,7 +63,8 @@ class ArabicQualityStage(Stage):
         try:
             number = kind(value)
         except (TypeError, ValueError):
-            raise SettingError(f"{name} must be a {kind.__name__}, got {value!r}") from None
+            what = "a whole number" if kind is int else "a number"
+            raise SettingError(f"{name} must be {what}, got {value!r}") from None
         if number < 0:
             raise SettingError(f"{name} must be 0 or more, got {value!r}")
         return number
