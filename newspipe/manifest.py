@@ -227,6 +227,32 @@ def unchanged(record: InputRecord, current: Signature, path: Path) -> bool:
     return bool(stored.digest) and file_digest(path) == stored.digest
 
 
+def lines_added(record: InputRecord, current: Signature, path: Path) -> bool:
+    """Whether ``path`` (stat ``current``) is the JSON Lines file ``record`` describes with lines
+    added at its end, as a scraper appends to its dump: larger, its first bytes those ingested
+    (their digest), which ended at a line's end. Its documents past those done are then all there
+    is to read; read again whole, every earlier one would come out again as a duplicate."""
+    from newspipe.inputs.read import format_of
+
+    stored = record.signature
+    if not stored.digest or not 0 < stored.size < current.size:
+        return False
+    if format_of(path.name) != ("jsonl", ""):
+        return False  # a JSON array, a zip, a text: grown, they are other files
+    digest = hashlib.blake2b(digest_size=16)
+    left = stored.size
+    last = b""
+    try:
+        with open(path, "rb") as file:
+            while left and (block := file.read(min(left, 1 << 20))):
+                digest.update(block)
+                left -= len(block)
+                last = block[-1:]
+    except OSError:
+        return False  # the reader meets it again and says why
+    return not left and last == b"\n" and digest.hexdigest() == stored.digest
+
+
 #: A folder's plain files as listed: name and ``stat``, sorted by name.
 Listing = list[tuple[str, os.stat_result]]
 
@@ -436,7 +462,14 @@ class InputManifest:
                 same = unchanged(record, current, file.path)
             except OSError:
                 same = False
-            if not same:
+            if not same and record.complete and lines_added(record, current, file.path):
+                logger.info(
+                    "%s: lines added since it was ingested: reading on past its first %d documents",
+                    file.path,
+                    record.docs_done,
+                )
+                todo.append((file, record.docs_done))  # those before: left out, as on a resume
+            elif not same:
                 logger.info("%s: changed since it was ingested, reading it again", file.path)
                 todo.append((file, 0))
             elif record.complete:

@@ -23,6 +23,7 @@ from newspipe.manifest import (
     Signature,
     file_digest,
     full_signature,
+    lines_added,
     read_file,
     read_with,
     signature_and_contents,
@@ -49,6 +50,47 @@ def test_unchanged_needs_the_hash_only_when_size_and_mtime_disagree(tmp_path: Pa
     assert not unchanged(record, full_signature(path), path)
     path.write_text("نص أطول من الأول")
     assert not unchanged(record, full_signature(path), path)
+
+
+@pytest.mark.parametrize(
+    ("name", "then", "now", "added"),
+    [
+        ("dump.jsonl", b'{"n": 1}\n', b'{"n": 1}\n{"n": 2}\n', True),
+        ("dump.ndjson", b'{"n": 1}\n', b'{"n": 1}\n\n{"n": 2}', True),
+        ("dump.jsonl", b'{"n": 1}\n', b'{"n": 0}\n{"n": 2}\n', False),  # the start changed
+        ("dump.jsonl", b'{"n": 1', b'{"n": 1}\n{"n": 2}\n', False),  # a line finished since
+        ("dump.jsonl", b'{"n": 1}\n{"n": 2}\n', b'{"n": 1}\n', False),  # shorter
+        ("dump.json", b'{"n": 1}\n', b'{"n": 1}\n{"n": 2}\n', False),  # JSON: another file
+        ("dump.jsonl.gz", b"\x1f\x8b1\n", b"\x1f\x8b1\n2\n", False),
+    ],
+)
+def test_lines_added_to_a_json_lines_file_are_told_from_a_changed_file(
+    tmp_path: Path, name: str, then: bytes, now: bytes, added: bool
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(then)
+    record = InputRecord(full_signature(path), 1, True)
+    path.write_bytes(now)
+    assert lines_added(record, full_signature(path), path) is added
+
+
+def test_a_json_lines_file_appended_to_is_read_on_past_the_documents_done(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(b'{"n": 0}\n{"n": 1}\n{"n": 2}\n')
+    state = SqliteState(tmp_path / "state.sqlite")
+    run1 = manifest_with(state)
+    for document in run1.documents(run1.plan([File(path)]), three_docs):
+        run1.processed(document)
+    for key, text in run1.records_to_commit().items():
+        state.set_input(key, text)
+    state.commit()
+    with path.open("ab") as dump:  # a scraper adds the day's articles
+        dump.write(b'{"n": 3}\n{"n": 4}\n')
+    assert [(f.path.name, skip) for f, skip in manifest_with(state).plan([File(path)])] == [
+        ("dump.jsonl", 3)  # the three done are left out, as on a resume
+    ]
 
 
 def manifest_with(state: SqliteState) -> InputManifest:
