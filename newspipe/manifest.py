@@ -63,6 +63,8 @@ class ManifestInput(Protocol):
 
     #: The file's bytes when they are at hand (the reader then need not open the file).
     contents: bytes | None
+    #: ``(bytes, lines)`` of a JSON Lines file read before, when lines were only added since.
+    lines_done: tuple[int, int] | None
 
     def stat(self) -> os.stat_result: ...
 
@@ -227,30 +229,34 @@ def unchanged(record: InputRecord, current: Signature, path: Path) -> bool:
     return bool(stored.digest) and file_digest(path) == stored.digest
 
 
-def lines_added(record: InputRecord, current: Signature, path: Path) -> bool:
-    """Whether ``path`` (stat ``current``) is the JSON Lines file ``record`` describes with lines
-    added at its end, as a scraper appends to its dump: larger, its first bytes those ingested
-    (their digest), which ended at a line's end. Its documents past those done are then all there
-    is to read; read again whole, every earlier one would come out again as a duplicate."""
+def lines_added(record: InputRecord, current: Signature, path: Path) -> tuple[int, int] | None:
+    """``(bytes, lines)`` ingested when ``path`` (stat ``current``) is the JSON Lines file
+    ``record`` describes with lines added at its end, as a scraper appends to its dump: larger,
+    its first bytes those ingested (their digest), which ended at a line's end; else None. Its
+    documents past those done are then all there is to read; read again whole, every earlier one
+    would come out again as a duplicate."""
     from newspipe.inputs.read import format_of
 
     stored = record.signature
     if not stored.digest or not 0 < stored.size < current.size:
-        return False
+        return None
     if format_of(path.name) != ("jsonl", ""):
-        return False  # a JSON array, a zip, a text: grown, they are other files
+        return None  # a JSON array, a zip, a text: grown, they are other files
     digest = hashlib.blake2b(digest_size=16)
-    left = stored.size
+    left, lines = stored.size, 0
     last = b""
     try:
         with open(path, "rb") as file:
             while left and (block := file.read(min(left, 1 << 20))):
                 digest.update(block)
                 left -= len(block)
+                lines += block.count(b"\n")
                 last = block[-1:]
     except OSError:
-        return False  # the reader meets it again and says why
-    return not left and last == b"\n" and digest.hexdigest() == stored.digest
+        return None  # the reader meets it again and says why
+    if left or last != b"\n" or digest.hexdigest() != stored.digest:
+        return None
+    return stored.size, lines
 
 
 #: A folder's plain files as listed: name and ``stat``, sorted by name.
@@ -462,7 +468,9 @@ class InputManifest:
                 same = unchanged(record, current, file.path)
             except OSError:
                 same = False
-            if not same and record.complete and lines_added(record, current, file.path):
+            added = None if same or not record.complete else lines_added(record, current, file.path)
+            if added is not None:
+                file.lines_done = added
                 logger.info(
                     "%s: lines added since it was ingested: reading on past its first %d documents",
                     file.path,
@@ -529,13 +537,20 @@ class InputManifest:
         *,
         first: bool,
         last: bool,
+        before: int = 0,
     ) -> list[dict[str, Any]]:
         """The documents of one piece of ``file`` read elsewhere, in order (pieces come one
-        after another, the file's first ``skip`` documents left out as :meth:`documents` does);
+        after another, the file's first ``skip`` documents left out as :meth:`documents` does;
+        ``before`` of them are ahead of its first piece: a dump cut past the lines read before);
         none once the run has stopped."""
         if self.stopped:
             return []
-        active = self._begin(file, skip, signature) if first else self._active[file.key]
+        if first:
+            active = self._begin(file, skip, signature)
+            active.seen = before
+            self._inc("newspipe/documents/resumed", before)
+        else:
+            active = self._active[file.key]
         passed = min(len(documents), max(0, skip - active.seen))
         active.seen += len(documents)
         self._inc("newspipe/documents/resumed", passed)

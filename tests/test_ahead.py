@@ -244,6 +244,58 @@ def crawl_outcome(root: Path, output: Path, workers: int) -> tuple[Outcome, int]
     return (kept, dropped, counters), ran_ahead
 
 
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_large_dump_appended_to_is_cut_past_the_lines_read_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    from newspipe.spiders import seeds
+
+    # Limits scaled down: the dump goes in pieces (the crawl runs in a fork, which keeps them).
+    monkeypatch.setattr(seeds, "SMALL_INPUT", 600)
+    monkeypatch.setattr(seeds, "WHOLE_INPUT", 4000)
+    monkeypatch.setattr(seeds, "PIECE_BYTES", 1500)
+    sentence = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة {} لخدمة السكان"
+    lines = [
+        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False) + "\n"
+        for n in range(60)
+    ]
+    lines[45] = "\n"  # a blank line among the new ones: no document, as ever
+    root = tmp_path / "in"
+    root.mkdir()
+    dump = root / "dump.jsonl"
+    dump.write_text("".join(lines[:40]), encoding="utf-8")
+    output = tmp_path / "out"
+    first = crawl({"NEWSPIPE_OUTPUT_DIR": str(output), "NEWSPIPE_WORKERS": workers}, path=str(root))
+    assert len(first.kept) == 40
+    with dump.open("a", encoding="utf-8") as scraper:
+        scraper.write("".join(lines[40:]))
+    noted = tmp_path / "pieces.txt"  # the first line of each piece sent out, noted by the fork
+
+    class NotedPieceBatch(ahead.PieceBatch):
+        def __init__(self, file: Any, piece: Any, *args: Any, **kwargs: Any) -> None:
+            super().__init__(file, piece, *args, **kwargs)
+            with noted.open("a", encoding="utf-8") as out:
+                out.write(f"{piece.first_line}\n")
+
+    monkeypatch.setattr(seeds, "PieceBatch", NotedPieceBatch)
+    second = crawl(
+        {"NEWSPIPE_OUTPUT_DIR": str(output), "NEWSPIPE_WORKERS": workers}, path=str(root)
+    )
+    assert second.exit_code == 0
+    if workers:  # cut from the new lines on: the old ones not read again (with no worker
+        # process, the file is read as one stream, the documents done left out unstaged)
+        firsts = [int(line) for line in noted.read_text("utf-8").split()]
+        assert len(firsts) > 1 and firsts[0] == 41
+    assert [doc["path"] for doc in second.kept] == [
+        f"dump.jsonl#{n}" for n in range(41, 61) if n != 46
+    ]
+    assert not second.dropped
+    assert second.stats["newspipe/documents/resumed"] == 40  # done before: left out
+    assert second.stats.get("newspipe/ahead/documents", 0) == (19 if workers else 0)
+    third = crawl({"NEWSPIPE_OUTPUT_DIR": str(output), "NEWSPIPE_WORKERS": workers}, path=str(root))
+    assert not third.kept and not third.dropped  # all 59 documents done: unchanged since
+
+
 def test_the_crawl_process_leaves_archives_read_whole_to_the_workers() -> None:
     reader = read_with(InputOptions(roots=()))
     assert ahead._LocalChain.takes(FileBatch([], documents_of, reader))

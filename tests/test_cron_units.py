@@ -71,7 +71,8 @@ def test_lines_added_to_a_json_lines_file_are_told_from_a_changed_file(
     path.write_bytes(then)
     record = InputRecord(full_signature(path), 1, True)
     path.write_bytes(now)
-    assert lines_added(record, full_signature(path), path) is added
+    expected = (len(then), then.count(b"\n")) if added else None  # where the new lines begin
+    assert lines_added(record, full_signature(path), path) == expected
 
 
 def test_a_json_lines_file_appended_to_is_read_on_past_the_documents_done(

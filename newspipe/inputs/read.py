@@ -102,6 +102,9 @@ class InputFile:
         self.status = status
         #: The file's bytes, while a reader that already has them (to hash them) reads it.
         self.contents: bytes | None = None
+        #: ``(bytes, lines)`` of a JSON Lines file an earlier run read whole, when lines were
+        #: only added since (set by the manifest's plan): a large one is cut from there on.
+        self.lines_done: tuple[int, int] | None = None
 
     def __repr__(self) -> str:
         return f"InputFile({self.location!r})"
@@ -577,16 +580,20 @@ def _to_cut(info: zipfile.ZipInfo, largest: int) -> bool:
     )
 
 
-def line_pieces(path: Path, piece_bytes: int) -> tuple[Signature, list[LinePiece]] | None:
+def line_pieces(
+    path: Path, piece_bytes: int, done: tuple[int, int] | None = None
+) -> tuple[Signature, list[LinePiece]] | None:
     """A large JSON Lines file cut into pieces of about ``piece_bytes`` at line ends, so that
     the workers read it side by side, and the file's signature (hashed in the same pass).
+    ``done``: ``(bytes, lines)`` at its start already read (lines added since): pieces from there.
 
     None when the file cannot be cut (a UTF-16 or UTF-32 byte-order mark: its lines are not
     ``\n`` bytes) or read: it is read as a stream, which rejects it with the reason.
     """
     digest = hashlib.blake2b(digest_size=16)
     pieces: list[LinePiece] = []
-    start, first_line, lines_before, offset = 0, 1, 0, 0
+    start, lines_done = done or (0, 0)
+    first_line, lines_before, offset = lines_done + 1, 0, 0
     utf8_bom = False
     try:
         with path.open("rb") as file:

@@ -155,7 +155,7 @@ class SeedsSpider(Spider):
             if size is not None and size <= WHOLE_INPUT:
                 yield FileBatch([(file, skip)], accept, reader, weight=weight_of(size), large=True)
                 continue
-            pieces = self._cut(file, size, reader)
+            pieces = self._cut(file, skip, size, reader)
             if pieces is not None:
                 yield from self._pieces(file, skip, *pieces, reader)
                 continue
@@ -168,24 +168,27 @@ class SeedsSpider(Spider):
 
     @staticmethod
     def _cut(
-        file: InputFile, size: int | None, reader: InputReader
-    ) -> tuple[Signature, Iterable[Piece | dict[str, Any]]] | None:
+        file: InputFile, skip: int, size: int | None, reader: InputReader
+    ) -> tuple[Signature, Iterable[Piece | dict[str, Any]], int] | None:
         """A JSON Lines or JSON file or zip archive too large to send whole, in pieces for the
-        workers, with its signature; None when it is read here as a stream. A compressed dump is
-        decompressed here, and a JSON file's values are found here (parsing is what finds where
-        one ends), as are a zip's large or compressed JSON and JSON Lines members: those pieces
-        carry their data."""
+        workers, with its signature and how many of its documents are ahead of the first piece;
+        None when it is read here as a stream. A compressed dump is decompressed here, and a
+        JSON file's values are found here (parsing is what finds where one ends), as are a
+        zip's large or compressed JSON and JSON Lines members: those pieces carry their data.
+        A dump with lines added since an earlier run read it is cut from its new lines on: its
+        ``skip`` documents done are not read again."""
         form, compression = format_of(file.path.name) or ("", "")
         if (form, compression) == ("jsonl", "") and size is not None:
             if not written_as_json(_head(file.path)):
-                return line_pieces(file.path, PIECE_BYTES)
+                cut = line_pieces(file.path, PIECE_BYTES, file.lines_done)
+                return None if cut is None else (*cut, skip if file.lines_done else 0)
             note_read_as_json(str(file.path))
             form = "json"  # its values cut as a JSON file's
         if form == "zip" and size is not None:
             planned = member_pieces(file.path, PIECE_BYTES, WHOLE_INPUT, reader.options)
             if planned is None:
                 return None
-            return planned[0], zip_pieces(file, reader.options, planned[1], PIECE_BYTES)
+            return planned[0], zip_pieces(file, reader.options, planned[1], PIECE_BYTES), 0
         if (form, compression) == ("jsonl", "") or form not in {"jsonl", "json"}:
             return None
         signature, file.contents = signature_and_contents(file.path)
@@ -197,7 +200,7 @@ class SeedsSpider(Spider):
             )
         finally:
             file.contents = None  # held by the pieces' reader if needed, not sent with each
-        return None if pieces is None else (signature, pieces)
+        return None if pieces is None else (signature, pieces, 0)
 
     def _pieces(
         self,
@@ -205,10 +208,12 @@ class SeedsSpider(Spider):
         skip: int,
         signature: Signature,
         pieces: Iterable[Piece | dict[str, Any]],
+        before: int,
         reader: InputReader,
     ) -> Iterator[PieceBatch]:
         """The pieces of a file, for the workers to read side by side; a reject among them (a
-        value the stream rejects, a stream broken half-way) comes after the piece before it."""
+        value the stream rejects, a stream broken half-way) comes after the piece before it.
+        ``before``: the documents ahead of the first piece (done by an earlier run)."""
         stats = self.crawler.stats
         assert stats is not None
         inputs = run_for(self.crawler).inputs
@@ -220,9 +225,11 @@ class SeedsSpider(Spider):
             nonlocal given
             documents += tail
             given += len(documents)
-            if last and not given:  # no piece held a document: the file says so, as a stream does
+            if last and not given and not before:  # no document at all: said, as a stream does
                 documents = [reader.empty(file)]
-            accepted = inputs.accept_piece(file, skip, signature, documents, first=first, last=last)
+            accepted = inputs.accept_piece(
+                file, skip, signature, documents, first=first, last=last, before=before
+            )
             stats.inc_value("newspipe/documents/read", len(accepted))
             return accepted
 
