@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,6 +146,10 @@ def test_seeding_is_done_once_whoever_comes_first(state: RedisState) -> None:
     assert state.client.lrange(first.keys["units"], 0, -1) == NAMES
     assert batch_id(NAMES) == batch_id(list(NAMES))
     assert batch_id(NAMES) != batch_id([*NAMES, "0:d.txt"])
+    # the same names, one input changed since (its size and mtime): another batch, read again
+    versions = ["10:1", "20:2", "30:3"]
+    assert batch_id(NAMES, versions) == batch_id(NAMES, list(versions))
+    assert batch_id(NAMES, versions) != batch_id(NAMES, ["10:1", "25:4", "30:3"])
 
 
 def test_units_are_taken_in_batch_order_each_once(state: RedisState) -> None:
@@ -350,3 +355,36 @@ def test_a_commit_applies_decided_units_only(server: RedisServer, state: RedisSt
     state.mark_decided(5)
     state.commit()
     assert other.lsh_candidates([1]) == ["doc-4", "doc-5"]
+
+
+# -- a worker's run, end to end ----------------------------------------------------------------
+
+
+def test_a_dump_appended_to_after_its_batch_is_read_again_by_the_next_worker(
+    server: RedisServer, tmp_path: Path
+) -> None:
+    from tests.crawling import crawl
+
+    sentence = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة {} لخدمة السكان"
+    lines = [
+        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False) + "\n"
+        for n in range(8)
+    ]
+    root = tmp_path / "in"
+    root.mkdir()
+    dump = root / "daily.jsonl"
+    dump.write_text("".join(lines[:5]), encoding="utf-8")
+    settings = {"NEWSPIPE_STATE": server.url(), "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}
+    assert len(crawl(settings, path=str(root)).kept) == 5
+    again = crawl(settings, path=str(root))
+    assert not again.kept and not again.dropped  # the batch is done: nothing read twice
+    with dump.open("a", encoding="utf-8") as scraper:
+        scraper.write("".join(lines[5:]))
+    grown = crawl(settings, path=str(root))  # before: the same batch, so never read again
+    assert [doc["path"] for doc in grown.kept] == [
+        "daily.jsonl#6",
+        "daily.jsonl#7",
+        "daily.jsonl#8",
+    ]
+    # with Redis there is no input manifest: the old lines are read again, found copies
+    assert sorted(reason for _, reason, _ in grown.dropped) == ["duplicate"] * 5

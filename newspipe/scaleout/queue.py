@@ -137,11 +137,16 @@ return 1
 """
 
 
-def batch_id(unit_names: Sequence[str]) -> str:
-    """The batch of these units: workers given the same inputs join the same batch."""
+def batch_id(unit_names: Sequence[str], versions: Sequence[str] = ()) -> str:
+    """The batch of these units: workers given the same inputs join the same batch. With
+    ``versions`` (each unit's size and mtime), an input changed since makes another batch, so
+    that it is read again: by name alone, a dump appended to was never read again."""
     digest = hashlib.blake2b(digest_size=8)
     for name in unit_names:
         digest.update(name.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    for version in versions:
+        digest.update(version.encode("ascii"))
         digest.update(b"\0")
     return digest.hexdigest()
 

@@ -86,6 +86,15 @@ def unit_names(options: InputOptions) -> list[tuple[str, InputFile]]:
     ]
 
 
+def version_of(found: InputFile) -> str:
+    """A unit's size and mtime, as the walk saw them (part of its batch's identity)."""
+    try:
+        status = found.stat()
+    except OSError:
+        return "-"  # gone or unreadable: the reader says why
+    return f"{status.st_size}:{status.st_mtime_ns}"
+
+
 class Worker:
     """One worker of a shared batch: takes units, gates documents, publishes decisions."""
 
@@ -159,7 +168,7 @@ class Worker:
             self.queue = WorkQueue(
                 self.state.client,
                 self.state.prefix,
-                batch_id(names),
+                batch_id(names, [version_of(found) for _, found in units]),
                 self.run.run_id,
                 self.lease_ms,
             )
@@ -183,6 +192,8 @@ class Worker:
             size,
             self.state.describe(),
         )
+        if not size:  # an empty folder, or a mount that failed: a cron log should say so
+            logger.warning("no input files were found: nothing was read (NEWSPIPE_SEEDS, -a path)")
         self._heartbeat = threading.Thread(
             target=self._renew_loop, name="newspipe-lease", daemon=True
         )
