@@ -398,7 +398,8 @@ class RunRecorder:
             self.rejected,
             self.counts.table(),
         )
-        found = stats.get_value("newspipe/inputs/total")  # a scale-out worker's batch says it
+        found = stats.get_value("newspipe/inputs/total")
+        # (a scale-out worker counts no total: it warns of an empty batch itself)
         if self.run.status == "completed" and not found and not self.shared:
             # an empty folder, or a mount that failed: a cron log should say so
             logger.warning("no input files were found: nothing was read (NEWSPIPE_SEEDS, -a path)")
