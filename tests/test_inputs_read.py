@@ -168,6 +168,8 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
     _tar(root / "empty.tar.xz", {"folder/": b""}, "w:xz")
     _tar(root / "bomb.tar.bz2", {"zeros.txt": b" " * (MAX_ARCHIVE + 1)}, "w:bz2")
     (root / "notatar.tar").write_bytes(b"a text file named as a tar archive")
+    (root / "nothing.zip").write_bytes(b"")  # a download that failed
+    (root / "nothing.tgz").write_bytes(b"")
     (root / "notzip.zip").write_bytes(b"PK\x03\x04 but then nothing a zip has")
     (root / "picture.png").write_bytes(b"\x89PNG\r\n")
     (root / ".hidden.txt").write_text(ARABIC, encoding="utf-8")
@@ -270,6 +272,8 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
         "bomb.tar.bz2!zeros.txt": "too_large",  # over NEWSPIPE_MAX_DOC_BYTES, then
         "bomb.tar.bz2": "too_large",  # the archive past NEWSPIPE_MAX_ARCHIVE_BYTES
         "notatar.tar": "malformed",
+        "nothing.zip": "empty",
+        "nothing.tgz": "empty",
         "notzip.zip": "malformed",
         "picture.png": "unsupported",
         "link_out.txt": "unsafe",

@@ -872,6 +872,10 @@ class _FileReader:
             )
             return
         form, compression = kind
+        if form in {"zip", "tar"} and self._no_bytes():
+            # a download that failed, say: "empty", as an empty text is, not a broken archive
+            yield self.reject(self.input, "empty", f"an empty file (0 bytes), not a {form} archive")
+            return
         if form == "zip":
             contents = self.file.contents
             # The bytes already read (to hash them) when there are some, else the file.
@@ -885,6 +889,14 @@ class _FileReader:
             yield from self.stream(self.input, form, lambda: self._decompress(raw(), compression))
         else:
             yield from self.stream(self.input, form, raw)
+
+    def _no_bytes(self) -> bool:
+        if self.file.contents is not None:
+            return not self.file.contents
+        try:
+            return os.stat(self.file.location).st_size == 0
+        except OSError:
+            return False  # the reader meets it and says why
 
     def raw_opener(self) -> Callable[[], IO[bytes]]:
         """Opens the file's bytes: those already read (to hash them) when there are some."""
