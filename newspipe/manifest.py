@@ -229,6 +229,13 @@ def unchanged(record: InputRecord, current: Signature, path: Path) -> bool:
     return bool(stored.digest) and file_digest(path) == stored.digest
 
 
+def _size_of(file: ManifestInput) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
+
+
 def lines_added(record: InputRecord, current: Signature, path: Path) -> tuple[int, int] | None:
     """``(bytes, lines)`` ingested when ``path`` (stat ``current``) is the JSON Lines file
     ``record`` describes with lines added at its end, as a scraper appends to its dump: larger,
@@ -372,6 +379,16 @@ class InputManifest:
     _recorded: set[str] = field(default_factory=set)
     #: Records of files touched but unchanged (same bytes, new mtime), with the new mtime.
     _refreshed: dict[str, str] = field(default_factory=dict)
+    #: Bytes of the inputs planned and of those done (the progress line's measure: a run of
+    #: one large dump is one input), and how far those read in pieces have got, by key.
+    bytes_total: int = 0
+    bytes_done: int = 0
+    _sizes: dict[str, int] = field(default_factory=dict)
+    _reached: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def bytes_read(self) -> int:
+        return self.bytes_done + sum(self._reached.values())
 
     def plan_inputs(self, options: InputOptions) -> list[tuple[InputFile, int]]:
         """:meth:`plan` over every input under the seed roots, in reading order; a folder whose
@@ -391,6 +408,8 @@ class InputManifest:
             to_plan.sort(key=reading_order)
             todo.extend(self.plan(to_plan))
         self.total = len(todo)
+        self._sizes = {file.key: _size_of(file) for file, _ in todo}
+        self.bytes_total = sum(self._sizes.values())
         if self._watches:
             for file, _ in todo:
                 watch = self._watches.get(_split_key(file.key)[0])
@@ -538,11 +557,13 @@ class InputManifest:
         first: bool,
         last: bool,
         before: int = 0,
+        reached: int | None = None,
     ) -> list[dict[str, Any]]:
         """The documents of one piece of ``file`` read elsewhere, in order (pieces come one
         after another, the file's first ``skip`` documents left out as :meth:`documents` does;
-        ``before`` of them are ahead of its first piece: a dump cut past the lines read before);
-        none once the run has stopped."""
+        ``before`` of them are ahead of its first piece: a dump cut past the lines read before;
+        ``reached``: where in the file the piece ends, when that is known, for the progress
+        line); none once the run has stopped."""
         if self.stopped:
             return []
         if first:
@@ -551,6 +572,8 @@ class InputManifest:
             self._inc("newspipe/documents/resumed", before)
         else:
             active = self._active[file.key]
+        if reached is not None and not last:
+            self._reached[file.key] = reached
         passed = min(len(documents), max(0, skip - active.seen))
         active.seen += len(documents)
         self._inc("newspipe/documents/resumed", passed)
@@ -593,6 +616,8 @@ class InputManifest:
         if not active.counted and active.ended and active.processed >= active.yielded:
             active.counted = True
             self.done += 1
+            self.bytes_done += self._sizes.get(active.key, 0)
+            self._reached.pop(active.key, None)
 
     def records_to_commit(self) -> dict[str, str]:
         """The records matching the output about to be committed: whole inputs and partial ones,

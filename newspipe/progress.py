@@ -22,18 +22,43 @@ def duration(seconds: float) -> str:
     return f"{secs}s"
 
 
-def progress_line(*, documents: int, inputs_done: int, inputs_total: int, elapsed: float) -> str:
-    """``progress: 8,929 documents; 8,900/20,070 inputs (44%); 148 documents/s; ETA 1m15s``."""
+def progress_line(
+    *,
+    documents: int,
+    inputs_done: int,
+    inputs_total: int,
+    elapsed: float,
+    bytes_read: int = 0,
+    bytes_total: int = 0,
+) -> str:
+    """``progress: 8,929 documents; 8,900/20,070 inputs (44%); 148 documents/s; ETA 1m15s``.
+
+    With the bytes of the inputs (read so far, in all), their share and the ETA go by bytes:
+    a run of one large dump is one input, done only at its end, but read piece after piece
+    (``progress: 9,130 documents; 0/1 inputs, 45% of 70 MB; 2,283 documents/s; ETA 5s``)."""
     rate = documents / elapsed if elapsed > 0 else 0.0
     parts = [f"progress: {documents:,} documents"]
-    if inputs_total:
-        share = inputs_done / inputs_total
+    share = inputs_done / inputs_total if inputs_total else 0.0
+    if bytes_total:
+        share = min(1.0, bytes_read / bytes_total)
+        parts.append(
+            f"{inputs_done:,}/{inputs_total:,} inputs, {share:.0%} of {size_text(bytes_total)}"
+        )
+    elif inputs_total:
         parts.append(f"{inputs_done:,}/{inputs_total:,} inputs ({share:.0%})")
     parts.append(f"{rate:,.0f} documents/s")
-    if inputs_total and 0 < inputs_done < inputs_total and elapsed > 0:
-        eta = elapsed * (inputs_total - inputs_done) / inputs_done
-        parts.append(f"ETA {duration(eta)}")
+    if 0 < share < 1 and elapsed > 0:
+        parts.append(f"ETA {duration(elapsed * (1 - share) / share)}")
     return "; ".join(parts)
+
+
+def size_text(count: int) -> str:
+    """``70 MB``, ``3.5 MB``, ``812 kB``: bytes as a person reads them (SI units)."""
+    if count >= 10_000_000:
+        return f"{count / 1_000_000:,.0f} MB"
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f} MB"
+    return f"{max(1, round(count / 1000)):,} kB"
 
 
 @dataclass

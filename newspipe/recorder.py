@@ -320,6 +320,8 @@ class RunRecorder:
                 inputs_done=inputs.done,
                 inputs_total=inputs.total,
                 elapsed=time.monotonic() - self._started,
+                bytes_read=inputs.bytes_read,
+                bytes_total=inputs.bytes_total,
             ),
         )
 

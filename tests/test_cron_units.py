@@ -20,6 +20,7 @@ from newspipe.manifest import (
     INPUT_KEY,
     InputManifest,
     InputRecord,
+    ReadFile,
     Signature,
     file_digest,
     full_signature,
@@ -29,7 +30,7 @@ from newspipe.manifest import (
     signature_and_contents,
     unchanged,
 )
-from newspipe.progress import SourceCounts, duration, progress_line
+from newspipe.progress import SourceCounts, duration, progress_line, size_text
 from newspipe.recorder import RunRecorder
 from newspipe.state import SqliteState
 
@@ -209,6 +210,45 @@ def test_progress_line_is_plain_text_with_rate_and_eta() -> None:
     assert line.isprintable()
     assert "ETA" not in progress_line(documents=0, inputs_done=0, inputs_total=10, elapsed=1)
     assert duration(7380) == "2h03m" and duration(12.4) == "12s"
+
+
+def test_progress_goes_by_bytes_when_they_are_known() -> None:
+    # a run of one large dump is one input, done only at its end: its bytes tell how far it is
+    line = progress_line(
+        documents=9130,
+        inputs_done=0,
+        inputs_total=1,
+        elapsed=4,
+        bytes_read=31_500_000,
+        bytes_total=70_000_000,
+    )
+    assert line == "progress: 9,130 documents; 0/1 inputs, 45% of 70 MB; 2,282 documents/s; ETA 5s"
+    assert [size_text(n) for n in (812_345, 3_456_789, 70_123_456)] == ["812 kB", "3.5 MB", "70 MB"]
+
+
+def test_the_manifest_counts_the_bytes_of_inputs_done_and_of_pieces_read(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"x" * 300)
+    (root / "dump.jsonl").write_bytes(b"y" * 700)
+    manifest = manifest_with(SqliteState(tmp_path / "state.sqlite"))
+    plan = manifest.plan_inputs(InputOptions(roots=(root,)))
+    assert manifest.bytes_total == 1000 and manifest.bytes_read == 0
+    (small, _), (dump, _) = plan
+    [document] = manifest.accept(small, 0, ReadFile(full_signature(small.path), [{"n": 0}], 0))
+    manifest.processed(document)
+    assert manifest.bytes_read == 300  # the text is done
+    signature = full_signature(dump.path)
+    first = manifest.accept_piece(
+        dump, 0, signature, [{"n": 1}], first=True, last=False, reached=400
+    )
+    assert manifest.bytes_read == 300 + 400  # half the dump's pieces read
+    last = manifest.accept_piece(
+        dump, 0, signature, [{"n": 2}], first=False, last=True, reached=700
+    )
+    for document in first + last:
+        manifest.processed(document)
+    assert manifest.bytes_read == 1000 == manifest.bytes_total
 
 
 def test_summary_table_per_source() -> None:

@@ -26,6 +26,7 @@ from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.inputs.read import (
     SNIFF_BYTES,
+    LinePiece,
     Piece,
     compressed_line_pieces,
     decoded_size,
@@ -220,7 +221,11 @@ class SeedsSpider(Spider):
         given = 0
 
         def accept(
-            documents: list[dict[str, Any]], first: bool, last: bool, tail: list[dict[str, Any]]
+            documents: list[dict[str, Any]],
+            first: bool,
+            last: bool,
+            tail: list[dict[str, Any]],
+            reached: int | None,
         ) -> list[dict[str, Any]]:
             nonlocal given
             documents += tail
@@ -228,7 +233,14 @@ class SeedsSpider(Spider):
             if last and not given and not before:  # no document at all: said, as a stream does
                 documents = [reader.empty(file)]
             accepted = inputs.accept_piece(
-                file, skip, signature, documents, first=first, last=last, before=before
+                file,
+                skip,
+                signature,
+                documents,
+                first=first,
+                last=last,
+                before=before,
+                reached=reached,
             )
             stats.inc_value("newspipe/documents/read", len(accepted))
             return accepted
@@ -245,7 +257,9 @@ class SeedsSpider(Spider):
                 tail.append(following)
                 following = next(upcoming, None)
             last = following is None
-            settle = functools.partial(accept, first=first, last=last, tail=tail)
+            # a piece of the file's own lines ends at a known place in it: progress by bytes
+            reached = piece.end if isinstance(piece, LinePiece) and piece.data is None else None
+            settle = functools.partial(accept, first=first, last=last, tail=tail, reached=reached)
             yield PieceBatch(file, piece, settle, reader, weight=weight_of(piece.size))
             piece, first = following, False
 
