@@ -35,7 +35,7 @@ def progress_line(
 
     With the bytes of the inputs (read so far, in all), their share and the ETA go by bytes:
     a run of one large dump is one input, done only at its end, but read piece after piece
-    (``progress: 9,130 documents; 0/1 inputs, 45% of 70 MB; 2,283 documents/s; ETA 5s``)."""
+    (``progress: 9,130 documents; 0/1 inputs, 45% of 70 MB; 2,282 documents/s; ETA 5s``)."""
     rate = documents / elapsed if elapsed > 0 else 0.0
     parts = [f"progress: {documents:,} documents"]
     share = inputs_done / inputs_total if inputs_total else 0.0
