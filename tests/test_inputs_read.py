@@ -709,6 +709,11 @@ def test_a_compressed_json_lines_file_in_pieces_gives_what_a_stream_gives(
     assert (len(cut) > 1) == (piece_bytes < 10**9)
     whole = list(read_input(file, options))
     assert [doc for piece in cut for doc in read_piece(file, options, piece)] == whole  # type: ignore[arg-type]
+    # how far into the compressed file each piece's reading had got: the progress line's measure
+    reached = [piece.file_position for piece in cut if isinstance(piece, LinePiece)]
+    known = [position for position in reached if position is not None]
+    assert known == sorted(known) and all(0 < p <= path.stat().st_size for p in known)
+    assert len(known) >= len(reached) - 1  # the last may be cut once the file is closed
 
 
 @pytest.mark.parametrize("ending", list(COMPRESS))

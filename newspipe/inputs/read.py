@@ -442,10 +442,18 @@ class LinePiece:
     data: bytes | None = None
     #: The zip member the lines are of ("": the file itself).
     member: str = ""
+    #: How far into the file (compressed) the reading had got when a piece carrying its lines
+    #: was cut: the progress line's measure (a piece of the file's own lines ends at ``end``).
+    reached: int | None = field(default=None, compare=False)
 
     @property
     def size(self) -> int:
         return self.end - self.start
+
+    @property
+    def file_position(self) -> int | None:
+        """Where in the file this piece's reading ends, when that is known."""
+        return self.end if self.data is None and not self.member else self.reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -931,7 +939,8 @@ class _FileReader:
         :func:`compressed_line_pieces`); None when it cannot be cut (UTF-16/32) or opened."""
         compression = os.path.splitext(self.file.location.lower())[1]
         try:
-            handle = self._decompress(self.raw_opener()(), compression)
+            raw = self.raw_opener()()
+            handle = self._decompress(raw, compression)
         except Exception:
             return None  # the stream meets it again and rejects the file with the reason
         head = _utf8_head(handle)
@@ -940,13 +949,19 @@ class _FileReader:
         if written_as_json(_peeked(handle)):
             handle.close()
             return None  # read as a stream, as JSON
-        return self._line_pieces(handle, piece_bytes, head)
+        return self._line_pieces(handle, piece_bytes, head, position=lambda: _position(raw))
 
     def _line_pieces(
-        self, handle: IO[bytes], piece_bytes: int, head: bytes, member: str = ""
+        self,
+        handle: IO[bytes],
+        piece_bytes: int,
+        head: bytes,
+        member: str = "",
+        position: Callable[[], int | None] | None = None,
     ) -> Generator[Piece | dict[str, Any], None, bool]:
         """The lines of a JSON Lines stream (of the file, or of one of its zip members) as
-        pieces carrying them; True when an unexpected failure must stop the file there."""
+        pieces carrying them; True when an unexpected failure must stop the file there.
+        ``position``: how far into the file its reading has got (the pieces' ``reached``)."""
         # The lines as the stream reads them (iter_lines, the same limit), so that a failure
         # half-way comes after the same lines, with the same reject.
         label = self.label_of(member)
@@ -956,7 +971,8 @@ class _FileReader:
 
         def cut() -> LinePiece:
             data = b"".join(lines)
-            return LinePiece(start, start + size, first_line, bool(head), data, member)
+            reached = position() if position is not None else None
+            return LinePiece(start, start + size, first_line, bool(head), data, member, reached)
 
         self.next_number = 0
         try:
@@ -1428,6 +1444,14 @@ class _FileReader:
                 continue
             content = item.raw.encode("utf-8", "surrogatepass")
             yield self.record_document(path, label, content, item.value, decoder.encoding)
+
+
+def _position(file: IO[bytes]) -> int | None:
+    """Where ``file``'s reading has got (None once it is closed)."""
+    try:
+        return file.tell()
+    except (OSError, ValueError):
+        return None
 
 
 def _utf8_head(handle: Any) -> bytes | None:

@@ -257,8 +257,8 @@ class SeedsSpider(Spider):
                 tail.append(following)
                 following = next(upcoming, None)
             last = following is None
-            # a piece of the file's own lines ends at a known place in it: progress by bytes
-            reached = piece.end if isinstance(piece, LinePiece) and piece.data is None else None
+            # where in the file a piece's reading ends, when known: the progress line's measure
+            reached = piece.file_position if isinstance(piece, LinePiece) else None
             settle = functools.partial(accept, first=first, last=last, tail=tail, reached=reached)
             yield PieceBatch(file, piece, settle, reader, weight=weight_of(piece.size))
             piece, first = following, False
