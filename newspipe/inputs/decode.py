@@ -103,7 +103,7 @@ def without_nul_padding(data: bytes, nul: int) -> bytes:
     file whose write was cut short by a crash or a full disk is padded so, the text before them
     intact. Raise :class:`NotText` when NULs come before other bytes (binary) or are all there
     is."""
-    if data[nul:].translate(None, b"\x00 \t\r\n"):
+    if not is_padding(data[nul:]):
         raise NotText(
             "binary",
             f"holds NUL bytes (first at byte {nul}): binary, or UTF-16 without a byte-order mark",
@@ -111,6 +111,11 @@ def without_nul_padding(data: bytes, nul: int) -> bytes:
     if not data[:nul].strip():
         raise NotText("empty", "only NUL bytes: its text was never written (a write cut short)")
     return data[:nul]
+
+
+def is_padding(data: bytes) -> bool:
+    """Whether ``data`` is only NUL bytes and white space: what a write cut short leaves."""
+    return not data.translate(None, b"\x00 \t\r\n")
 
 
 def decode_legacy(data: bytes) -> Decoded | None:

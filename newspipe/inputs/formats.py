@@ -16,7 +16,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from newspipe.inputs.decode import CP1256, UTF8, UTF8_BOM, NotText, bom_encoding, decode_legacy
+from newspipe.inputs.decode import (
+    CP1256,
+    UTF8,
+    UTF8_BOM,
+    NotText,
+    bom_encoding,
+    decode_legacy,
+    is_padding,
+)
 
 CHUNK = 1 << 20
 
@@ -126,7 +134,7 @@ class StreamDecoder:
         """Whether ``rest`` and all the stream after it are NUL bytes or white space (read to
         its end)."""
         while rest:
-            if rest.translate(None, b"\x00 \t\r\n"):
+            if not is_padding(rest):
                 return False
             rest = self.read(self.chunk)
         return True

@@ -690,7 +690,7 @@ def read_piece(
 def empty_reject(input_file: InputFile, options: InputOptions) -> dict[str, Any]:
     """The reject of a file read in pieces that, all of them, held no document."""
     reader = _FileReader(input_file, options)
-    if format_of(os.path.basename(input_file.location)) == ("zip", ""):
+    if reader.kind == ("zip", ""):
         return reader.empty_archive()
     return reader.empty(reader.input)
 
@@ -776,6 +776,8 @@ class _FileReader:
         self.input = input_file.relative
         self.limit = options.max_doc_bytes
         self.folder_source = input_file.default_source(options.source)
+        #: ``(format, compression)`` by the file's name (None: a type newspipe does not read).
+        self.kind = format_of(os.path.basename(input_file.location))
         self.next_number = 0  # the place of the next value in the stream being read
 
     # documents and rejects
@@ -871,7 +873,7 @@ class _FileReader:
             reason, detail = self.file.problem
             yield self.reject(self.input, reason, detail)
             return
-        kind = format_of(os.path.basename(self.file.location))
+        kind = self.kind
         if kind is None:
             yield self.reject(
                 self.input,
@@ -893,16 +895,13 @@ class _FileReader:
         if form == "tar":
             yield from self.tar(raw, compression)
             return
-        if compression:
-            yield from self.stream(self.input, form, lambda: self._decompress(raw(), compression))
-        else:
-            yield from self.stream(self.input, form, raw)
+        yield from self.stream(self.input, form, lambda: self._unpacked(raw(), compression))
 
     def _no_bytes(self) -> bool:
         if self.file.contents is not None:
             return not self.file.contents
         try:
-            return os.stat(self.file.location).st_size == 0
+            return self.file.stat().st_size == 0
         except OSError:
             return False  # the reader meets it and says why
 
@@ -937,10 +936,10 @@ class _FileReader:
     def compressed_line_pieces(self, piece_bytes: int) -> Iterator[Piece | dict[str, Any]] | None:
         """A compressed JSON Lines file as pieces of whole lines, decompressed here (see
         :func:`compressed_line_pieces`); None when it cannot be cut (UTF-16/32) or opened."""
-        compression = os.path.splitext(self.file.location.lower())[1]
+        compression = self.kind[1] if self.kind else ""
         try:
             raw = self.raw_opener()()
-            handle = self._decompress(raw, compression)
+            handle = self._bounded(raw, compression)
         except Exception:
             return None  # the stream meets it again and rejects the file with the reason
         head = _utf8_head(handle)
@@ -999,11 +998,8 @@ class _FileReader:
     def json_pieces(self, piece_bytes: int) -> Iterator[Piece | dict[str, Any]]:
         """A JSON file's values as pieces (see :func:`json_pieces`)."""
         raw = self.raw_opener()
-        kind = format_of(os.path.basename(self.file.location))
-        compression = kind[1] if kind else ""
-        yield from self._value_pieces(
-            (lambda: self._decompress(raw(), compression)) if compression else raw, piece_bytes
-        )
+        compression = self.kind[1] if self.kind else ""
+        yield from self._value_pieces(lambda: self._unpacked(raw(), compression), piece_bytes)
 
     def _value_pieces(
         self, opener: Opener, piece_bytes: int, member: str = ""
@@ -1133,11 +1129,16 @@ class _FileReader:
             label, "empty", "holds no documents (an empty array or only blank lines)"
         )
 
-    def _decompress(self, raw: IO[bytes], compression: str) -> io.BufferedReader:
-        """``raw`` decompressed (``compression``: ``.gz``, ``.bz2`` or ``.xz``), read no
-        further than ``NEWSPIPE_MAX_ARCHIVE_BYTES``."""
+    def _unpacked(self, raw: IO[bytes], compression: str) -> IO[bytes]:
+        """``raw`` decompressed (``compression``: ``.gz``, ``.bz2`` or ``.xz``; see
+        :meth:`_bounded`), or as it is (``""``)."""
+        return self._bounded(raw, compression) if compression else raw
+
+    def _bounded(self, raw: IO[bytes], compression: str) -> io.BufferedReader:
+        """``raw`` decompressed (``""``: as it is), read no further than
+        ``NEWSPIPE_MAX_ARCHIVE_BYTES``; its :class:`_Bounded` is the reader's ``raw``."""
         try:
-            unpacked = DECOMPRESSORS[compression](raw)
+            unpacked = DECOMPRESSORS[compression](raw) if compression else raw
         except Exception:
             raw.close()
             raise
@@ -1235,15 +1236,15 @@ class _FileReader:
         ``NEWSPIPE_MAX_ARCHIVE_BYTES``) ends it with one reject where it stopped, the documents
         before it read."""
         try:
-            file = raw()
+            stream = self._bounded(raw(), compression)
         except OSError as exc:
             yield self.reject(self.input, "unreadable", f"cannot be read ({exc.strerror or exc})")
             return
-        unpacked = DECOMPRESSORS[compression](file) if compression else file
-        bounded = _Bounded(unpacked, self.options.max_archive_bytes, closing=(file,))
+        bounded = stream.raw
+        assert isinstance(bounded, _Bounded)
         given = 0
         label = ""  # the member being read; the archive between two, "" before its first header
-        with io.BufferedReader(bounded, buffer_size=1 << 16) as stream:
+        with stream:
             try:
                 with tarfile.open(fileobj=stream, mode="r|", tarinfo=_EndNoted) as archive:
                     label = self.input
@@ -1293,7 +1294,7 @@ class _FileReader:
         def open_member() -> IO[bytes]:
             member = archive.extractfile(info)
             assert member is not None  # a regular file's
-            return self._decompress(member, compression) if compression else member
+            return self._unpacked(member, compression)
 
         yield from self.stream(label, form, open_member)
 
@@ -1301,8 +1302,7 @@ class _FileReader:
         self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, compression: str
     ) -> Callable[[], IO[bytes]]:
         def open_member() -> IO[bytes]:
-            member = archive.open(info)
-            return self._decompress(member, compression) if compression else member
+            return self._unpacked(archive.open(info), compression)
 
         return open_member
 
