@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
 from newspipe.surrogates import key_text
 
@@ -65,8 +65,14 @@ class ManifestInput(Protocol):
     contents: bytes | None
     #: ``(bytes, lines)`` of a JSON Lines file read before, when lines were only added since.
     lines_done: tuple[int, int] | None
+    #: The file as its reader opened it, while it reads it from disk.
+    opened: IO[bytes] | None
 
     def stat(self) -> os.stat_result: ...
+
+    def position(self) -> int | None:
+        """How far into the file its reader has got, when it reads it from disk."""
+        ...
 
 
 In = TypeVar("In", bound=ManifestInput)
@@ -529,9 +535,12 @@ class InputManifest:
                         continue
                     document[INPUT_KEY] = active.key
                     active.yielded += 1
+                    reached = file.position()  # a large file read here: the progress measure
+                    if reached is not None:
+                        self._reached[active.key] = reached
                     yield document
             finally:
-                file.contents = None
+                file.contents = file.opened = None
             self._end(active)
 
     def accept(self, file: In, skip: int, read: ReadFile) -> list[dict[str, Any]]:

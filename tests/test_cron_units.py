@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import pickle
+import tarfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -249,6 +252,43 @@ def test_the_manifest_counts_the_bytes_of_inputs_done_and_of_pieces_read(tmp_pat
     for document in first + last:
         manifest.processed(document)
     assert manifest.bytes_read == 1000 == manifest.bytes_total
+
+
+NEWS = "قال وزير المالية إن الاقتصاد الوطني ينمو بثبات هذا العام."
+
+
+def test_a_large_archive_read_here_counts_the_bytes_its_reading_has_got_to(
+    tmp_path: Path,
+) -> None:
+    # A .tar.gz is read in the crawl process, as a stream: one input, done only at its end.
+    root = tmp_path / "in"
+    root.mkdir()
+    archive = root / "days.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for number in range(400):
+            data = f"{NEWS} {os.urandom(4000).hex()}".encode()  # hex: gzip halves it
+            info = tarfile.TarInfo(f"day/{number:03d}.txt")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    size = archive.stat().st_size
+    assert size > 1 << 20  # past the size read whole to hash it: the reader opens the file
+    manifest = manifest_with(SqliteState(tmp_path / "state.sqlite"))
+    plan = manifest.plan_inputs(InputOptions(roots=(root,)))
+    [(file, _)] = plan
+    read: list[int] = []
+    documents = []
+    for document in manifest.documents(plan, read_with(InputOptions(roots=(root,)))):
+        read.append(manifest.bytes_read)
+        documents.append(document)
+        if len(documents) == 1:  # the open file stays here when the file is sent elsewhere
+            assert file.opened is not None and not file.opened.closed
+            assert pickle.loads(pickle.dumps(file)).opened is None
+    assert file.opened is None  # let go once read
+    assert len(documents) == 400 and "reason" not in documents[0]
+    assert read == sorted(read) and 0 < read[0] < size // 4 and size // 2 < read[-1] <= size
+    for document in documents:
+        manifest.processed(document)
+    assert manifest.bytes_read == size == manifest.bytes_total
 
 
 def test_summary_table_per_source() -> None:

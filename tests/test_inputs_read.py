@@ -815,6 +815,11 @@ def test_a_json_file_read_in_pieces_gives_what_a_stream_gives(
     cut = list(json_pieces(file, options, piece_bytes))
     assert all(isinstance(piece, ValuePiece) for piece in cut)
     assert (len(cut) > 1) == (piece_bytes < 10**9)
+    # how far into the file (compressed or not) each piece's reading had got: progress
+    reached = [piece.file_position for piece in cut if isinstance(piece, ValuePiece)]
+    known = [position for position in reached if position is not None]
+    assert known == sorted(known) and all(0 < p <= len(data) for p in known)
+    assert len(known) >= len(reached) - 1  # the last may be cut once the file is closed
     assert Counter(verdict(d) for d in whole) == Counter({None: 21, "malformed": 2})
     encoding = form if form in {"utf-8-sig", "utf-16", "cp1256"} else "utf-8"
     assert {d["encoding"] for d in whole if verdict(d) is None} == {encoding}
@@ -1094,6 +1099,11 @@ def test_a_zip_with_members_read_here_in_pieces_gives_what_a_stream_gives(
     pieces = list(zip_pieces(file, options, planned[1], piece_bytes))
     kinds = {type(piece).__name__ for piece in pieces}
     assert {"MemberPiece", "LinePiece", "ValuePiece", "dict"} <= kinds
+    # how far into the archive each piece's reading had got: progress through a large zip
+    reached = [piece.file_position for piece in pieces if not isinstance(piece, dict)]
+    known = [position for position in reached if position is not None]
+    assert known == sorted(known) and all(0 < p < path.stat().st_size for p in known)
+    assert len(known) >= len(reached) // 2
     read: list[Any] = []
     for piece in pieces:
         read += [piece] if isinstance(piece, dict) else read_piece(file, options, piece)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import functools
 import gzip
 import hashlib
 import io
@@ -105,9 +106,19 @@ class InputFile:
         #: ``(bytes, lines)`` of a JSON Lines file an earlier run read whole, when lines were
         #: only added since (set by the manifest's plan): a large one is cut from there on.
         self.lines_done: tuple[int, int] | None = None
+        #: The file as opened by the reader reading it from disk: how far the reading has got
+        #: is the progress line's measure.
+        self.opened: IO[bytes] | None = None
 
     def __repr__(self) -> str:
         return f"InputFile({self.location!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "opened": None}  # an open file stays in its process
+
+    def position(self) -> int | None:
+        """How far into the file its reader has got (None when it is not being read from disk)."""
+        return None if self.opened is None else _position(self.opened)
 
     @property
     def path(self) -> Path:
@@ -464,6 +475,13 @@ class MemberPiece:
     first: int
     end: int
     size: int
+    #: Where in the archive the run's members end (the next member's header): the progress
+    #: line's measure (None for the archive's last run).
+    reached: int | None = field(default=None, compare=False)
+
+    @property
+    def file_position(self) -> int | None:
+        return self.reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,6 +495,13 @@ class ValuePiece:
     size: int
     #: The zip member the values are of ("": the file itself).
     member: str = ""
+    #: How far into the file (compressed, or the zip archive) the reading had got when the
+    #: piece was cut: the progress line's measure.
+    reached: int | None = field(default=None, compare=False)
+
+    @property
+    def file_position(self) -> int | None:
+        return self.reached
 
 
 #: A part of a large input file that a worker reads on its own (see newspipe.spiders.seeds).
@@ -563,17 +588,23 @@ def member_pieces(
     for index, info in enumerate(members):
         if _to_cut(info, largest):
             if first < index:
-                plan.append(MemberPiece(first, index, size))
+                plan.append(MemberPiece(first, index, size, _run_end(members, index)))
             plan.append(MemberToCut(index))
             first, size = index + 1, 0
             continue
         size += info.file_size
         if size >= piece_bytes:
-            plan.append(MemberPiece(first, index + 1, size))
+            plan.append(MemberPiece(first, index + 1, size, _run_end(members, index + 1)))
             first, size = index + 1, 0
     if first < len(members) or not plan:
         plan.append(MemberPiece(first, len(members), size))
     return signature, plan
+
+
+def _run_end(members: list[zipfile.ZipInfo], end: int) -> int | None:
+    """Where in the archive a run of members ending before member ``end`` ends: where that
+    member's header starts (None past the last member)."""
+    return members[end].header_offset if end < len(members) else None
 
 
 def _to_cut(info: zipfile.ZipInfo, largest: int) -> bool:
@@ -911,7 +942,8 @@ class _FileReader:
 
         def raw() -> IO[bytes]:
             if contents is None:
-                return path.open("rb")
+                self.file.opened = path.open("rb")
+                return self.file.opened
             return io.BufferedReader(io.BytesIO(contents))  # buffered: the readers peek
 
         return raw
@@ -999,14 +1031,28 @@ class _FileReader:
         """A JSON file's values as pieces (see :func:`json_pieces`)."""
         raw = self.raw_opener()
         compression = self.kind[1] if self.kind else ""
-        yield from self._value_pieces(lambda: self._unpacked(raw(), compression), piece_bytes)
+        opened: list[IO[bytes]] = []
+
+        def opener() -> IO[bytes]:
+            opened.append(raw())
+            return self._unpacked(opened[-1], compression)
+
+        def position() -> int | None:
+            return _position(opened[-1]) if opened else None
+
+        yield from self._value_pieces(opener, piece_bytes, position=position)
 
     def _value_pieces(
-        self, opener: Opener, piece_bytes: int, member: str = ""
+        self,
+        opener: Opener,
+        piece_bytes: int,
+        member: str = "",
+        position: Callable[[], int | None] | None = None,
     ) -> Generator[Piece | dict[str, Any], None, bool]:
         """The values of a JSON stream (of the file, or of one of its zip members) as pieces
         carrying their text, read as :meth:`json` reads them, so that rejects and where a
-        failure stops are the stream's; True when an unexpected failure must stop the file."""
+        failure stops are the stream's; True when an unexpected failure must stop the file.
+        ``position``: how far into the file its reading has got (the pieces' ``reached``)."""
         label = self.label_of(member)
         values: list[tuple[int, bytes, str]] = []
         size = 0
@@ -1014,7 +1060,8 @@ class _FileReader:
 
         def piece() -> ValuePiece:
             nonlocal values, size, cut
-            done = ValuePiece(tuple(values), size, member)
+            reached = position() if position is not None else None
+            done = ValuePiece(tuple(values), size, member, reached)
             values, size, cut = [], 0, True
             return done
 
@@ -1085,21 +1132,23 @@ class _FileReader:
             return False
         form, compression = kind
         opener = self._member_opener(archive, info, compression)
+        # where the archive's reading has got (its members share one file): the progress measure
+        position = functools.partial(_position, archive.fp) if archive.fp else None
         if form == "json":
-            return (yield from self._value_pieces(opener, piece_bytes, info.filename))
+            return (yield from self._value_pieces(opener, piece_bytes, info.filename, position))
         try:
             handle = opener()
         except Exception as exc:
             return (yield from self._failed(label, exc))
         head = _utf8_head(handle)
         if head is None:  # UTF-16/32 lines: read by a worker, as a stream, whole
-            yield MemberPiece(index, index + 1, info.file_size)
+            yield MemberPiece(index, index + 1, info.file_size, _run_end(members, index + 1))
             return False
         if written_as_json(_peeked(handle)):
             handle.close()
             note_read_as_json(self.named(label))
-            return (yield from self._value_pieces(opener, piece_bytes, info.filename))
-        return (yield from self._line_pieces(handle, piece_bytes, head, info.filename))
+            return (yield from self._value_pieces(opener, piece_bytes, info.filename, position))
+        return (yield from self._line_pieces(handle, piece_bytes, head, info.filename, position))
 
     def values(self, piece: ValuePiece) -> Iterator[dict[str, Any]]:
         """The documents of a piece of a JSON file (see :meth:`json_pieces`), as :meth:`json`

@@ -26,7 +26,6 @@ from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.inputs.read import (
     SNIFF_BYTES,
-    LinePiece,
     Piece,
     compressed_line_pieces,
     decoded_size,
@@ -258,8 +257,9 @@ class SeedsSpider(Spider):
                 following = next(upcoming, None)
             last = following is None
             # where in the file a piece's reading ends, when known: the progress line's measure
-            reached = piece.file_position if isinstance(piece, LinePiece) else None
-            settle = functools.partial(accept, first=first, last=last, tail=tail, reached=reached)
+            settle = functools.partial(
+                accept, first=first, last=last, tail=tail, reached=piece.file_position
+            )
             yield PieceBatch(file, piece, settle, reader, weight=weight_of(piece.size))
             piece, first = following, False
 
