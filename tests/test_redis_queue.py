@@ -237,7 +237,7 @@ def test_a_committed_unit_is_done_and_leaves_the_leases(state: RedisState) -> No
         taken = queue.take()
         assert taken is not None
         assert queue.decide(taken.index, []) == "OK"
-        for op in queue.completion_ops(taken.index):
+        for op in queue.completion_ops(taken.index, taken.name, "-"):
             state.buffer(*op)
         state.guard_lease(queue.keys["leases"], queue.keys["owners"], taken.index, "a")
     status = queue.status()
@@ -246,6 +246,25 @@ def test_a_committed_unit_is_done_and_leaves_the_leases(state: RedisState) -> No
     status = queue.status()
     assert (status.turn, status.done, status.leases) == (3, 3, {})
     assert queue.take() is None  # drained: a worker started now has nothing to do
+
+
+def test_a_new_batch_leaves_out_the_inputs_committed_as_they_are(state: RedisState) -> None:
+    versions = {"0:a.txt": "10:1", "0:b.txt": "20:2", "0:c.txt": "-"}  # c: could not be read
+    first = queue_for(state, "a")
+    assert first.seed(NAMES, list(versions.values())) == 3 and first.left_out == 0
+    while (taken := first.take()) is not None:
+        assert first.decide(taken.index, []) == "OK"
+        for op in first.completion_ops(taken.index, taken.name, versions[taken.name]):
+            state.buffer(*op)
+    state.commit()
+    # the next night: one new input, one changed; the unchanged one is not read again
+    names = [*NAMES, "0:d.txt"]
+    later_versions = ["10:1", "25:3", "-", "40:4"]
+    later = WorkQueue(state.client, state.prefix, batch_id(names, later_versions), "b", 60_000)
+    assert later.seed(names, later_versions) == 3 and later.left_out == 1
+    assert state.client.lrange(later.keys["units"], 0, -1) == ["0:b.txt", "0:c.txt", "0:d.txt"]
+    joining = WorkQueue(state.client, state.prefix, later.batch, "c", 60_000)
+    assert joining.seed(names, later_versions) == 3 and joining.left_out == 1  # as seeded
 
 
 def test_released_units_are_taken_at_once(state: RedisState) -> None:
@@ -281,7 +300,7 @@ def test_a_finished_batch_lets_the_next_inputs_in(state: RedisState) -> None:
     queue.seed(NAMES)
     while (taken := queue.take()) is not None:
         assert queue.decide(taken.index, []) == "OK"
-        for op in queue.completion_ops(taken.index):
+        for op in queue.completion_ops(taken.index, taken.name, "-"):
             state.buffer(*op)
     state.commit()
     later = WorkQueue(state.client, state.prefix, batch_id(["0:x.txt"]), "b", 60_000)
@@ -388,3 +407,22 @@ def test_a_dump_appended_to_after_its_batch_is_read_again_by_the_next_worker(
     ]
     # with Redis there is no input manifest: the old lines are read again, found copies
     assert sorted(reason for _, reason, _ in grown.dropped) == ["duplicate"] * 5
+
+
+def test_a_new_file_beside_read_ones_is_the_only_one_the_next_batch_reads(
+    server: RedisServer, tmp_path: Path
+) -> None:
+    from tests.crawling import crawl
+
+    sentence = "قال مدير الميناء إن حركة السفن في الميناء {} ارتفعت خلال الأسبوع الماضي بنسبة كبيرة"
+    root = tmp_path / "in"
+    root.mkdir()
+    for name in ("a", "b"):
+        (root / f"{name}.txt").write_text(sentence.format(name * 3), encoding="utf-8")
+    settings = {"NEWSPIPE_STATE": server.url(), "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}
+    assert sorted(doc["path"] for doc in crawl(settings, path=str(root)).kept) == ["a.txt", "b.txt"]
+    (root / "c.txt").write_text(sentence.format("جديد"), encoding="utf-8")
+    night = crawl(settings, path=str(root))  # a new batch: the inputs are not the same
+    # before: a.txt and b.txt read again, and rejected as duplicates of what they kept
+    assert [doc["path"] for doc in night.kept] == ["c.txt"] and not night.dropped
+    assert night.stats["newspipe/inputs/read"] == 1

@@ -10,7 +10,10 @@ Units and batches
     A unit is one input file, named ``<root number>:<path relative to the root>``, listed in the
     order a single run reads them (roots in the order given, files sorted). The list identifies the
     *batch* (a hash of the names): workers started on the same inputs join the same batch, and the
-    first one to arrive seeds its queue (one Lua script; later arrivals find it seeded). A worker
+    first one to arrive seeds its queue (one Lua script; later arrivals find it seeded), leaving
+    out the inputs an earlier batch committed at the same size and mtime (the namespace's
+    ``ingested`` hash, written with each unit's completion; a file that could not be read is not
+    recorded): the batch of one new file among many reads that file only. A worker
     started again on the same inputs after the batch is done finds nothing to take. A worker takes
     runs of consecutive units (half of ``NEWSPIPE_WORKER_LOOKAHEAD``), so that the turn (below)
     passes between workers once a run rather than once a unit.
@@ -86,8 +89,8 @@ Output dirs
 Input manifest
     With Redis state the input manifest (skipping unchanged inputs) is not used: units are skipped
     by the batch instead (a worker started again on the same inputs after the batch is done finds
-    nothing to take; on changed inputs, a new batch reads them all, and dedup against the
-    committed index rejects what was kept before).
+    nothing to take; on changed inputs, a new batch reads those not committed at their current
+    size and mtime, and dedup against the committed index rejects what a changed one kept before).
 
 Known limits
     In a worker the pipeline runs on one core (the pool that runs pure stages ahead is not used

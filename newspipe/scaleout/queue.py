@@ -20,10 +20,12 @@ local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 """
 
-#: KEYS: units, info, the namespace's current batch. ARGV: namespace prefix, batch id, names.
-#: Seeds the batch once (numbering it: its *epoch*, see :func:`newspipe.state.redis.order_key`)
-#: and makes it the namespace's current one; returns ``{size, batch, epoch}``, or ``{-1, other}``
-#: while another batch of the namespace is unfinished with live leases.
+#: KEYS: units, info, the namespace's current batch, its ingested units. ARGV: namespace prefix,
+#: batch id, then each unit's name and version. Seeds the batch once (numbering it: its *epoch*,
+#: see :func:`newspipe.state.redis.order_key`), leaving out the units an earlier batch committed
+#: at the same version, and makes it the namespace's current one; returns
+#: ``{size, batch, epoch, left out}``, or ``{-1, other}`` while another batch of the namespace is
+#: unfinished with live leases.
 SEED = (
     _NOW
     + """
@@ -37,13 +39,21 @@ if current and current ~= ARGV[2] then
 end
 redis.call('SET', KEYS[3], ARGV[2])
 if redis.call('HEXISTS', KEYS[2], 'size') == 1 then
-  return {tonumber(redis.call('HGET', KEYS[2], 'size')), ARGV[2],
-          tonumber(redis.call('HGET', KEYS[2], 'epoch'))}
+  local info = redis.call('HMGET', KEYS[2], 'size', 'epoch', 'left_out')
+  return {tonumber(info[1]), ARGV[2], tonumber(info[2]), tonumber(info[3] or '0')}
 end
-for i = 3, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+local size, left_out = 0, 0
+for i = 3, #ARGV, 2 do
+  if ARGV[i + 1] ~= '-' and redis.call('HGET', KEYS[4], ARGV[i]) == ARGV[i + 1] then
+    left_out = left_out + 1
+  else
+    redis.call('RPUSH', KEYS[1], ARGV[i])
+    size = size + 1
+  end
+end
 local epoch = redis.call('INCR', ARGV[1] .. 'epoch')
-redis.call('HSET', KEYS[2], 'size', #ARGV - 2, 'epoch', epoch)
-return {#ARGV - 2, ARGV[2], epoch}
+redis.call('HSET', KEYS[2], 'size', size, 'epoch', epoch, 'left_out', left_out)
+return {size, ARGV[2], epoch, left_out}
 """
 )
 
@@ -199,6 +209,10 @@ class WorkQueue:
         self.lease_ms = lease_ms
         #: The batch's number among the namespace's batches (known once seeded).
         self.epoch = 0
+        #: Units left out of the batch: an earlier batch committed them as they are.
+        self.left_out = 0
+        #: Unit name -> the version (size and mtime) an earlier batch committed it at.
+        self.ingested_key = prefix + "ingested"
         self.keys = {
             name: self.prefix + name
             for name in ("units", "info", "next", "leases", "owners", "turn", "decided", "done")
@@ -213,18 +227,33 @@ class WorkQueue:
     def _k(self, *names: str) -> list[str]:
         return [self.keys[name] for name in names]
 
-    def seed(self, unit_names: Sequence[str]) -> int:
+    def seed(self, unit_names: Sequence[str], versions: Sequence[str] = ()) -> int:
         """Put the units in the queue unless a worker already did; the batch size.
 
+        ``versions``: each unit's size and mtime (:func:`batch_id`'s); a unit an earlier batch
+        committed at the same version is left out (counted in :attr:`left_out`), so that a
+        batch of one new file among many reads that file only. ``-``: never left out.
         Raises :class:`BatchBusy` while another batch of the namespace is being worked on.
         """
+        versions = list(versions) or ["-"] * len(unit_names)
+        if len(versions) != len(unit_names):
+            raise ValueError("one version a unit")
         answer = self._seed(
-            keys=[*self._k("units", "info"), self.namespace_prefix + "current_batch"],
-            args=[self.namespace_prefix, self.batch, *unit_names],
+            keys=[
+                *self._k("units", "info"),
+                self.namespace_prefix + "current_batch",
+                self.ingested_key,
+            ],
+            args=[
+                self.namespace_prefix,
+                self.batch,
+                *(part for pair in zip(unit_names, versions, strict=True) for part in pair),
+            ],
         )
         if int(answer[0]) < 0:
             raise BatchBusy(str(answer[1]))
         self.epoch = int(answer[2])
+        self.left_out = int(answer[3])
         return int(answer[0])
 
     def take_many(self, count: int) -> list[Taken]:
@@ -280,13 +309,18 @@ class WorkQueue:
             },
         )
 
-    def completion_ops(self, index: int) -> list[tuple[str, ...]]:
-        """The writes that mark unit ``index`` done; the run commits them with its state."""
-        return [
+    def completion_ops(self, index: int, name: str, version: str) -> list[tuple[str, ...]]:
+        """The writes that mark unit ``index`` done, and the input ``name`` ingested at
+        ``version`` (``-``: to be read again by the next batch); the run commits them with its
+        state."""
+        ops: list[tuple[str, ...]] = [
             ("SADD", self.keys["done"], str(index)),
             ("ZREM", self.keys["leases"], str(index)),
             ("HDEL", self.keys["owners"], str(index)),
         ]
+        if version != "-":
+            ops.append(("HSET", self.ingested_key, name, version))
+        return ops
 
     def release(self, indexes: Sequence[int]) -> None:
         """Let other workers take our units at once (this run failed and commits nothing)."""

@@ -21,6 +21,7 @@ from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from newspipe.config import get_float, get_int
+from newspipe.document import INPUT_REJECT
 from newspipe.inputs.read import InputFile, InputOptions, find_inputs, read_input
 from newspipe.rejects import Rejected
 from newspipe.run import EXIT_LOCKED
@@ -56,6 +57,8 @@ class LocalUnit:
     finished_yielding: bool = False
     done: int = 0
     decided: bool = False
+    #: The size and mtime the walk saw (``-``: unknown), recorded as ingested when committed.
+    version: str = "-"
     #: Positions that passed the gate or left the pipeline before it (dropped by a stage).
     settled: set[int] = field(default_factory=set)
     #: Every position below this one is settled.
@@ -86,6 +89,12 @@ def unit_names(options: InputOptions) -> list[tuple[str, InputFile]]:
     ]
 
 
+def is_unreadable(document: dict[str, Any]) -> bool:
+    """Whether a document is the reader's ``unreadable`` reject (of the file, or a part of it)."""
+    reject = document.get(INPUT_REJECT)
+    return reject is not None and reject[0] == "unreadable"
+
+
 def version_of(found: InputFile) -> str:
     """A unit's size and mtime, as the walk saw them (part of its batch's identity)."""
     try:
@@ -111,6 +120,8 @@ class Worker:
         self.queue: WorkQueue | None = None
         #: Units taken and not yet decided (few: at most the lookahead, plus takeovers).
         self.units: dict[int, LocalUnit] = {}
+        #: Each unit's size and mtime as the walk saw them, by name.
+        self.versions: dict[str, str] = {}
         self.held: set[int] = set()
         self._held_lock = threading.Lock()
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
@@ -164,15 +175,17 @@ class Worker:
         units = unit_names(options)
         by_name = dict(units)
         names = [name for name, _ in units]
+        versions = [version_of(found) for _, found in units]
+        self.versions = dict(zip(names, versions, strict=True))
         try:
             self.queue = WorkQueue(
                 self.state.client,
                 self.state.prefix,
-                batch_id(names, [version_of(found) for _, found in units]),
+                batch_id(names, versions),
                 self.run.run_id,
                 self.lease_ms,
             )
-            size = self.queue.seed(names)
+            size = self.queue.seed(names, versions)
             self.state.batch_epoch = self.queue.epoch
         except BatchBusy as busy:
             self.run.fail(
@@ -186,13 +199,15 @@ class Worker:
             self._redis_failed("joining the batch", exc)
             return
         logger.info(
-            "newspipe worker %s: batch %s of %d units in %s",
+            "newspipe worker %s: batch %s of %d units in %s (%d inputs left out: committed by "
+            "earlier batches as they are)",
             self.run.run_id,
             self.queue.batch,
             size,
             self.state.describe(),
+            self.queue.left_out,
         )
-        if not size:  # an empty folder, or a mount that failed: a cron log should say so
+        if not names:  # an empty folder, or a mount that failed: a cron log should say so
             logger.warning("no input files were found: nothing was read (NEWSPIPE_SEEDS, -a path)")
         self._heartbeat = threading.Thread(
             target=self._renew_loop, name="newspipe-lease", daemon=True
@@ -232,6 +247,8 @@ class Worker:
                         document, following = following, next(documents, None)
                         document[UNIT_KEY] = (unit.index, unit.yielded)
                         unit.yielded += 1
+                        if is_unreadable(document):
+                            unit.version = "-"  # not all of it was read: the next batch reads it
                         # Known before the last document is yielded, so that the unit's decisions
                         # are published as soon as it leaves the pipeline.
                         unit.finished_yielding = following is None
@@ -250,7 +267,7 @@ class Worker:
         """Start tracking a unit just taken (its lease is renewed until the run commits)."""
         stats = self.crawler.stats
         assert stats is not None
-        unit = LocalUnit(taken.index, taken.name)
+        unit = LocalUnit(taken.index, taken.name, version=self.versions.get(taken.name, "-"))
         self.units[taken.index] = unit
         with self._held_lock:
             self.held.add(taken.index)
@@ -347,7 +364,7 @@ class Worker:
             unit.decided = True
             del self.units[index]
             self._turn = max(self._turn, index + 1)
-            for op in self.queue.completion_ops(index):
+            for op in self.queue.completion_ops(index, unit.name, unit.version):
                 self.state.buffer(*op)
             self.state.guard_lease(
                 self.queue.keys["leases"], self.queue.keys["owners"], index, self.run.run_id
