@@ -43,6 +43,8 @@ GATE_PATH = "newspipe.scaleout.worker.OrderGate"
 
 #: How often a worker holding all the units it may asks for units whose lease expired.
 RECLAIM_CHECK_SECONDS = 0.1
+#: How often a worker with nothing left to take renews its leases, to show it is alive.
+DRAINING_RENEWAL_SECONDS = 0.5
 
 _WORKERS: WeakKeyDictionary[Crawler, Worker] = WeakKeyDictionary()
 
@@ -130,6 +132,9 @@ class Worker:
         self._next_reclaim_check = 0.0
         self._liveness: dict[int, tuple[float, str]] | None = None
         self._stop = threading.Event()
+        #: Set to have the heartbeat renew the leases now rather than at its next interval.
+        self._renew_now = threading.Event()
+        self._renew_asked = 0.0
         self._heartbeat: threading.Thread | None = None
         self.failed: str | None = None
         #: Called with each unit's index once its decisions are published (the recorder's).
@@ -293,6 +298,8 @@ class Worker:
             for index, lease in status.leases.items()
             if lease.owner != self.run.run_id
         }
+        if others:
+            self._prove_alive()
         if self._liveness is None:
             self._liveness = others
             return not others
@@ -410,10 +417,23 @@ class Worker:
 
     # -- leases ---------------------------------------------------------------------------
 
+    def _prove_alive(self) -> None:
+        """While draining, renew often: the other workers, draining too, wait for a renewal of
+        our leases (held until our run commits, at its end) before they exit, and would
+        otherwise wait up to a third of the lease for it."""
+        now = loop_time()
+        if now - self._renew_asked >= DRAINING_RENEWAL_SECONDS:
+            self._renew_asked = now
+            self._renew_now.set()
+
     def _renew_loop(self) -> None:
         assert self.queue is not None
         interval = self.lease_ms / 3000
-        while not self._stop.wait(interval):
+        while True:
+            self._renew_now.wait(interval)
+            self._renew_now.clear()
+            if self._stop.is_set():
+                return
             with self._held_lock:
                 indexes = sorted(self.held)
             try:
@@ -434,6 +454,7 @@ class Worker:
 
     def _stop_heartbeat(self) -> None:
         self._stop.set()
+        self._renew_now.set()
         if self._heartbeat is not None and self._heartbeat is not threading.current_thread():
             self._heartbeat.join()
 

@@ -201,6 +201,15 @@ class NearEntry:
 
 
 @dataclass
+class UnitEntries:
+    """What one unit added to the open transaction (keys into :class:`Pending`, in order)."""
+
+    kept: dict[str, None] = field(default_factory=dict)
+    near: dict[str, None] = field(default_factory=dict)
+    prints: dict[int, None] = field(default_factory=dict)
+
+
+@dataclass
 class Pending:
     """The open transaction: operations to apply and guards to check at commit.
 
@@ -221,6 +230,9 @@ class Pending:
     prints: dict[int, list[tuple[str, str, int]]] = field(default_factory=dict)
     #: units whose entries the next commit may apply
     decided: set[int] = field(default_factory=set)
+    #: unit -> what it added (publishing a unit's decisions reads its own entries only: the
+    #: whole transaction holds those of every unit since the last commit, up to a shard's)
+    units: dict[int, UnitEntries] = field(default_factory=dict)
     #: reset() was called: forget every committed record at commit, and do not read them now
     reset: bool = False
 
@@ -419,6 +431,7 @@ class RedisState:
         if earlier is not None and (index < 0 or earlier[2] <= index):
             return  # first writer wins, as SQLite's INSERT OR IGNORE
         self.pending.kept[content_hash] = (doc_id, run_id, index, self._order_for(doc_id))
+        self._entries(index).kept[content_hash] = None
 
     def reset(self) -> None:
         old = self.pending
@@ -438,6 +451,7 @@ class RedisState:
             self._order_for(doc_id), self._unit(), source, bytes(signature), list(band_keys)
         )
         pending.near[doc_id] = entry
+        self._entries(entry.unit).near[doc_id] = None
         for band in dict.fromkeys(entry.band_keys):
             pending.bands.setdefault(band, []).append(doc_id)
 
@@ -492,10 +506,12 @@ class RedisState:
             return
         self.holder_cap = max_holders + 1
         order, unit = self._order_for(doc_id), self._unit()
+        added = self._entries(unit).prints
         for value in dict.fromkeys(prints):
             holders = self.pending.prints.setdefault(value, [])
             if len(holders) < self.holder_cap and all(h[1] != doc_id for h in holders):
                 holders.append((order, doc_id, unit))
+                added[value] = None
 
     def paragraph_holders(self, prints: Sequence[int]) -> dict[int, list[str]]:
         merged: dict[int, dict[str, str]] = {}
@@ -540,23 +556,30 @@ class RedisState:
 
     # -- a unit's decisions, published to the other workers of the batch ------------------
 
+    def _entries(self, unit: int) -> UnitEntries:
+        entries = self.pending.units.get(unit)
+        if entries is None:
+            entries = self.pending.units[unit] = UnitEntries()
+        return entries
+
     def unit_ops(self, index: int, batch_prefix: str) -> list[list[str]]:
         """The writes that publish what unit ``index`` kept to the batch (see scaleout.queue)."""
         pending = self.pending
-        ops: list[list[str]] = [
-            ["HSETNX", batch_prefix + "decided", digest, f"{doc_id} {run_id} {index}"]
-            for digest, (doc_id, run_id, unit, _order) in pending.kept.items()
-            if unit == index
-        ]
-        for doc_id, entry in pending.near.items():
-            if entry.unit == index:
-                ops.append(self._near_op(batch_prefix, doc_id, entry))
-        for value, holders in pending.prints.items():
+        entries = pending.units.get(index, UnitEntries())
+        ops: list[list[str]] = []
+        for digest in entries.kept:
+            kept = pending.kept.get(digest)
+            if kept is not None and kept[2] == index:  # not taken since by an earlier unit
+                record = f"{kept[0]} {kept[1]} {index}"  # doc id, run id, unit
+                ops.append(["HSETNX", batch_prefix + "decided", digest, record])
+        for doc_id in entries.near:
+            ops.append(self._near_op(batch_prefix, doc_id, pending.near[doc_id]))
+        cap = str(self.holder_cap)
+        for value in entries.prints:
             ops.extend(
                 ["HAPPEND", batch_prefix + "prints", str(value), f"{order}/{doc_id}", cap]
-                for order, doc_id, unit in holders
+                for order, doc_id, unit in pending.prints.get(value, ())
                 if unit == index
-                for cap in [str(self.holder_cap)]
             )
         return ops
 
@@ -625,6 +648,7 @@ class RedisState:
                     )
                 else:
                     rest.prints.setdefault(value, []).append(holder)
+        rest.units = {unit: added for unit, added in pending.units.items() if not ready(unit)}
         ops.extend(pending.ops)
         return {"guards": pending.guards, "ops": ops}, rest
 

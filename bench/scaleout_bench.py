@@ -1,0 +1,186 @@
+"""Throughput of scale-out workers sharing one Redis, and of the nightly batch after it.
+
+Prepares the SaudiNewsNet days from ``../shared/data/saudinewsnet`` as ``.txt`` files (one folder
+per outlet, as ``pipeline_bench.py --form txt`` does), starts a throwaway ``redis-server`` (no
+persistence), then, several times each and with a fresh namespace every time:
+
+- N workers (``scrapy crawl seeds`` with ``NEWSPIPE_STATE=redis://...``, one output dir each)
+  started together on the same inputs, timed until the last one exits;
+- the next night: one new article added beside the others, one worker started again on the
+  namespace, timed (it should read that file only).
+
+It prints documents per second for each number of workers, the nightly batch's time and what it
+read, and, last, one line with the figure set.
+
+    python bench/scaleout_bench.py                  # 12 days, 1 and 2 workers, 3 runs each
+    python bench/scaleout_bench.py --days 4 --workers 1,2,4 --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pipeline_bench import CHILD_ENV_DROPPED, CORPUS, PROJECT, prepare
+
+NEW_ARTICLE = (
+    "قال المتحدث الرسمي باسم الوزارة إن نتائج الدراسة الجديدة حول جودة المياه في المدن الساحلية "
+    "ستعلن الأسبوع المقبل بعد مراجعتها من لجنة مستقلة"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--dir", str(folder), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            return server, port
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    server.kill()
+    raise SystemExit("redis-server did not start")
+
+
+def run_workers(
+    count: int, root: Path, work: Path, url: str, extra: list[str]
+) -> tuple[float, dict[str, int]]:
+    """Wall seconds until ``count`` workers started together have all exited, and the kept and
+    rejected documents and inputs read over their manifests."""
+    env = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_DROPPED}
+    env["PYTHONPATH"] = str(PROJECT)
+    outputs = [work / f"out-{uuid.uuid4().hex[:8]}" for _ in range(count)]
+    started = time.perf_counter()
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "crawl",
+                "seeds",
+                "-a",
+                f"path={root}",
+                "-s",
+                f"NEWSPIPE_STATE={url}",
+                "-s",
+                f"NEWSPIPE_OUTPUT_DIR={output}",
+                "-s",
+                "NEWSPIPE_LANGID_BACKEND=fasttext",
+                "-s",
+                "LOG_LEVEL=WARNING",
+                *(part for setting in extra for part in ("-s", setting)),
+            ],
+            cwd=PROJECT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for output in outputs
+    ]
+    for worker in workers:
+        _, stderr = worker.communicate()
+        if worker.returncode != 0:
+            raise SystemExit(f"a worker exited {worker.returncode}:\n{stderr.decode()[-3000:]}")
+    seconds = time.perf_counter() - started
+    totals = {"kept": 0, "rejected": 0, "inputs_read": 0}
+    for output in outputs:
+        for manifest in (output / "runs").glob("*.json"):
+            record = json.loads(manifest.read_text("utf-8"))
+            documents = record.get("documents", {})
+            totals["kept"] += documents.get("kept", 0)
+            totals["rejected"] += documents.get("rejected", 0)
+            totals["inputs_read"] += record.get("inputs", {}).get("read", 0)
+        shutil.rmtree(output)
+    return seconds, totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=int, default=12)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", default="1,2", help="numbers of workers, comma-separated")
+    parser.add_argument("--setting", action="append", default=[], help="NAME=VALUE for newspipe")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        raise SystemExit(f"the corpus is not at {CORPUS}")
+    counts = [int(value) for value in args.workers.split(",")]
+
+    with tempfile.TemporaryDirectory(prefix="newspipe-scaleout-") as tmp:
+        work = Path(tmp)
+        root, documents = prepare(args.days, work, "txt")
+        print(f"prepared {documents} articles from {args.days} days under {root}", flush=True)
+        server, port = start_redis(work)
+        client = redis.Redis(port=port)
+        times: dict[int, list[float]] = {count: [] for count in counts}
+        nightly: list[float] = []
+        try:
+            for attempt in range(args.repeat):
+                for count in counts:
+                    client.flushall()
+                    url = f"redis://127.0.0.1:{port}/0/bench{attempt}x{count}"
+                    seconds, totals = run_workers(count, root, work, url, args.setting)
+                    times[count].append(seconds)
+                    print(
+                        f"run {attempt + 1}, {count} worker(s): {seconds:.1f} s, "
+                        f"{documents / seconds:.0f} articles/s, kept {totals['kept']}, "
+                        f"rejected {totals['rejected']}",
+                        flush=True,
+                    )
+                    if totals["kept"] + totals["rejected"] != documents:
+                        raise SystemExit(f"{documents} articles in, {totals} out")
+                # the next night, on the last namespace: one new file beside the others
+                added = root / "sabq" / "new-article.txt"
+                added.write_text(NEW_ARTICLE, encoding="utf-8")
+                seconds, totals = run_workers(1, root, work, url, args.setting)
+                added.unlink()
+                nightly.append(seconds)
+                print(
+                    f"run {attempt + 1}, the next night (one new file): {seconds:.2f} s, "
+                    f"{totals['inputs_read']} input(s) read, kept {totals['kept']}, "
+                    f"rejected {totals['rejected']}",
+                    flush=True,
+                )
+        finally:
+            server.terminate()
+            server.wait()
+
+    print()
+    figures = [f"days={args.days}", f"docs={documents}"]
+    for count in counts:
+        median = statistics.median(times[count])
+        print(f"{count} worker(s): median {median:.2f} s, {documents / median:.0f} articles/s")
+        figures.append(f"workers{count}={documents / median:.0f}/s")
+    print(f"the next night, one new file: median {statistics.median(nightly):.2f} s")
+    figures.append(f"nightly_one_file={statistics.median(nightly):.2f}s")
+    print("FIGURES " + " ".join(figures))
+
+
+if __name__ == "__main__":
+    main()
