@@ -249,11 +249,8 @@ def run_yardstick(root: Path, work: Path) -> Timing:
     return Timing(seconds, rss, {})
 
 
-def run_newspipe(root: Path, work: Path, backend: str, extra: list[str]) -> Timing:
-    output = work / "output"
-    shutil.rmtree(output, ignore_errors=True)
-    env = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_DROPPED}
-    env["PYTHONPATH"] = str(PROJECT)
+def newspipe_command(root: Path, output: Path, backend: str, extra: list[str]) -> list[str]:
+    """``scrapy crawl seeds`` on ``root`` into ``output``, with ``extra`` settings (NAME=VALUE)."""
     command = [
         sys.executable,
         "-m",
@@ -271,7 +268,21 @@ def run_newspipe(root: Path, work: Path, backend: str, extra: list[str]) -> Timi
     ]
     for setting in extra:
         command += ["-s", setting]
-    seconds, rss = timed(command, cwd=PROJECT, env=env)
+    return command
+
+
+def child_env() -> dict[str, str]:
+    """The environment of a benchmarked run: this checkout's newspipe, bytecode cached."""
+    env = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_DROPPED}
+    env["PYTHONPATH"] = str(PROJECT)
+    return env
+
+
+def run_newspipe(root: Path, work: Path, backend: str, extra: list[str]) -> Timing:
+    output = work / "output"
+    shutil.rmtree(output, ignore_errors=True)
+    command = newspipe_command(root, output, backend, extra)
+    seconds, rss = timed(command, cwd=PROJECT, env=child_env())
     manifests = sorted((output / "runs").glob("*.json"))
     stats = json.loads(manifests[-1].read_text("utf-8")) if manifests else {}
     return Timing(seconds, rss, stats)

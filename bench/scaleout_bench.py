@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import socket
 import statistics
@@ -34,7 +33,7 @@ from pathlib import Path
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline_bench import CHILD_ENV_DROPPED, CORPUS, PROJECT, prepare
+from pipeline_bench import CORPUS, PROJECT, child_env, newspipe_command, prepare
 
 NEW_ARTICLE = (
     "قال المتحدث الرسمي باسم الوزارة إن نتائج الدراسة الجديدة حول جودة المياه في المدن الساحلية "
@@ -73,30 +72,12 @@ def run_workers(
 ) -> tuple[float, dict[str, int]]:
     """Wall seconds until ``count`` workers started together have all exited, and the kept and
     rejected documents and inputs read over their manifests."""
-    env = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_DROPPED}
-    env["PYTHONPATH"] = str(PROJECT)
+    env = child_env()
     outputs = [work / f"out-{uuid.uuid4().hex[:8]}" for _ in range(count)]
     started = time.perf_counter()
     workers = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "scrapy",
-                "crawl",
-                "seeds",
-                "-a",
-                f"path={root}",
-                "-s",
-                f"NEWSPIPE_STATE={url}",
-                "-s",
-                f"NEWSPIPE_OUTPUT_DIR={output}",
-                "-s",
-                "NEWSPIPE_LANGID_BACKEND=fasttext",
-                "-s",
-                "LOG_LEVEL=WARNING",
-                *(part for setting in extra for part in ("-s", setting)),
-            ],
+            newspipe_command(root, output, "fasttext", [f"NEWSPIPE_STATE={url}", *extra]),
             cwd=PROJECT,
             env=env,
             stdout=subprocess.DEVNULL,
