@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -330,22 +331,31 @@ def test_consecutive_units_are_taken_together_and_expired_ones_first(state: Redi
     assert other.take_many(5) == []
 
 
-def test_near_index_lookups_see_earlier_units_decisions_only(
-    server: RedisServer, state: RedisState
-) -> None:
+def decide_three_units(state: RedisState, committed: int) -> WorkQueue:
+    """A batch of three units, each keeping one document (``doc-N``, content hash ``hN``) with
+    band key 7 and passage print 9, decided in order; the first ``committed`` committed."""
     queue = queue_for(state, "a")
     queue.seed(NAMES)
     state.batch_epoch = queue.epoch
     for _ in NAMES:
         queue.take()
-    for index in range(3):  # every unit keeps one document sharing band 7 and print 9
+    for index in range(3):
         state.current_unit = (queue.prefix, index)
+        state.add_kept(f"h{index}", f"doc-{index}", "run")
         state.add_near_index(f"doc-{index}", [7], b"sig", None)
         state.add_paragraph_prints(f"doc-{index}", [9], 20)
         state.current_unit = None
         assert queue.decide(index, state.unit_ops(index, queue.prefix)) == "OK"
         state.mark_decided(index)
-    state.commit()  # the later units are now in the committed index too
+        if index + 1 == committed:
+            state.commit()
+    return queue
+
+
+def test_near_index_lookups_see_earlier_units_decisions_only(
+    server: RedisServer, state: RedisState
+) -> None:
+    queue = decide_three_units(state, committed=3)  # the later units are committed too
     again = RedisState(server.url(namespace="t"))  # a worker re-doing unit 1
     again.batch_epoch = queue.epoch
     again.current_unit = (queue.prefix, 1)
@@ -355,6 +365,46 @@ def test_near_index_lookups_see_earlier_units_decisions_only(
     assert again.lsh_candidates([7]) == ["doc-0", "doc-1", "doc-2"]
     again.current_unit = None  # outside the batch everything committed is seen
     assert again.paragraph_holders([9]) == {9: ["doc-0", "doc-1", "doc-2"]}
+
+
+def test_one_round_trip_reads_what_judging_a_document_looks_up(
+    server: RedisServer, state: RedisState
+) -> None:
+    # units 0 and 1 committed; unit 2 in the batch's decisions only
+    queue = decide_three_units(state, committed=2)
+    again = RedisState(server.url(namespace="t"))
+    again.batch_epoch = queue.epoch
+    trips = 0
+    pipeline = again.client.pipeline
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal trips
+        trips += 1
+        return pipeline(*args, **kwargs)
+
+    again.client.pipeline = counted  # type: ignore[method-assign]
+
+    def lookups(content_hash: str) -> tuple[Any, ...]:
+        return (
+            again.find_exact(content_hash),
+            again.lsh_candidates([7]),
+            again.paragraph_holders([9]),
+        )
+
+    for unit in (1, 3):  # unit 1 re-done (sees unit 0 only), and a unit after them all
+        again.current_unit = (queue.prefix, unit)
+        for content_hash in ("h0", "h1", "h2"):
+            trips = 0
+            one_by_one = lookups(content_hash)
+            assert trips == 3
+            trips = 0
+            again.prefetch(content_hash, [7], [9])
+            assert lookups(content_hash) == one_by_one and trips == 1
+    again.current_unit = (queue.prefix, 1)
+    assert lookups("h1") == (None, ["doc-0"], {9: ["doc-0"]})
+    again.current_unit = (queue.prefix, 3)
+    assert lookups("h2") == ("doc-2", ["doc-0", "doc-1", "doc-2"], {9: ["doc-0", "doc-1", "doc-2"]})
+    again.close()
 
 
 def test_a_commit_applies_decided_units_only(server: RedisServer, state: RedisState) -> None:

@@ -139,6 +139,8 @@ class Deduplicator:
             else fingerprint(normalised, self.config)
         )
         verdict = Verdict(prints.content_hash)
+        held = list(set(prints.passages.prints))
+        self.state.prefetch(verdict.content_hash, prints.band_keys, held)
         original = self.state.find_exact(verdict.content_hash)
         if original is not None:
             verdict.reason, verdict.duplicate_of, verdict.similarity = "duplicate", original, 1.0
@@ -152,7 +154,7 @@ class Deduplicator:
                 verdict.duplicate_of, verdict.similarity = best
                 return verdict
         verdict.passages = prints.passages
-        holders = self.state.paragraph_holders(list(set(prints.passages.prints)))
+        holders = self.state.paragraph_holders(held)
         shared = shared_passages(prints.passages, holders)
         verdict.overlaps = [
             Overlap(doc_id, count)

@@ -27,6 +27,12 @@ class StateStore(Protocol):
 
     def set_meta(self, key: str, value: str) -> None: ...
 
+    def prefetch(self, content_hash: str, band_keys: Sequence[int], prints: Sequence[int]) -> None:
+        """The lookups of one document about to be judged (:meth:`find_exact` of its hash,
+        :meth:`lsh_candidates` of its band keys, :meth:`paragraph_holders` of its prints) may be
+        read now, together; a store whose lookups are local does nothing."""
+        ...
+
     def find_exact(self, content_hash: str) -> str | None:
         """The id of the kept document with this content hash, if any."""
         ...

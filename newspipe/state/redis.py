@@ -291,6 +291,9 @@ class RedisState:
         self._own_epoch: int | None = None
         self._counters: dict[int, int] = {}
         self._last_order: tuple[str, str] | None = None
+        #: What :meth:`prefetch` read for the document being judged, and the unit it was read in.
+        self._prefetched: dict[tuple[str, tuple[str, ...]], list[tuple[str, list[Any]]]] = {}
+        self._prefetched_in: tuple[str, int] | None = None
         with self.guard_errors("connecting"):
             self.client.ping()
         self._commit_script = self.client.register_script(COMMIT_SCRIPT)
@@ -358,23 +361,61 @@ class RedisState:
             return unit < current[1]
         return not (epoch == self.batch_epoch and unit >= current[1])
 
-    def _hmget_scoped(
-        self, name: str, fields: list[str], doing: str
-    ) -> list[tuple[str, list[Any]]]:
-        """``HMGET`` of the committed key ``name`` and, in a batch, of the batch's decisions."""
+    def _targets(self, name: str, batch_name: str = "") -> list[tuple[str, str]]:
+        """The keys a lookup of ``name`` reads: the committed one and, in a batch, the batch's
+        (``batch_name``: when the batch calls it otherwise)."""
         targets: list[tuple[str, str]] = []
         if not self.pending.reset:
             targets.append(("global", self.key(name)))
         if self.current_unit is not None:
-            targets.append(("batch", self.current_unit[0] + name))
-        if not targets or not fields:
-            return []
+            targets.append(("batch", self.current_unit[0] + (batch_name or name)))
+        return targets
+
+    def _read_scoped(
+        self, reads: list[tuple[str, list[str], str]], doing: str
+    ) -> dict[tuple[str, tuple[str, ...]], list[tuple[str, list[Any]]]]:
+        """``HMGET`` of each ``(name, fields, batch name)`` in every scope, in one round trip."""
+        planned = [
+            (name, fields, self._targets(name, batch_name))
+            for name, fields, batch_name in reads
+            if fields
+        ]
+        if not any(targets for _, _, targets in planned):
+            return {}
         with self.guard_errors(doing):
             pipe = self.client.pipeline(transaction=False)
-            for _, key in targets:
-                pipe.hmget(key, fields)
-            answers = pipe.execute()
-        return [(scope, list(values)) for (scope, _), values in zip(targets, answers, strict=True)]
+            for _, fields, targets in planned:
+                for _, key in targets:
+                    pipe.hmget(key, fields)
+            answers = iter(pipe.execute())
+        return {
+            (name, tuple(fields)): [(scope, list(next(answers))) for scope, _ in targets]
+            for name, fields, targets in planned
+        }
+
+    def _hmget_scoped(
+        self, name: str, fields: list[str], doing: str
+    ) -> list[tuple[str, list[Any]]]:
+        """``HMGET`` of the committed key ``name`` and, in a batch, of the batch's decisions."""
+        if self._prefetched and self._prefetched_in == self.current_unit:
+            found = self._prefetched.pop((name, tuple(fields)), None)
+            if found is not None:
+                return found
+        return self._read_scoped([(name, fields, "")], doing).get((name, tuple(fields)), [])
+
+    def prefetch(self, content_hash: str, band_keys: Sequence[int], prints: Sequence[int]) -> None:
+        """Read in one round trip what judging one document looks up: its content hash, band
+        keys and passage prints, committed and in the batch (three round trips one by one, on
+        the path every document of a batch takes in turn). Each answer serves one lookup."""
+        self._prefetched = self._read_scoped(
+            [
+                ("kept", [content_hash], "decided"),
+                ("near:bands", [str(band) for band in dict.fromkeys(band_keys)], ""),
+                ("prints", [str(value) for value in dict.fromkeys(prints)], ""),
+            ],
+            "looking up a document",
+        )
+        self._prefetched_in = self.current_unit
 
     # -- meta ------------------------------------------------------------------------------
 
@@ -402,17 +443,19 @@ class RedisState:
         if buffered is not None and self._visible_pending(buffered[2]):
             return buffered[0]
         value = decided = None
-        with self.guard_errors("looking up a content hash"):
-            pipe = self.client.pipeline(transaction=False)
-            if not self.pending.reset:
-                pipe.hget(self.key("kept"), content_hash)
-            if unit is not None:
-                pipe.hget(unit[0] + "decided", content_hash)
-            answers = pipe.execute() if len(pipe) else []
-        if not self.pending.reset:
-            value = answers.pop(0)
-        if unit is not None:
-            decided = answers.pop(0)
+        found: list[tuple[str, list[Any]]] | None = None
+        if self._prefetched and self._prefetched_in == unit:
+            found = self._prefetched.pop(("kept", (content_hash,)), None)
+        if found is None:
+            reads = [("kept", [content_hash], "decided")]
+            found = self._read_scoped(reads, "looking up a content hash").get(
+                ("kept", (content_hash,)), []
+            )
+        for scope, (answer,) in found:
+            if scope == "global":
+                value = answer
+            else:
+                decided = answer
         if value is not None:
             parts = str(value).split(" ")
             if len(parts) < 3 or self._visible("global", parts[2]):

@@ -79,6 +79,9 @@ class SqliteState:
         self._begin()
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def prefetch(self, content_hash: str, band_keys: Sequence[int], prints: Sequence[int]) -> None:
+        pass  # a lookup is a local B-tree search: nothing to gain from reading ahead
+
     def find_exact(self, content_hash: str) -> str | None:
         row = self._db.execute(
             "SELECT doc_id FROM kept WHERE content_hash = ?", (content_hash,)
