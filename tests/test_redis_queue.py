@@ -476,3 +476,24 @@ def test_a_new_file_beside_read_ones_is_the_only_one_the_next_batch_reads(
     # before: a.txt and b.txt read again, and rejected as duplicates of what they kept
     assert [doc["path"] for doc in night.kept] == ["c.txt"] and not night.dropped
     assert night.stats["newspipe/inputs/read"] == 1
+
+
+def test_a_rebuilt_state_reads_every_input_again(server: RedisServer, tmp_path: Path) -> None:
+    from tests.crawling import crawl
+
+    sentence = "أكد رئيس البلدية أن أعمال الصيانة في الحي {} ستنتهي قبل بداية العام الدراسي الجديد"
+    root = tmp_path / "in"
+    root.mkdir()
+    for name in ("a", "b"):
+        (root / f"{name}.txt").write_text(sentence.format(name * 3), encoding="utf-8")
+    url = server.url(namespace="rebuilt")
+    settings = {"NEWSPIPE_STATE": url, "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}
+    assert len(crawl(settings, path=str(root)).kept) == 2
+    # a newspipe with another normalisation: the state must be emptied and everything read again
+    RedisState(url).client.hset("newspipe:rebuilt:meta", "norm_profile", "an older one")
+    (root / "c.txt").write_text(sentence.format("جديد"), encoding="utf-8")
+    rebuilt = crawl({**settings, "NEWSPIPE_REBUILD_STATE": "true"}, path=str(root))
+    assert sorted(doc["path"] for doc in rebuilt.kept) == ["a.txt", "b.txt", "c.txt"]
+    assert not rebuilt.dropped
+    again = crawl(settings, path=str(root))  # and the rebuilt namespace knows them all
+    assert not again.kept and not again.dropped

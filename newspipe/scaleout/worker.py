@@ -182,15 +182,17 @@ class Worker:
         names = [name for name, _ in units]
         versions = [version_of(found) for _, found in units]
         self.versions = dict(zip(names, versions, strict=True))
+        # NEWSPIPE_REBUILD_STATE emptied the state: a batch of its own, reading every input again
+        rebuilding = self.state.pending.reset
         try:
             self.queue = WorkQueue(
                 self.state.client,
                 self.state.prefix,
-                batch_id(names, versions),
+                batch_id(names, [*versions, "rebuild"] if rebuilding else versions),
                 self.run.run_id,
                 self.lease_ms,
             )
-            size = self.queue.seed(names, versions)
+            size = self.queue.seed(names, () if rebuilding else versions)
             self.state.batch_epoch = self.queue.epoch
         except BatchBusy as busy:
             self.run.fail(
