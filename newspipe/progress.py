@@ -30,15 +30,19 @@ def progress_line(
     elapsed: float,
     bytes_read: int = 0,
     bytes_total: int = 0,
+    inputs_before: int = 0,
 ) -> str:
     """``progress: 8,929 documents; 8,900/20,070 inputs (44%); 148 documents/s; ETA 1m15s``.
 
     With the bytes of the inputs (read so far, in all), their share and the ETA go by bytes:
     a run of one large dump is one input, done only at its end, but read piece after piece
-    (``progress: 9,130 documents; 0/1 inputs, 45% of 70 MB; 2,282 documents/s; ETA 5s``)."""
+    (``progress: 9,130 documents; 0/1 inputs, 45% of 70 MB; 2,282 documents/s; ETA 5s``).
+    ``inputs_before``: inputs done when the run started (a scale-out worker joining a batch other
+    workers are at): the ETA goes by the pace since."""
     rate = documents / elapsed if elapsed > 0 else 0.0
     parts = [f"progress: {documents:,} documents"]
     share = inputs_done / inputs_total if inputs_total else 0.0
+    start = inputs_before / inputs_total if inputs_total and not bytes_total else 0.0
     if bytes_total:
         share = min(1.0, bytes_read / bytes_total)
         parts.append(
@@ -47,8 +51,8 @@ def progress_line(
     elif inputs_total:
         parts.append(f"{inputs_done:,}/{inputs_total:,} inputs ({share:.0%})")
     parts.append(f"{rate:,.0f} documents/s")
-    if 0 < share < 1 and elapsed > 0:
-        parts.append(f"ETA {duration(elapsed * (1 - share) / share)}")
+    if start < share < 1 and elapsed > 0:
+        parts.append(f"ETA {duration(elapsed * (1 - share) / (share - start))}")
     return "; ".join(parts)
 
 

@@ -313,15 +313,21 @@ class RunRecorder:
 
     def log_progress(self) -> None:
         inputs = self.run.inputs
+        done, total, before = inputs.done, inputs.total, 0
+        worker = worker_for(self.crawler)
+        batch = worker.batch_progress() if worker is not None else None
+        if batch is not None:  # scale-out: the batch's inputs, decided by every worker
+            done, total, before = batch
         logger.info(
             "%s",
             progress_line(
                 documents=self.kept + self.rejected,
-                inputs_done=inputs.done,
-                inputs_total=inputs.total,
+                inputs_done=done,
+                inputs_total=total,
                 elapsed=time.monotonic() - self._started,
                 bytes_read=inputs.bytes_read,
                 bytes_total=inputs.bytes_total,
+                inputs_before=before,
             ),
         )
 

@@ -215,6 +215,18 @@ def test_progress_line_is_plain_text_with_rate_and_eta() -> None:
     assert duration(7380) == "2h03m" and duration(12.4) == "12s"
 
 
+def test_the_eta_of_a_worker_joining_a_batch_goes_by_its_pace_since() -> None:
+    # a scale-out worker joined when other workers had decided 500 of the batch's 1,000 inputs:
+    # 100 more in its 10 s, so the 400 left take 40 s (not 6.7 s, as 60% in 10 s would say)
+    line = progress_line(
+        documents=1000, inputs_done=600, inputs_total=1000, elapsed=10, inputs_before=500
+    )
+    assert line == "progress: 1,000 documents; 600/1,000 inputs (60%); 100 documents/s; ETA 40s"
+    assert "ETA" not in progress_line(
+        documents=0, inputs_done=500, inputs_total=1000, elapsed=1, inputs_before=500
+    )
+
+
 def test_progress_goes_by_bytes_when_they_are_known() -> None:
     # a run of one large dump is one input, done only at its end: its bytes tell how far it is
     line = progress_line(

@@ -497,3 +497,30 @@ def test_a_rebuilt_state_reads_every_input_again(server: RedisServer, tmp_path: 
     assert not rebuilt.dropped
     again = crawl(settings, path=str(root))  # and the rebuilt namespace knows them all
     assert not again.kept and not again.dropped
+
+
+def test_a_worker_says_how_far_the_batch_has_got(server: RedisServer, tmp_path: Path) -> None:
+    from tests.subprocess_run import copy_project, scrapy_crawl
+
+    sentence = (
+        "أوضح التقرير أن عدد الزوار في المعرض {} تجاوز التوقعات خلال الأيام الأولى من افتتاحه"
+    )
+    root = tmp_path / "in"
+    root.mkdir()
+    for number in range(200):
+        (root / f"{number:03d}.txt").write_text(sentence.format(f"رقم {number} " * 4), "utf-8")
+    run = scrapy_crawl(
+        copy_project(tmp_path / "project"),
+        "-a",
+        f"path={root}",
+        "-s",
+        f"NEWSPIPE_STATE={server.url(namespace='progress')}",
+        "-s",
+        "NEWSPIPE_PROGRESS_INTERVAL=0.05",
+    )
+    assert run.exit_code == 0, run.stderr[-3000:]
+    lines = [line for line in run.stderr.splitlines() if "progress: " in line]
+    # the share of the batch's inputs decided, by every worker (before: no share, no ETA)
+    shares = [int(line.split("/200 inputs (")[1].split("%")[0]) for line in lines]
+    assert shares and shares == sorted(shares) and shares[-1] <= 100, lines
+    assert any("ETA" in line for line in lines), lines

@@ -120,6 +120,8 @@ class Worker:
         # analysed while this one waits for its turn.
         self.chunk = max(1, self.lookahead // 2)
         self.queue: WorkQueue | None = None
+        #: The batch's size, and its units decided when this worker joined it.
+        self._batch_start: tuple[int, int] | None = None
         #: Units taken and not yet decided (few: at most the lookahead, plus takeovers).
         self.units: dict[int, LocalUnit] = {}
         #: Each unit's size and mtime as the walk saw them, by name.
@@ -194,6 +196,7 @@ class Worker:
             )
             size = self.queue.seed(names, () if rebuilding else versions)
             self.state.batch_epoch = self.queue.epoch
+            self._batch_start = (size, self.queue.turn())
         except BatchBusy as busy:
             self.run.fail(
                 f"{self.state.describe()}: workers on other inputs (batch {busy.batch}) are at "
@@ -269,6 +272,18 @@ class Worker:
                 # The crawl is being stopped (Ctrl-C, CloseSpider): nobody moves the turn for
                 # the documents waiting at the gate any more.
                 self.stop("the crawl stopped before the end")
+
+    def batch_progress(self) -> tuple[int, int, int] | None:
+        """``(units decided, units in the batch, units decided when this worker joined)``, for
+        the progress line; None before the batch is joined, or when Redis does not answer."""
+        if self.queue is None or self._batch_start is None:
+            return None
+        size, at_start = self._batch_start
+        try:
+            decided = self.queue.turn()
+        except Exception:  # the run's own Redis calls fail it and say why: not the progress line
+            return None
+        return min(decided, size), size, at_start
 
     def _hold(self, taken: Taken) -> LocalUnit:
         """Start tracking a unit just taken (its lease is renewed until the run commits)."""
