@@ -970,8 +970,7 @@ class _FileReader:
         :func:`compressed_line_pieces`); None when it cannot be cut (UTF-16/32) or opened."""
         compression = self.kind[1] if self.kind else ""
         try:
-            raw = self.raw_opener()()
-            handle = self._bounded(raw, compression)
+            handle = self._bounded(self.raw_opener()(), compression)
         except Exception:
             return None  # the stream meets it again and rejects the file with the reason
         head = _utf8_head(handle)
@@ -980,7 +979,7 @@ class _FileReader:
         if written_as_json(_peeked(handle)):
             handle.close()
             return None  # read as a stream, as JSON
-        return self._line_pieces(handle, piece_bytes, head, position=lambda: _position(raw))
+        return self._line_pieces(handle, piece_bytes, head, position=self.file.position)
 
     def _line_pieces(
         self,
@@ -1031,16 +1030,9 @@ class _FileReader:
         """A JSON file's values as pieces (see :func:`json_pieces`)."""
         raw = self.raw_opener()
         compression = self.kind[1] if self.kind else ""
-        opened: list[IO[bytes]] = []
-
-        def opener() -> IO[bytes]:
-            opened.append(raw())
-            return self._unpacked(opened[-1], compression)
-
-        def position() -> int | None:
-            return _position(opened[-1]) if opened else None
-
-        yield from self._value_pieces(opener, piece_bytes, position=position)
+        yield from self._value_pieces(
+            lambda: self._unpacked(raw(), compression), piece_bytes, position=self.file.position
+        )
 
     def _value_pieces(
         self,
