@@ -52,8 +52,15 @@ class SqliteState:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are begun and committed explicitly below.
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        # isolation_level=None: transactions are begun and committed explicitly below. The
+        # lookups' IN lists take one statement per length (up to _CHUNK): a statement cache
+        # larger than the default 128 keeps them prepared instead of preparing them again.
+        self._db = sqlite3.connect(
+            str(path),
+            isolation_level=None,
+            check_same_thread=False,
+            cached_statements=2 * _CHUNK,
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         # FULL: a commit is on disk before the output files it describes are renamed into place.
         self._db.execute("PRAGMA synchronous=FULL")
