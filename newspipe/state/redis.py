@@ -394,14 +394,17 @@ class RedisState:
         }
 
     def _hmget_scoped(
-        self, name: str, fields: list[str], doing: str
+        self, name: str, fields: list[str], doing: str, batch_name: str = ""
     ) -> list[tuple[str, list[Any]]]:
-        """``HMGET`` of the committed key ``name`` and, in a batch, of the batch's decisions."""
+        """``HMGET`` of the committed key ``name`` and, in a batch, of the batch's decisions
+        (``batch_name``: when the batch calls them otherwise); what :meth:`prefetch` read for
+        this unit answers first."""
         if self._prefetched and self._prefetched_in == self.current_unit:
             found = self._prefetched.pop((name, tuple(fields)), None)
             if found is not None:
                 return found
-        return self._read_scoped([(name, fields, "")], doing).get((name, tuple(fields)), [])
+        reads = [(name, fields, batch_name)]
+        return self._read_scoped(reads, doing).get((name, tuple(fields)), [])
 
     def prefetch(self, content_hash: str, band_keys: Sequence[int], prints: Sequence[int]) -> None:
         """Read in one round trip what judging one document looks up: its content hash, band
@@ -443,14 +446,7 @@ class RedisState:
         if buffered is not None and self._visible_pending(buffered[2]):
             return buffered[0]
         value = decided = None
-        found: list[tuple[str, list[Any]]] | None = None
-        if self._prefetched and self._prefetched_in == unit:
-            found = self._prefetched.pop(("kept", (content_hash,)), None)
-        if found is None:
-            reads = [("kept", [content_hash], "decided")]
-            found = self._read_scoped(reads, "looking up a content hash").get(
-                ("kept", (content_hash,)), []
-            )
+        found = self._hmget_scoped("kept", [content_hash], "looking up a content hash", "decided")
         for scope, (answer,) in found:
             if scope == "global":
                 value = answer
