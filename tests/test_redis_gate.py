@@ -6,7 +6,8 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from newspipe.inputs.read import InputOptions
+from newspipe.inputs.read import InputOptions, find_inputs
+from newspipe.scaleout.dumps import LinesRead, UnitReader
 from newspipe.scaleout.worker import GATE_PATH, GATE_PRIORITY, LocalUnit, add_gate, unit_names
 
 
@@ -45,3 +46,49 @@ def test_the_gate_joins_the_pipelines_only_with_a_redis_state() -> None:
     add_gate(settings)
     assert settings.getdict("ITEM_PIPELINES") == {"my.Stage": 250, GATE_PATH: GATE_PRIORITY}
     assert settings.getpriority("ITEM_PIPELINES") == 30  # above the project's, as custom_settings
+
+
+def test_what_was_read_of_a_dump_is_stored_as_text_and_read_back() -> None:
+    read = LinesRead(1234, "0f" * 16, 7)
+    assert LinesRead.from_value(read.to_value()) == read
+    assert LinesRead.from_value(read.to_value().encode("ascii")) == read
+    # anything else (a record from another version, a hand-made value): read the file whole
+    for value in (None, "", "12 ab", "x ab 3", "12 ab 3 4", b"\xff\xfe"):
+        assert LinesRead.from_value(value) is None
+
+
+def _documents(path: Path, earlier: LinesRead | None = None) -> tuple[list[str], UnitReader]:
+    options = InputOptions(roots=(path.parent,))
+    (found,) = [f for f in find_inputs(path.parent) if f.path == path]
+    reader = UnitReader(found, options, earlier)
+    return [str(doc.get("path")) for doc in reader.documents()], reader
+
+
+def test_a_dump_is_read_on_past_what_was_read_only_when_its_first_bytes_are_those(
+    tmp_path: Path,
+) -> None:
+    dump = tmp_path / "d.jsonl"
+    line = '{"text": "خبر رقم %d عن افتتاح مستشفى جديد في المدينة"}\n'
+    dump.write_text("".join(line % n for n in range(3)), encoding="utf-8")
+    paths, reader = _documents(dump)
+    assert paths == ["d.jsonl#1", "d.jsonl#2", "d.jsonl#3"] and reader.skipped == 0
+    first = reader.read
+    assert first is not None and (first.size, first.documents) == (dump.stat().st_size, 3)
+    with dump.open("a", encoding="utf-8") as scraper:
+        scraper.write(line % 3)
+    paths, reader = _documents(dump, first)
+    assert paths == ["d.jsonl#4"] and reader.skipped == 3
+    assert reader.read is not None and reader.read.documents == 4
+    # the bytes read before are not the file's first bytes any more: all of it is read
+    paths, reader = _documents(dump, LinesRead(first.size, "00" * 16, 3))
+    assert paths == [f"d.jsonl#{n}" for n in (1, 2, 3, 4)] and reader.skipped == 0
+
+
+def test_only_a_plain_json_lines_unit_gets_a_record(tmp_path: Path) -> None:
+    array = tmp_path / "a.jsonl"  # a JSON array named .jsonl: read as JSON, never "grown"
+    array.write_text('[{"text": "خبر عن افتتاح مستشفى جديد في المدينة"}]', encoding="utf-8")
+    text = tmp_path / "b.txt"
+    text.write_text("خبر عن افتتاح مستشفى جديد في المدينة", encoding="utf-8")
+    for path in (array, text):
+        paths, reader = _documents(path)
+        assert len(paths) == 1 and reader.read is None

@@ -429,34 +429,88 @@ def test_a_commit_applies_decided_units_only(server: RedisServer, state: RedisSt
 # -- a worker's run, end to end ----------------------------------------------------------------
 
 
-def test_a_dump_appended_to_after_its_batch_is_read_again_by_the_next_worker(
+def dump_lines(sentence: str, count: int) -> list[str]:
+    """``count`` JSON Lines of distinct articles made from ``sentence`` (one ``{}`` in it)."""
+    return [
+        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False) + "\n"
+        for n in range(count)
+    ]
+
+
+def new_dump(tmp_path: Path, lines: list[str]) -> tuple[Path, Path]:
+    """A seed root holding ``daily.jsonl`` made of ``lines``: the root and the dump."""
+    root = tmp_path / "in"
+    root.mkdir()
+    dump = root / "daily.jsonl"
+    dump.write_text("".join(lines), encoding="utf-8")
+    return root, dump
+
+
+def test_a_dump_appended_to_is_read_on_past_its_old_lines_by_the_next_batch(
     server: RedisServer, tmp_path: Path
 ) -> None:
     from tests.crawling import crawl
 
     sentence = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة {} لخدمة السكان"
-    lines = [
-        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False) + "\n"
-        for n in range(8)
-    ]
-    root = tmp_path / "in"
-    root.mkdir()
-    dump = root / "daily.jsonl"
-    dump.write_text("".join(lines[:5]), encoding="utf-8")
+    lines = dump_lines(sentence, 8)
+    root, dump = new_dump(tmp_path, lines[:5])
     settings = {"NEWSPIPE_STATE": server.url(), "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}
     assert len(crawl(settings, path=str(root)).kept) == 5
     again = crawl(settings, path=str(root))
     assert not again.kept and not again.dropped  # the batch is done: nothing read twice
     with dump.open("a", encoding="utf-8") as scraper:
         scraper.write("".join(lines[5:]))
-    grown = crawl(settings, path=str(root))  # before: the same batch, so never read again
+    grown = crawl(settings, path=str(root))  # a new batch: the dump is not the same
     assert [doc["path"] for doc in grown.kept] == [
         "daily.jsonl#6",
         "daily.jsonl#7",
         "daily.jsonl#8",
     ]
-    # with Redis there is no input manifest: the old lines are read again, found copies
-    assert sorted(reason for _, reason, _ in grown.dropped) == ["duplicate"] * 5
+    # only the new lines are read: the old ones do not come out again as duplicates
+    assert not grown.dropped
+    assert grown.stats["newspipe/documents/resumed"] == 5
+    assert grown.stats["newspipe/documents/read"] == 3
+    # the same documents, ids included, as a worker reading the grown dump whole
+    whole = crawl(
+        {"NEWSPIPE_STATE": server.url(namespace="whole"), "NEWSPIPE_OUTPUT_DIR": str(tmp_path)},
+        path=str(root),
+    )
+    assert [doc["id"] for doc in grown.kept] == [doc["id"] for doc in whole.kept[5:]]
+    assert [doc["text"] for doc in grown.kept] == [doc["text"] for doc in whole.kept[5:]]
+
+
+def test_a_dump_changed_otherwise_is_read_whole_again(server: RedisServer, tmp_path: Path) -> None:
+    from tests.crawling import crawl
+
+    sentence = "افتتح محافظ المنطقة اليوم معرضا للكتاب في القاعة {} بمشاركة عشرات دور النشر العربية"
+    lines = dump_lines(sentence, 4)
+    root, dump = new_dump(tmp_path, lines[:3])
+    settings = {"NEWSPIPE_STATE": server.url(), "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}
+    assert len(crawl(settings, path=str(root)).kept) == 3
+    # its first line rewritten, a line added: not the bytes read before, so all of it is read
+    dump.write_text(lines[3] + "".join(lines[1:3]) + lines[0], encoding="utf-8")
+    changed = crawl(settings, path=str(root))
+    assert "newspipe/documents/resumed" not in changed.stats
+    assert [doc["path"] for doc in changed.kept] == ["daily.jsonl#1"]
+    assert changed.reasons == {f"daily.jsonl#{n}": "duplicate" for n in (2, 3, 4)}
+
+
+def test_a_rebuilt_state_reads_a_grown_dump_whole(server: RedisServer, tmp_path: Path) -> None:
+    from tests.crawling import crawl
+
+    sentence = "وقعت الشركة الوطنية اليوم عقدا لإنشاء محطة كهرباء في المنطقة {} بطاقة إنتاجية عالية"
+    lines = dump_lines(sentence, 3)
+    root, dump = new_dump(tmp_path, lines[:2])
+    url = server.url(namespace="rebuilt-dump")
+    settings = {"NEWSPIPE_STATE": url, "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}
+    assert len(crawl(settings, path=str(root)).kept) == 2
+    RedisState(url).client.hset("newspipe:rebuilt-dump:meta", "norm_profile", "an older one")
+    with dump.open("a", encoding="utf-8") as scraper:
+        scraper.write(lines[2])
+    rebuilt = crawl({**settings, "NEWSPIPE_REBUILD_STATE": "true"}, path=str(root))
+    # the emptied index knows none of its documents: all are read, and kept, again
+    assert [doc["path"] for doc in rebuilt.kept] == [f"daily.jsonl#{n}" for n in (1, 2, 3)]
+    assert "newspipe/documents/resumed" not in rebuilt.stats
 
 
 def test_a_new_file_beside_read_ones_is_the_only_one_the_next_batch_reads(

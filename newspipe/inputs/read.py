@@ -1526,6 +1526,16 @@ def _line_gives(line: bytes | None) -> bool:
 SNIFF_BYTES = 4096
 
 
+def file_head(path: Path) -> bytes:
+    """The first bytes of a file, as :func:`written_as_json` looks at them (none if unreadable:
+    reading it says why)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(SNIFF_BYTES)
+    except OSError:
+        return b""
+
+
 def written_as_json(head: bytes) -> bool:
     """Whether the first bytes of a ``.jsonl`` file show JSON not written one value a line: an
     array of objects (on one line, as pandas' ``to_json(orient="records")`` writes it without

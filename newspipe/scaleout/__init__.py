@@ -91,6 +91,8 @@ Input manifest
     by the batch instead (a worker started again on the same inputs after the batch is done finds
     nothing to take; on changed inputs, a new batch reads those not committed at their current
     size and mtime, and dedup against the committed index rejects what a changed one kept before).
+    A JSON Lines dump only appended to is read on past the lines an earlier batch read
+    (:mod:`newspipe.scaleout.dumps`): its old documents do not come out again as duplicates.
 
 Known limits
     In a worker the pipeline runs on one core (the pool that runs pure stages ahead is not used
@@ -107,5 +109,6 @@ namespace's below), ``done`` (set of committed units). The namespace's committed
 (:mod:`newspipe.state.redis`): ``kept`` (content hash -> "doc_id run_id order"), ``near:docs``
 (doc id -> JSON [order, source, signature hex]), ``near:bands`` (band key -> "order/doc_id ..."),
 ``prints`` (print -> "order/doc_id ...", at most 21), ``inputs``, ``meta``, ``epoch`` (the last
-batch number).
+batch number), ``ingested`` (unit name -> size and mtime committed) and ``ingested_lines`` (unit
+name -> bytes read, their digest and documents, for a JSON Lines dump).
 """

@@ -213,6 +213,8 @@ class WorkQueue:
         self.left_out = 0
         #: Unit name -> the version (size and mtime) an earlier batch committed it at.
         self.ingested_key = prefix + "ingested"
+        #: Unit name -> what was read of it, for a plain JSON Lines one (scaleout.dumps).
+        self.ingested_lines_key = prefix + "ingested_lines"
         self.keys = {
             name: self.prefix + name
             for name in ("units", "info", "next", "leases", "owners", "turn", "decided", "done")
@@ -309,10 +311,13 @@ class WorkQueue:
             },
         )
 
-    def completion_ops(self, index: int, name: str, version: str) -> list[tuple[str, ...]]:
+    def completion_ops(
+        self, index: int, name: str, version: str, lines_read: str | None = None
+    ) -> list[tuple[str, ...]]:
         """The writes that mark unit ``index`` done, and the input ``name`` ingested at
-        ``version`` (``-``: to be read again by the next batch); the run commits them with its
-        state."""
+        ``version`` (``-``: to be read again by the next batch), with ``lines_read`` when it is
+        a JSON Lines dump (:class:`newspipe.scaleout.dumps.LinesRead`); the run commits them
+        with its state."""
         ops: list[tuple[str, ...]] = [
             ("SADD", self.keys["done"], str(index)),
             ("ZREM", self.keys["leases"], str(index)),
@@ -320,6 +325,8 @@ class WorkQueue:
         ]
         if version != "-":
             ops.append(("HSET", self.ingested_key, name, version))
+            if lines_read is not None:
+                ops.append(("HSET", self.ingested_lines_key, name, lines_read))
         return ops
 
     def release(self, indexes: Sequence[int]) -> None:

@@ -22,9 +22,10 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from newspipe.config import get_float, get_int
 from newspipe.document import INPUT_REJECT
-from newspipe.inputs.read import InputFile, InputOptions, find_inputs, read_input
+from newspipe.inputs.read import InputFile, InputOptions, find_inputs
 from newspipe.rejects import Rejected
 from newspipe.run import EXIT_LOCKED
+from newspipe.scaleout.dumps import LinesRead, UnitReader, is_plain_lines
 from newspipe.scaleout.queue import BatchBusy, Taken, WorkQueue, batch_id
 from newspipe.state.redis import RedisState, StateUnavailable, is_redis_location, redact
 
@@ -61,6 +62,8 @@ class LocalUnit:
     decided: bool = False
     #: The size and mtime the walk saw (``-``: unknown), recorded as ingested when committed.
     version: str = "-"
+    #: What was read of a JSON Lines dump, recorded with it so the next batch reads new lines only.
+    lines_read: LinesRead | None = None
     #: Positions that passed the gate or left the pipeline before it (dropped by a stage).
     settled: set[int] = field(default_factory=set)
     #: Every position below this one is settled.
@@ -251,8 +254,16 @@ class Worker:
                     if input_file is None:
                         self.fail(f"unit {unit.name!r} of the batch is not among this run's inputs")
                         return
-                    documents = read_input(input_file, options)
+                    try:
+                        earlier = self._earlier_lines(input_file, unit.name)
+                    except Exception as exc:
+                        self._redis_failed("looking up what was read of an input", exc)
+                        return
+                    reader = UnitReader(input_file, options, earlier)
+                    documents = reader.documents()
                     following = next(documents, None)
+                    if reader.skipped:
+                        stats.inc_value("newspipe/documents/resumed", reader.skipped)
                     while following is not None:
                         document, following = following, next(documents, None)
                         document[UNIT_KEY] = (unit.index, unit.yielded)
@@ -260,11 +271,13 @@ class Worker:
                         if is_unreadable(document):
                             unit.version = "-"  # not all of it was read: the next batch reads it
                         # Known before the last document is yielded, so that the unit's decisions
-                        # are published as soon as it leaves the pipeline.
+                        # are published as soon as it leaves the pipeline (the reader is done).
                         unit.finished_yielding = following is None
+                        unit.lines_read = reader.read
                         stats.inc_value("newspipe/documents/read")
                         yield document
                     unit.finished_yielding = True
+                    unit.lines_read = reader.read
                     self.progress()
         finally:
             pump.cancel()
@@ -284,6 +297,14 @@ class Worker:
         except Exception:  # the run's own Redis calls fail it and say why: not the progress line
             return None
         return min(decided, size), size, at_start
+
+    def _earlier_lines(self, input_file: InputFile, name: str) -> LinesRead | None:
+        """What a committed batch read of a JSON Lines unit (None for other units, and when the
+        state is being rebuilt: then every input is read whole again)."""
+        if self.state.pending.reset or not is_plain_lines(input_file):
+            return None
+        assert self.queue is not None
+        return LinesRead.from_value(self.state.client.hget(self.queue.ingested_lines_key, name))
 
     def _hold(self, taken: Taken) -> LocalUnit:
         """Start tracking a unit just taken (its lease is renewed until the run commits)."""
@@ -388,7 +409,8 @@ class Worker:
             unit.decided = True
             del self.units[index]
             self._turn = max(self._turn, index + 1)
-            for op in self.queue.completion_ops(index, unit.name, unit.version):
+            lines_read = None if unit.lines_read is None else unit.lines_read.to_value()
+            for op in self.queue.completion_ops(index, unit.name, unit.version, lines_read):
                 self.state.buffer(*op)
             self.state.guard_lease(
                 self.queue.keys["leases"], self.queue.keys["owners"], index, self.run.run_id

@@ -25,10 +25,10 @@ from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.inputs.read import (
-    SNIFF_BYTES,
     Piece,
     compressed_line_pieces,
     decoded_size,
+    file_head,
     format_of,
     json_pieces,
     line_pieces,
@@ -179,7 +179,7 @@ class SeedsSpider(Spider):
         ``skip`` documents done are not read again."""
         form, compression = format_of(file.path.name) or ("", "")
         if (form, compression) == ("jsonl", "") and size is not None:
-            if not written_as_json(_head(file.path)):
+            if not written_as_json(file_head(file.path)):
                 cut = line_pieces(file.path, PIECE_BYTES, file.lines_done)
                 return None if cut is None else (*cut, skip if file.lines_done else 0)
             note_read_as_json(str(file.path))
@@ -274,16 +274,6 @@ class SeedsSpider(Spider):
         for document in documents:
             stats.inc_value("newspipe/documents/read")
             yield document
-
-
-def _head(path: Path) -> bytes:
-    """The first bytes of a file, as :func:`written_as_json` looks at them (none if unreadable:
-    reading it says why)."""
-    try:
-        with path.open("rb") as file:
-            return file.read(SNIFF_BYTES)
-    except OSError:
-        return b""
 
 
 #: Files up to this size are read by the worker processes, whole, and a batch of them holds about

@@ -250,7 +250,15 @@ class Pending:
 
 
 #: The keys of a namespace that :meth:`RedisState.reset` empties (all but meta and the queue).
-RESET_KEYS = ("kept", "inputs", "ingested", "near:docs", "near:bands", "prints")
+RESET_KEYS = (
+    "kept",
+    "inputs",
+    "ingested",
+    "ingested_lines",
+    "near:docs",
+    "near:bands",
+    "prints",
+)
 
 
 class RedisState:
