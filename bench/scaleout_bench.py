@@ -6,19 +6,22 @@ persistence), then, several times each and with a fresh namespace every time:
 
 - N workers (``scrapy crawl seeds`` with ``NEWSPIPE_STATE=redis://...``, one output dir each)
   started together on the same inputs, timed until the last one exits;
-- the next night: one new article added beside the others, one worker started again on the
-  namespace, timed (it should read that file only).
+- the next night: one new article added beside the others (with ``--form jsonl``, the days as one
+  JSON Lines dump: one line appended to it), one worker started again on the namespace, timed (it
+  should read that file only; that line only).
 
 It prints documents per second for each number of workers, the nightly batch's time and what it
 read, and, last, one line with the figure set.
 
     python bench/scaleout_bench.py                  # 12 days, 1 and 2 workers, 3 runs each
     python bench/scaleout_bench.py --days 4 --workers 1,2,4 --repeat 1
+    python bench/scaleout_bench.py --form jsonl --workers 1   # a dump appended to nightly
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import socket
@@ -28,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import redis
@@ -65,6 +69,34 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
             time.sleep(0.05)
     server.kill()
     raise SystemExit("redis-server did not start")
+
+
+#: What the next night brings, by input form.
+NIGHTLY = {"txt": "one new file", "jsonl": "one line appended"}
+
+
+@contextlib.contextmanager
+def next_night(root: Path, form: str) -> Iterator[None]:
+    """The inputs with one new article (a new file, or a line appended to the dump), then as
+    they were again."""
+    if form == "txt":
+        added = root / "sabq" / "new-article.txt"
+        added.write_text(NEW_ARTICLE, encoding="utf-8")
+        try:
+            yield
+        finally:
+            added.unlink()
+        return
+    dump = root / "dump.jsonl"
+    size = dump.stat().st_size
+    with dump.open("a", encoding="utf-8") as scraper:
+        scraper.write(json.dumps({"source": "sabq", "content": NEW_ARTICLE}, ensure_ascii=False))
+        scraper.write("\n")
+    try:
+        yield
+    finally:
+        with dump.open("r+b") as restored:
+            restored.truncate(size)
 
 
 def run_workers(
@@ -108,6 +140,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", default="1,2", help="numbers of workers, comma-separated")
     parser.add_argument("--setting", action="append", default=[], help="NAME=VALUE for newspipe")
+    parser.add_argument(
+        "--form",
+        default="txt",
+        choices=["txt", "jsonl"],
+        help="one .txt an article (the next night: a new file), or one JSON Lines dump (the next "
+        "night: a line appended)",
+    )
     args = parser.parse_args()
     if not CORPUS.is_dir():
         raise SystemExit(f"the corpus is not at {CORPUS}")
@@ -115,7 +154,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="newspipe-scaleout-") as tmp:
         work = Path(tmp)
-        root, documents = prepare(args.days, work, "txt")
+        root, documents = prepare(args.days, work, args.form)
         print(f"prepared {documents} articles from {args.days} days under {root}", flush=True)
         server, port = start_redis(work)
         client = redis.Redis(port=port)
@@ -136,14 +175,12 @@ def main() -> None:
                     )
                     if totals["kept"] + totals["rejected"] != documents:
                         raise SystemExit(f"{documents} articles in, {totals} out")
-                # the next night, on the last namespace: one new file beside the others
-                added = root / "sabq" / "new-article.txt"
-                added.write_text(NEW_ARTICLE, encoding="utf-8")
-                seconds, totals = run_workers(1, root, work, url, args.setting)
-                added.unlink()
+                # the next night, on the last namespace: one new article
+                with next_night(root, args.form):
+                    seconds, totals = run_workers(1, root, work, url, args.setting)
                 nightly.append(seconds)
                 print(
-                    f"run {attempt + 1}, the next night (one new file): {seconds:.2f} s, "
+                    f"run {attempt + 1}, the next night ({NIGHTLY[args.form]}): {seconds:.2f} s, "
                     f"{totals['inputs_read']} input(s) read, kept {totals['kept']}, "
                     f"rejected {totals['rejected']}",
                     flush=True,
@@ -158,8 +195,9 @@ def main() -> None:
         median = statistics.median(times[count])
         print(f"{count} worker(s): median {median:.2f} s, {documents / median:.0f} articles/s")
         figures.append(f"workers{count}={documents / median:.0f}/s")
-    print(f"the next night, one new file: median {statistics.median(nightly):.2f} s")
-    figures.append(f"nightly_one_file={statistics.median(nightly):.2f}s")
+    night = statistics.median(nightly)
+    print(f"the next night, {NIGHTLY[args.form]}: median {night:.2f} s")
+    figures.append(f"nightly_{NIGHTLY[args.form].replace(' ', '_')}={night:.2f}s")
     print("FIGURES " + " ".join(figures))
 
 
