@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 
 from newspipe.document import INPUT, INPUT_REJECT
 from newspipe.inputs import InputFile, InputOptions, iter_documents, iter_inputs, read_input
@@ -134,6 +135,11 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
     (root / "notxz.json.xz").write_bytes(b"this is not xz data")
     (root / "expands.txt.xz").write_bytes(lzma.compress(b" " * (MAX_ARCHIVE + 10)))
     (root / "expands.txt.gz").write_bytes(gzip.compress(b" " * (MAX_ARCHIVE + 10)))
+    (root / "lines.jsonl.zst").write_bytes(
+        zstandard.compress(_jsonl({"text": ARABIC + " s1"}, {"text": ARABIC + " s2"}))
+    )
+    (root / "notzstd.txt.zst").write_bytes(b"this is not zstd data")
+    (root / "expands.txt.zst").write_bytes(zstandard.compress(b" " * (MAX_ARCHIVE + 10)))
     members = {
         "a.txt": ARABIC.encode(),
         "sub/": b"",
@@ -249,6 +255,10 @@ def build_bad_inputs(root: Path, outside: Path) -> dict[str, str | None]:
         "notxz.json.xz": "malformed",
         "expands.txt.xz": "too_large",
         "expands.txt.gz": "too_large",
+        "lines.jsonl.zst#1": None,
+        "lines.jsonl.zst#2": None,
+        "notzstd.txt.zst": "malformed",
+        "expands.txt.zst": "too_large",
         "archive.zip!a.txt": None,
         "archive.zip!sub/b.json#1": None,
         "archive.zip!sub/b.json#2": None,
@@ -557,7 +567,9 @@ def test_large_jsonl_is_streamed_not_loaded(tmp_path: Path) -> None:
         ("day.tbz2", ("tar", ".bz2")),
         ("day.txz", ("tar", ".xz")),
         ("day.tar.zip", ("zip", "")),
-        ("a.txt.zst", None),
+        ("a.txt.zst", ("txt", ".zst")),
+        ("day.tzst", ("tar", ".zst")),
+        ("a.zst", None),
         ("a.gz", None),
         ("notes.docx", None),
     ],
@@ -686,7 +698,12 @@ def test_pieces_with_no_document_at_all_are_one_empty_reject(tmp_path: Path) -> 
     assert [empty_reject(file, options)] == list(read_input(file, options))
 
 
-COMPRESS = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
+COMPRESS = {
+    ".gz": gzip.compress,
+    ".bz2": bz2.compress,
+    ".xz": lzma.compress,
+    ".zst": zstandard.compress,
+}
 
 
 @pytest.mark.parametrize("ending", list(COMPRESS))
@@ -1185,3 +1202,27 @@ def test_a_stream_cut_here_that_fails_unexpectedly_ends_as_read_input_ends_it(
     assert "unexpected error" in whole[-1][INPUT_REJECT][1]
     assert len(cut) == 2 and isinstance(cut[0], LinePiece | ValuePiece) and cut[1] == whole[-1]
     assert list(read_piece(file, options, cut[0])) == whole[:-1]
+
+
+def test_a_zstd_file_is_read_across_its_frames_and_a_cut_one_is_rejected_where_it_stops(
+    tmp_path: Path,
+) -> None:
+    records = [{"text": f"{ARABIC} {n}", "n": os.urandom(8).hex()} for n in range(2000)]
+    lines = _jsonl(*records)
+    half = lines.index(b"\n", len(lines) // 2) + 1
+    # joined files, or a multi-threaded compressor: several frames, and a skippable one between
+    skippable = (0x184D2A50).to_bytes(4, "little") + (3).to_bytes(4, "little") + b"pad"
+    joined = tmp_path / "joined.jsonl.zst"
+    first, second = zstandard.compress(lines[:half]), zstandard.compress(lines[half:])
+    joined.write_bytes(first + skippable + second)
+    options = InputOptions(roots=(tmp_path,), max_doc_bytes=MAX_DOC)
+    read = list(read_input(InputFile(joined, tmp_path), options))
+    assert [doc["text"] for doc in read] == [record["text"] for record in records]
+    # cut short (a copy that stopped): the lines before the cut, then one reject saying so
+    cut = tmp_path / "cut.jsonl.zst"
+    packed = zstandard.compress(lines)
+    cut.write_bytes(packed[: len(packed) * 3 // 4])
+    read = list(read_input(InputFile(cut, tmp_path), options))
+    assert 1 < len(read) < len(records) and all(verdict(doc) is None for doc in read[:-1])
+    assert verdict(read[-1]) == "malformed"
+    assert "middle of a zstd frame" in read[-1][INPUT_REJECT][1]

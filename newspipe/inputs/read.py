@@ -2,8 +2,8 @@
 
 Formats, by file ending: ``.txt`` (one document), ``.json`` (an object, an array of objects, or
 objects one after another), ``.jsonl``/``.ndjson`` (one object a line), each also compressed
-(``.gz``, ``.bz2``, ``.xz``), and ``.zip`` and ``.tar`` archives (a tar compressed too) holding
-any of these. Paths, relative to the seed root:
+(``.gz``, ``.bz2``, ``.xz``, ``.zst``), and ``.zip`` and ``.tar`` archives (a tar compressed too)
+holding any of these. Paths, relative to the seed root:
 
 - ``a.txt``, ``a.json`` (a file of one value), ``a.json#3`` (the 3rd element of an array, 1-based),
   ``a.jsonl#3`` (line 3, 1-based), ``a.jsonl.gz#3``,
@@ -49,6 +49,7 @@ from newspipe.inputs.formats import (
     iter_lines,
 )
 from newspipe.inputs.records import BadRecord, FieldNames, record_fields, url_domain
+from newspipe.inputs.zstd import ZstdError, ZstdReader
 from newspipe.manifest import Signature, full_signature, input_key
 from newspipe.sources.mapping import SourceMap
 from newspipe.surrogates import key_text, shown
@@ -64,14 +65,22 @@ FORMATS: dict[str, str] = {
     ".tar": "tar",
 }
 #: The short endings of compressed tar archives, as the long ones.
-_TAR_ENDINGS = {".tgz": ".tar.gz", ".tbz": ".tar.bz2", ".tbz2": ".tar.bz2", ".txz": ".tar.xz"}
-#: The compressions newspipe reads (the standard library's), by ending: each one's reader.
+_TAR_ENDINGS = {
+    ".tgz": ".tar.gz",
+    ".tbz": ".tar.bz2",
+    ".tbz2": ".tar.bz2",
+    ".txz": ".tar.xz",
+    ".tzst": ".tar.zst",
+}
+#: The compressions newspipe reads (the standard library's, and zstd), by ending: each one's
+#: reader.
 DECOMPRESSORS: dict[str, Callable[[IO[bytes]], Any]] = {
     ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
     ".bz2": bz2.BZ2File,
     ".xz": lzma.LZMAFile,
+    ".zst": ZstdReader,
 }
-_FILE_TYPES = ".txt, .json, .jsonl, .ndjson, .tar, those as .gz, .bz2 or .xz, .zip"
+_FILE_TYPES = ".txt, .json, .jsonl, .ndjson, .tar, those as .gz, .bz2, .xz or .zst, .zip"
 
 
 class InputFile:
@@ -179,7 +188,8 @@ class InputOptions:
 
 def format_of(name: str) -> tuple[str, str] | None:
     """``(format, compression)`` of a file name (``zip`` and ``tar`` for archives; the
-    compression's ending, ``.gz``, ``.bz2`` or ``.xz``, or ``""``), None when unsupported."""
+    compression's ending, ``.gz``, ``.bz2``, ``.xz`` or ``.zst``, or ``""``), None when
+    unsupported."""
     lower, ending = os.path.splitext(name.lower())
     lower, compression = os.path.splitext(lower + _TAR_ENDINGS.get(ending, ending))
     if compression not in DECOMPRESSORS:
@@ -781,6 +791,7 @@ _BROKEN = (
     BrokenCompression,
     gzip.BadGzipFile,
     lzma.LZMAError,
+    ZstdError,
     zipfile.BadZipFile,
     zlib.error,
     EOFError,
@@ -1171,7 +1182,7 @@ class _FileReader:
         )
 
     def _unpacked(self, raw: IO[bytes], compression: str) -> IO[bytes]:
-        """``raw`` decompressed (``compression``: ``.gz``, ``.bz2`` or ``.xz``; see
+        """``raw`` decompressed (``compression``: ``.gz``, ``.bz2``, ``.xz`` or ``.zst``; see
         :meth:`_bounded`), or as it is (``""``)."""
         return self._bounded(raw, compression) if compression else raw
 
