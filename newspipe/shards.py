@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import orjson
+
 from newspipe.atomic import fsync_dir, temp_path_for
 from newspipe.state.base import NothingCommitted
 from newspipe.surrogates import utf8
@@ -76,8 +78,27 @@ class PendingFile:
         }
 
 
-#: One encoder for every record: ``json.dumps`` with options builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+#: What orjson writes as json's encoder with ``default=str`` would: datetimes and dataclasses
+#: (which orjson writes its own way) go to ``default``; a newline ends each record.
+_ORJSON_OPTIONS = (
+    orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+#: For what orjson refuses; the same compact separators, so that every line looks alike.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def record_line(record: dict[str, Any]) -> bytes:
+    """``record`` as one line of UTF-8 JSON (Arabic as it is), newline included.
+
+    orjson, about ten times faster than json's encoder: writing the records was a twentieth of
+    the crawl process's time. What it refuses (a lone surrogate a stage of yours set, a key that
+    is not a string, an integer past 64 bits) goes through json's encoder instead, a surrogate
+    written as U+FFFD, so that one odd value never stops the run.
+    """
+    try:
+        return orjson.dumps(record, default=str, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return utf8(_ENCODER.encode(record) + "\n")
 
 
 #: Bytes a shard file gathers before writing them out.
@@ -103,7 +124,7 @@ class ShardFile:
         self.lines = 0
 
     def write(self, record: dict[str, Any]) -> None:
-        self._out.write(utf8(_ENCODER.encode(record) + "\n"))
+        self._out.write(record_line(record))
         self.lines += 1
 
     def seal(self) -> PendingFile:

@@ -5,12 +5,11 @@ Only what this run found is held in memory (the copies and the overlaps it saw),
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from newspipe.atomic import write_atomic
-from newspipe.surrogates import utf8
+from newspipe.shards import record_line
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -86,6 +85,5 @@ class RunLinks:
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> int:
     """Write ``records`` as UTF-8 JSON Lines under ``path`` atomically; the number of lines."""
-    data = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-    write_atomic(path, utf8(data))
+    write_atomic(path, b"".join(record_line(record) for record in records))
     return len(records)
