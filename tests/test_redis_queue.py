@@ -479,6 +479,30 @@ def test_a_dump_appended_to_is_read_on_past_its_old_lines_by_the_next_batch(
     assert [doc["text"] for doc in grown.kept] == [doc["text"] for doc in whole.kept[5:]]
 
 
+def test_a_dump_a_scraper_appended_to_after_the_walk_is_recorded_as_it_was_read(
+    server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newspipe.scaleout import worker
+    from tests.crawling import crawl
+
+    sentence = "أعلن النادي اليوم عن تعاقده مع مدرب جديد للفريق الأول {} لمدة موسمين قادمين"
+    lines = dump_lines(sentence, 3)
+    root, dump = new_dump(tmp_path, lines)
+    walked = f"{dump.stat().st_size - len(lines[2].encode())}:1"  # before its last line came
+
+    def version_seen_by_the_walk(found: Any) -> str:
+        return walked
+
+    monkeypatch.setattr(worker, "version_of", version_seen_by_the_walk)  # kept by the fork
+    settings = {"NEWSPIPE_STATE": server.url(), "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}
+    assert len(crawl(settings, path=str(root)).kept) == 3
+    monkeypatch.undo()
+    # the file has not changed since it was read: the next batch leaves it out
+    again = crawl(settings, path=str(root))
+    assert not again.kept and not again.dropped
+    assert "newspipe/inputs/read" not in again.stats
+
+
 def test_a_dump_changed_otherwise_is_read_whole_again(server: RedisServer, tmp_path: Path) -> None:
     from tests.crawling import crawl
 

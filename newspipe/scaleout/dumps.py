@@ -84,6 +84,10 @@ class UnitReader:
         self.skipped = 0
         #: Set once the whole file is read, when it is plain JSON Lines: the record to commit.
         self.read: LinesRead | None = None
+        #: The file's size and mtime as read (as :func:`~newspipe.scaleout.worker.version_of`
+        #: writes them), when it did not grow while it was read: recorded as ingested instead
+        #: of what the walk saw, which a scraper appending meanwhile has made out of date.
+        self.version: str | None = None
 
     def documents(self) -> Iterator[dict[str, Any]]:
         file = self.file
@@ -112,6 +116,8 @@ class UnitReader:
                 yield document
         # The digest covers every byte the pieces cover: the file as it was read.
         self.read = LinesRead(pieces[-1].end, signature.digest, self.skipped + count)
+        if pieces[-1].end == signature.size:  # no line added between its stat and its end
+            self.version = f"{signature.size}:{signature.mtime_ns}"
 
     def _lines_done(self) -> tuple[int, int] | None:
         """``(bytes, lines)`` already read by an earlier batch, when lines were only added since."""

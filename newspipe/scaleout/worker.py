@@ -273,11 +273,13 @@ class Worker:
                         # Known before the last document is yielded, so that the unit's decisions
                         # are published as soon as it leaves the pipeline (the reader is done).
                         unit.finished_yielding = following is None
-                        unit.lines_read = reader.read
+                        if unit.finished_yielding:
+                            self._read_whole(unit, reader)
                         stats.inc_value("newspipe/documents/read")
                         yield document
-                    unit.finished_yielding = True
-                    unit.lines_read = reader.read
+                    if not unit.finished_yielding:  # a file of no documents at all
+                        unit.finished_yielding = True
+                        self._read_whole(unit, reader)
                     self.progress()
         finally:
             pump.cancel()
@@ -297,6 +299,13 @@ class Worker:
         except Exception:  # the run's own Redis calls fail it and say why: not the progress line
             return None
         return min(decided, size), size, at_start
+
+    @staticmethod
+    def _read_whole(unit: LocalUnit, reader: UnitReader) -> None:
+        """What to record of a unit read to its end (committed with it)."""
+        unit.lines_read = reader.read
+        if reader.version is not None and unit.version != "-":
+            unit.version = reader.version  # the file as read, not as the walk saw it
 
     def _earlier_lines(self, input_file: InputFile, name: str) -> LinesRead | None:
         """What a committed batch read of a JSON Lines unit (None for other units, and when the
