@@ -29,11 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import orjson
-
 from newspipe.atomic import fsync_dir, temp_path_for
 from newspipe.state.base import NothingCommitted
-from newspipe.surrogates import utf8
 
 if TYPE_CHECKING:
     from newspipe.state import StateStore
@@ -78,31 +75,8 @@ class PendingFile:
         }
 
 
-#: What orjson writes as json's encoder with ``default=str`` would: datetimes and dataclasses
-#: (which orjson writes its own way) go to ``default``; a newline ends each record.
-_ORJSON_OPTIONS = (
-    orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-)
-#: For what orjson refuses; the same compact separators, so that every line looks alike.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
-
-
-def record_line(record: dict[str, Any]) -> bytes:
-    """``record`` as one line of UTF-8 JSON (Arabic as it is), newline included.
-
-    orjson, about ten times faster than json's encoder: writing the records was a twentieth of
-    the crawl process's time. What it refuses (a lone surrogate a stage of yours set, a key that
-    is not a string, an integer past 64 bits) goes through json's encoder instead, a surrogate
-    written as U+FFFD, so that one odd value never stops the run.
-    """
-    try:
-        return orjson.dumps(record, default=str, option=_ORJSON_OPTIONS)
-    except orjson.JSONEncodeError:
-        return utf8(_ENCODER.encode(record) + "\n")
-
-
 #: Bytes a shard file gathers before writing them out.
-WRITE_BUFFER = 1 << 20
+WRITE_BUFFER = 1 << 18
 
 
 class ShardFile:
@@ -113,7 +87,7 @@ class ShardFile:
         self.kind = kind
         self.temp = temp_path_for(final)
         final.parent.mkdir(parents=True, exist_ok=True)
-        # 1 MiB, not 8 KiB: a record is a few KiB, so the default buffer costs a write call
+        # 256 KiB, not 8 KiB: a record is a few KiB, so the default buffer costs a write call
         # every record or two (half the CPU of writing, measured); seal() flushes it anyway.
         self._raw: IO[bytes] = self.temp.open("wb", buffering=WRITE_BUFFER)
         self._out: IO[bytes] = (
@@ -122,9 +96,13 @@ class ShardFile:
             else self._raw  # type: ignore[assignment]
         )
         self.lines = 0
+        # Imported here, in the crawl process only: the workers import this module, not orjson.
+        from newspipe.output_lines import record_line
+
+        self._line = record_line
 
     def write(self, record: dict[str, Any]) -> None:
-        self._out.write(record_line(record))
+        self._out.write(self._line(record))
         self.lines += 1
 
     def seal(self) -> PendingFile:

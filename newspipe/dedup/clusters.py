@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from newspipe.atomic import write_atomic
-from newspipe.shards import record_line
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -85,5 +84,7 @@ class RunLinks:
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> int:
     """Write ``records`` as UTF-8 JSON Lines under ``path`` atomically; the number of lines."""
+    from newspipe.output_lines import record_line  # the crawl process's (orjson): not the workers'
+
     write_atomic(path, b"".join(record_line(record) for record in records))
     return len(records)

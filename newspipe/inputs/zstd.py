@@ -17,13 +17,13 @@ from __future__ import annotations
 import io
 from typing import IO, Any
 
-import zstandard
-
 #: Compressed bytes decompressed at once: zstd expands at most about 32,000 times (a run of one
 #: byte), so one step makes at most about 32 MB.
 FEED_BYTES = 1 << 10
 
-ZstdError = zstandard.ZstdError
+
+class ZstdError(Exception):
+    """zstd data that does not decompress, or that ends in the middle of a frame."""
 
 
 class ZstdReader(io.RawIOBase):
@@ -31,9 +31,13 @@ class ZstdReader(io.RawIOBase):
     is not zstd, or that ends in the middle of a frame (after giving what was decoded before)."""
 
     def __init__(self, raw: IO[bytes]) -> None:
+        # Imported here: a run with no .zst input (most) never loads it, in any process.
+        import zstandard
+
         super().__init__()
         self._raw = raw
         self._new_frame = zstandard.ZstdDecompressor().decompressobj
+        self._library_error = zstandard.ZstdError
         self._frame: Any = self._new_frame()
         self._in_frame = False  # bytes of a frame were fed and its end not reached yet
         self._out = b""
@@ -78,7 +82,7 @@ class ZstdReader(io.RawIOBase):
                     break
                 data = self._frame.unused_data  # the next frame's first bytes, if any
                 self._frame = self._new_frame()
-        except ZstdError as exc:
+        except self._library_error as exc:
             self._failure = ZstdError(f"not valid zstd data ({exc})")
         return b"".join(parts)
 

@@ -7,7 +7,7 @@ import datetime
 import json
 import math
 
-from newspipe.shards import record_line
+from newspipe.output_lines import record_line
 
 
 @dataclasses.dataclass
