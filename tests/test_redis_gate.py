@@ -7,7 +7,8 @@ from pathlib import Path
 from scrapy.settings import Settings
 
 from newspipe.inputs.read import InputOptions, find_inputs
-from newspipe.scaleout.dumps import LinesRead, UnitReader
+from newspipe.manifest import InputRecord, Signature
+from newspipe.scaleout.dumps import UnitReader, stored_record
 from newspipe.scaleout.worker import GATE_PATH, GATE_PRIORITY, LocalUnit, add_gate, unit_names
 
 
@@ -49,15 +50,15 @@ def test_the_gate_joins_the_pipelines_only_with_a_redis_state() -> None:
 
 
 def test_what_was_read_of_a_dump_is_stored_as_text_and_read_back() -> None:
-    read = LinesRead(1234, "0f" * 16, 7)
-    assert LinesRead.from_value(read.to_value()) == read
-    assert LinesRead.from_value(read.to_value().encode("ascii")) == read
-    # anything else (a record from another version, a hand-made value): read the file whole
-    for value in (None, "", "12 ab", "x ab 3", "12 ab 3 4", b"\xff\xfe"):
-        assert LinesRead.from_value(value) is None
+    read = InputRecord(Signature(1234, 5, "0f" * 16), 7, True)
+    assert stored_record(read.to_json()) == read
+    assert stored_record(read.to_json().encode("ascii")) == read  # as redis-py may answer
+    # anything else (a hand-made value, a record cut short): read the file whole
+    for value in (None, "", "12 ab 3", '{"size": 12}', b"\xff\xfe"):
+        assert stored_record(value) is None
 
 
-def _documents(path: Path, earlier: LinesRead | None = None) -> tuple[list[str], UnitReader]:
+def _documents(path: Path, earlier: InputRecord | None = None) -> tuple[list[str], UnitReader]:
     options = InputOptions(roots=(path.parent,))
     (found,) = [f for f in find_inputs(path.parent) if f.path == path]
     reader = UnitReader(found, options, earlier)
@@ -73,14 +74,15 @@ def test_a_dump_is_read_on_past_what_was_read_only_when_its_first_bytes_are_thos
     paths, reader = _documents(dump)
     assert paths == ["d.jsonl#1", "d.jsonl#2", "d.jsonl#3"] and reader.skipped == 0
     first = reader.read
-    assert first is not None and (first.size, first.documents) == (dump.stat().st_size, 3)
+    assert first is not None and (first.signature.size, first.docs_done) == (dump.stat().st_size, 3)
     with dump.open("a", encoding="utf-8") as scraper:
         scraper.write(line % 3)
     paths, reader = _documents(dump, first)
     assert paths == ["d.jsonl#4"] and reader.skipped == 3
-    assert reader.read is not None and reader.read.documents == 4
+    assert reader.read is not None and reader.read.docs_done == 4
     # the bytes read before are not the file's first bytes any more: all of it is read
-    paths, reader = _documents(dump, LinesRead(first.size, "00" * 16, 3))
+    other = InputRecord(Signature(first.signature.size, 0, "00" * 16), 3, True)
+    paths, reader = _documents(dump, other)
     assert paths == [f"d.jsonl#{n}" for n in (1, 2, 3, 4)] and reader.skipped == 0
 
 

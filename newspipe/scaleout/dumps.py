@@ -3,10 +3,11 @@
 With the SQLite state, the input manifest knows how much of a dump earlier runs read
 (:func:`newspipe.manifest.lines_added`). With Redis state there is no input manifest, so a worker
 keeps the same facts itself: with each plain JSON Lines unit it commits, it records in the
-namespace's ``ingested_lines`` hash the bytes it read (how many, and their digest) and the
-documents they held. A later batch that finds the file larger, its first bytes those read and
-ending at a line's end, reads on from there: the documents before are not read again, so they do
-not come out a second time as duplicates of themselves. Any other change reads the file whole.
+namespace's ``ingested_lines`` hash the manifest's record of it
+(:class:`~newspipe.manifest.InputRecord`: the bytes it read, their digest, and the documents they
+held). A later batch that finds the file larger, its first bytes those read and ending at a line's
+end, reads on from there: the documents before are not read again, so they do not come out a second
+time as duplicates of themselves. Any other change reads the file whole.
 
 The record is written in the commit that marks the unit done, so a unit taken over after a crash
 finds the record its first worker found, and reads the same documents.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from newspipe.inputs.read import (
@@ -38,28 +38,13 @@ logger = logging.getLogger(__name__)
 PIECE_BYTES = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class LinesRead:
-    """What a worker read of a plain JSON Lines file: its first ``size`` bytes (BLAKE2b-128
-    ``digest``), which held ``documents`` documents (rejects included)."""
-
-    size: int
-    digest: str
-    documents: int
-
-    def to_value(self) -> str:
-        return f"{self.size} {self.digest} {self.documents}"
-
-    @classmethod
-    def from_value(cls, value: str | bytes | None) -> LinesRead | None:
-        """The record as stored; None when there is none, or it is not one (read the file whole)."""
-        if value is None:
-            return None
-        text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
-        parts = text.split(" ")
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
-            return None
-        return cls(int(parts[0]), parts[1], int(parts[2]))
+def stored_record(value: str | bytes | None) -> InputRecord | None:
+    """What the namespace's ``ingested_lines`` holds for a unit, as the input manifest's record
+    (None when there is none, or it cannot be read: the file is then read whole)."""
+    if value is None:
+        return None
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    return InputRecord.from_json(text)
 
 
 def is_plain_lines(input_file: InputFile) -> bool:
@@ -70,12 +55,13 @@ def is_plain_lines(input_file: InputFile) -> bool:
 class UnitReader:
     """The documents of one unit; for a plain JSON Lines one, also what to record of it.
 
-    ``earlier``: what a committed batch read of this file. When the file is that with lines
-    added, only the new lines are read: :attr:`skipped` documents are left out.
+    ``earlier``: what a committed batch read of this file (the bytes and documents done, as the
+    input manifest records them). When the file is that with lines added, only the new lines are
+    read: :attr:`skipped` documents are left out.
     """
 
     def __init__(
-        self, input_file: InputFile, options: InputOptions, earlier: LinesRead | None
+        self, input_file: InputFile, options: InputOptions, earlier: InputRecord | None
     ) -> None:
         self.file = input_file
         self.options = options
@@ -83,7 +69,7 @@ class UnitReader:
         #: Documents at the file's start that an earlier batch read (left out).
         self.skipped = 0
         #: Set once the whole file is read, when it is plain JSON Lines: the record to commit.
-        self.read: LinesRead | None = None
+        self.read: InputRecord | None = None
         #: The file's size and mtime as read (as :func:`~newspipe.scaleout.worker.version_of`
         #: writes them), when it did not grow while it was read: recorded as ingested instead
         #: of what the walk saw, which a scraper appending meanwhile has made out of date.
@@ -102,7 +88,7 @@ class UnitReader:
         signature, pieces = cut
         if done is not None:
             assert self.earlier is not None
-            self.skipped = self.earlier.documents
+            self.skipped = self.earlier.docs_done
             logger.info(
                 "%s: lines added since an earlier batch read it: reading on past its first %d "
                 "documents",
@@ -115,18 +101,18 @@ class UnitReader:
                 count += 1
                 yield document
         # The digest covers every byte the pieces cover: the file as it was read.
-        self.read = LinesRead(pieces[-1].end, signature.digest, self.skipped + count)
+        read = Signature(pieces[-1].end, signature.mtime_ns, signature.digest)
+        self.read = InputRecord(read, self.skipped + count, True)
         if pieces[-1].end == signature.size:  # no line added between its stat and its end
             self.version = f"{signature.size}:{signature.mtime_ns}"
 
     def _lines_done(self) -> tuple[int, int] | None:
         """``(bytes, lines)`` already read by an earlier batch, when lines were only added since."""
-        earlier = self.earlier
-        if earlier is None:
+        if self.earlier is None:
             return None
         try:
             status = self.file.stat()
         except OSError:
             return None  # the reader meets it again and says why
-        record = InputRecord(Signature(earlier.size, 0, earlier.digest), earlier.documents, True)
-        return lines_added(record, Signature(status.st_size, status.st_mtime_ns), self.file.path)
+        current = Signature(status.st_size, status.st_mtime_ns)
+        return lines_added(self.earlier, current, self.file.path)

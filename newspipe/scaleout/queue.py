@@ -316,7 +316,7 @@ class WorkQueue:
     ) -> list[tuple[str, ...]]:
         """The writes that mark unit ``index`` done, and the input ``name`` ingested at
         ``version`` (``-``: to be read again by the next batch), with ``lines_read`` when it is
-        a JSON Lines dump (:class:`newspipe.scaleout.dumps.LinesRead`); the run commits them
+        a JSON Lines dump (:meth:`newspipe.manifest.InputRecord.to_json`); the run commits them
         with its state."""
         ops: list[tuple[str, ...]] = [
             ("SADD", self.keys["done"], str(index)),

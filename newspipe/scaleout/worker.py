@@ -23,9 +23,10 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from newspipe.config import get_float, get_int
 from newspipe.document import INPUT_REJECT
 from newspipe.inputs.read import InputFile, InputOptions, find_inputs
+from newspipe.manifest import InputRecord
 from newspipe.rejects import Rejected
 from newspipe.run import EXIT_LOCKED
-from newspipe.scaleout.dumps import LinesRead, UnitReader, is_plain_lines
+from newspipe.scaleout.dumps import UnitReader, is_plain_lines, stored_record
 from newspipe.scaleout.queue import BatchBusy, Taken, WorkQueue, batch_id
 from newspipe.state.redis import RedisState, StateUnavailable, is_redis_location, redact
 
@@ -63,7 +64,7 @@ class LocalUnit:
     #: The size and mtime the walk saw (``-``: unknown), recorded as ingested when committed.
     version: str = "-"
     #: What was read of a JSON Lines dump, recorded with it so the next batch reads new lines only.
-    lines_read: LinesRead | None = None
+    lines_read: InputRecord | None = None
     #: Positions that passed the gate or left the pipeline before it (dropped by a stage).
     settled: set[int] = field(default_factory=set)
     #: Every position below this one is settled.
@@ -277,9 +278,8 @@ class Worker:
                             self._read_whole(unit, reader)
                         stats.inc_value("newspipe/documents/read")
                         yield document
-                    if not unit.finished_yielding:  # a file of no documents at all
-                        unit.finished_yielding = True
-                        self._read_whole(unit, reader)
+                    unit.finished_yielding = True
+                    self._read_whole(unit, reader)  # again, in case the file gave no document
                     self.progress()
         finally:
             pump.cancel()
@@ -307,13 +307,13 @@ class Worker:
         if reader.version is not None and unit.version != "-":
             unit.version = reader.version  # the file as read, not as the walk saw it
 
-    def _earlier_lines(self, input_file: InputFile, name: str) -> LinesRead | None:
+    def _earlier_lines(self, input_file: InputFile, name: str) -> InputRecord | None:
         """What a committed batch read of a JSON Lines unit (None for other units, and when the
         state is being rebuilt: then every input is read whole again)."""
         if self.state.pending.reset or not is_plain_lines(input_file):
             return None
         assert self.queue is not None
-        return LinesRead.from_value(self.state.client.hget(self.queue.ingested_lines_key, name))
+        return stored_record(self.state.client.hget(self.queue.ingested_lines_key, name))
 
     def _hold(self, taken: Taken) -> LocalUnit:
         """Start tracking a unit just taken (its lease is renewed until the run commits)."""
@@ -418,7 +418,7 @@ class Worker:
             unit.decided = True
             del self.units[index]
             self._turn = max(self._turn, index + 1)
-            lines_read = None if unit.lines_read is None else unit.lines_read.to_value()
+            lines_read = None if unit.lines_read is None else unit.lines_read.to_json()
             for op in self.queue.completion_ops(index, unit.name, unit.version, lines_read):
                 self.state.buffer(*op)
             self.state.guard_lease(
