@@ -22,8 +22,9 @@ reject) and rides on the document (``_ahead``). Batches come back in input order
 still sees documents one after another in input order: when a document reaches a stage, the stage
 replays its step instead of computing it, or computes it itself when there is none. When the
 workers are behind, the crawl process takes on the next batch of small files itself, with its own
-copy of the stages, so that no core idles. The output is the same with no pool, one worker or
-many (a test compares them).
+copy of the stages, so that no core idles; a batch that needs a large model the crawl process has
+not loaded (langdetect's profiles) goes back to the workers (:mod:`newspipe.loads`). The output
+is the same with no pool, one worker or many (a test compares them).
 
 Only the unbroken run of pure stages at the head of ``ITEM_PIPELINES`` goes ahead: a stage of
 yours that is not pure, placed between two of newspipe's, ends the run there, and the stages
@@ -52,6 +53,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from newspipe.config import SettingError
 from newspipe.document import NORMALISED, adapter_for
+from newspipe.loads import LoadRefused, refusing_large_loads
 from newspipe.manifest import InputReader, Reader, ReadFile, read_file
 from newspipe.rejects import Reject
 
@@ -186,6 +188,8 @@ def run_chain(
                     stage.prepare(adapter)
             except Reject as exc:
                 step.reject = (exc.reason, exc.detail)
+            except LoadRefused:
+                raise  # not the stage failing: the whole batch goes to a worker instead
             except Exception:
                 step.failed = True
                 document.clear()  # as it was: the pipeline runs the stage again on it
@@ -410,14 +414,15 @@ class _LocalChain:
     def __init__(self, pickled_chain: bytes, pickled_reader: bytes) -> None:
         self._pickled = (pickled_chain, pickled_reader)
         self._loaded: tuple[Chain, Reader] | None = None
+        #: The last batch handed back to the workers (it needed a model not loaded here).
+        self._handed_back: FileBatch | None = None
 
-    @staticmethod
-    def takes(task: Task | None) -> TypeGuard[FileBatch]:
+    def takes(self, task: Task | None) -> TypeGuard[FileBatch]:
         """Whether the crawl process does ``task`` itself when the workers are behind: a batch
-        of small files only. A file read whole (an archive, a dump) would have it hold all its
-        documents at once on top of a copy of the stages (150 MB more with langdetect, measured
-        on the 12 SaudiNewsNet zips)."""
-        return isinstance(task, FileBatch) and not task.large
+        of small files only, and not one it has already handed back. A file read whole (an
+        archive, a dump) would have it hold all its documents at once on top of a copy of the
+        stages (150 MB more with langdetect, measured on the 12 SaudiNewsNet zips)."""
+        return isinstance(task, FileBatch) and not task.large and task is not self._handed_back
 
     def run(self, task: FileBatch) -> Future[Any]:
         """``task`` done here and now, as a finished future."""
@@ -427,9 +432,23 @@ class _LocalChain:
         future: Future[Any] = Future()
         try:
             future.set_result(read_and_run(task.files, *self._loaded))
+        except LoadRefused:
+            raise
         except Exception as exc:  # settled as a failed worker would be: in place
             future.set_exception(exc)
         return future
+
+    def stand_in(self, task: FileBatch) -> Future[Any] | None:
+        """``task`` done here for workers that are behind, or None: a document of it needs a
+        large model not loaded here (:mod:`newspipe.loads`), and the batch goes back to the
+        workers rather than the model into the crawl process for the rest of the run."""
+        try:
+            with refusing_large_loads():
+                return self.run(task)
+        except LoadRefused as refused:
+            logger.debug("a batch goes back to the workers: %s", refused)
+            self._handed_back = task
+            return None
 
 
 class AheadRunner:
@@ -531,9 +550,13 @@ class AheadRunner:
                             if local is not None and _behind(in_flight, queued, limit):
                                 stolen = next(pending, None)
                                 if local.takes(stolen):
-                                    in_flight.append((stolen, local.run(stolen)))
-                                    queued += stolen.weight
-                                    continue
+                                    done = local.stand_in(stolen)
+                                    if done is not None:
+                                        in_flight.append((stolen, done))
+                                        queued += stolen.weight
+                                        continue
+                                    if self.stats is not None:
+                                        self.stats.inc_value("newspipe/ahead/handed_back")
                                 if stolen is not None:
                                     pending = itertools.chain([stolen], pending)
                             oldest = in_flight.popleft()

@@ -18,7 +18,14 @@ import pytest
 from itemadapter import ItemAdapter
 
 from newspipe import ahead
-from newspipe.ahead import AheadRunner, FileBatch, ahead_chain, run_chain, worker_count
+from newspipe.ahead import (
+    AheadRunner,
+    FileBatch,
+    RecordingStats,
+    ahead_chain,
+    run_chain,
+    worker_count,
+)
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.read import (
     LinePiece,
@@ -33,6 +40,7 @@ from newspipe.inputs.read import (
     read_input,
     zip_pieces,
 )
+from newspipe.loads import LoadRefused, before_loading, refusing_large_loads
 from newspipe.manifest import ReadFile, list_inputs, read_with
 from newspipe.stages.base import Stage
 from newspipe.stages.clean import CleanStage
@@ -73,6 +81,18 @@ class WherePid(Stage):
     pure = True
 
     def process(self, doc: ItemAdapter) -> None:
+        doc["ran_in"] = os.getpid()
+
+
+class NeedsAModel(Stage):
+    """Needs a large model (as langdetect's profiles) for the files whose number ends in 7."""
+
+    name = "model"
+    pure = True
+
+    def process(self, doc: ItemAdapter) -> None:
+        if doc["path"].endswith("7.txt"):
+            before_loading("the test model")  # never loaded here: asked every time
         doc["ran_in"] = os.getpid()
 
 
@@ -154,6 +174,37 @@ def test_the_crawl_process_takes_on_batches_while_the_workers_are_behind(
     assert [doc["path"] for doc in out] == [f"{number:03d}.txt" for number in range(60)]
     assert all("where" in doc["_ahead"] for doc in out)
     assert os.getpid() in {doc["ran_in"] for doc in out}  # some batches were done here
+
+
+def test_a_batch_that_needs_a_model_not_loaded_here_goes_back_to_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files, reader = small_files(tmp_path, 60)
+    monkeypatch.setattr(ahead, "QUEUED_PER_WORKER", 0)  # behind from the first batch on
+    stats = RecordingStats()
+    runner = AheadRunner([(NeedsAModel(), "process")], workers=1, reader=reader, stats=stats)
+    tasks = [FileBatch(files[start : start + 4], documents_of, reader) for start in range(0, 60, 4)]
+
+    async def collect() -> list[dict[str, Any]]:
+        return [doc async for doc in runner.run_tasks(tasks)]
+
+    out = asyncio.run(collect())
+    assert [doc["path"] for doc in out] == [f"{number:03d}.txt" for number in range(60)]
+    assert all("model" in doc["_ahead"] for doc in out)  # every one done ahead, none failed
+    here = os.getpid()
+    assert here in {doc["ran_in"] for doc in out}  # the crawl process took batches...
+    # ...but no document that needs the model, nor the rest of its batch
+    needing = {index // 4 for index, doc in enumerate(out) if doc["path"].endswith("7.txt")}
+    assert all(out[index]["ran_in"] != here for index in range(60) if index // 4 in needing)
+    assert ("newspipe/ahead/handed_back", 1) in stats.counters  # the second batch, at least
+
+
+def test_a_refused_load_stops_the_chain_instead_of_failing_the_stage() -> None:
+    docs: list[dict[str, Any]] = [{"path": "001.txt"}, {"path": "007.txt"}]
+    with refusing_large_loads(), pytest.raises(LoadRefused, match="the test model"):
+        run_chain([(NeedsAModel(), "process")], docs)
+    [first, second] = run_chain([(NeedsAModel(), "process")], docs)  # outside: loaded
+    assert not first["model"].failed and not second["model"].failed
 
 
 def test_a_run_whose_work_is_one_batch_of_small_files_starts_no_worker(
@@ -298,9 +349,10 @@ def test_a_large_dump_appended_to_is_cut_past_the_lines_read_before(
 
 def test_the_crawl_process_leaves_archives_read_whole_to_the_workers() -> None:
     reader = read_with(InputOptions(roots=()))
-    assert ahead._LocalChain.takes(FileBatch([], documents_of, reader))
-    assert not ahead._LocalChain.takes(FileBatch([], documents_of, reader, weight=3, large=True))
-    assert not ahead._LocalChain.takes(None)
+    local = ahead._LocalChain(b"", b"")
+    assert local.takes(FileBatch([], documents_of, reader))
+    assert not local.takes(FileBatch([], documents_of, reader, weight=3, large=True))
+    assert not local.takes(None)
 
 
 def test_weight_of_a_batch_grows_with_its_input_bytes() -> None:

@@ -31,6 +31,7 @@ from newspipe.langid.backends import (
 from newspipe.langid.sample import sample_text
 from newspipe.langid.script import arabic_script_candidates
 from newspipe.langid.words import decide_by_words, word_posteriors
+from newspipe.loads import LoadRefused, refusing_large_loads
 
 ARABIC = (
     "طالب البيت الأبيض حكومة الرئيس السوري بالوفاء بالتزاماتها في اتفاق وقف الأعمال القتالية، "
@@ -288,6 +289,23 @@ def test_unknown_backend_names_the_setting() -> None:
         LangidConfig(backend="cld3")
     with pytest.raises(SettingError, match="NEWSPIPE_LANGID_BACKEND"):
         make_backend("cld3")
+
+
+def test_langdetect_is_not_loaded_where_large_loads_are_refused() -> None:
+    """The crawl process standing in for its workers hands a batch back rather than load 63 MB
+    of profiles for it (newspipe.ahead); once loaded, the profiles are used there too."""
+    config = LangidConfig(backend="langdetect")
+    get_backend.cache_clear()
+    try:
+        with refusing_large_loads():
+            assert identify(ARABIC, config).by == "script"  # the letters decide: no model
+            with pytest.raises(LoadRefused, match="langdetect's profiles"):
+                identify(ENGLISH, config)
+        assert identify(ENGLISH, config).lang == "en"  # loads, outside
+        with refusing_large_loads():
+            assert identify(FRENCH, config).lang == "fr"  # loaded already: nothing refused
+    finally:
+        get_backend.cache_clear()
 
 
 # --- fastText --------------------------------------------------------------------------------

