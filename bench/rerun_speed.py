@@ -1,19 +1,24 @@
 """How long a second run over unchanged inputs takes, against the first run (12 SaudiNewsNet days).
 
-    PYTHONPATH=. python bench/rerun_speed.py [--days N] [--reruns K] [--form zip|txt|grow|all]
+    PYTHONPATH=. python bench/rerun_speed.py [--days N] [--reruns K] [--form FORM|all]
 
 The days are given as the corpus ships them (``zip``: one archive a day, each a JSON array of
 articles) and as one ``.txt`` file an article (``txt``: 20,070 files in a folder per outlet, the
 walk then lists each one). The first run reads them all, then K runs over the same unchanged
 folder read nothing; the figure is the median rerun time as a share of the first run's (default
 settings, fresh state). ``grow``: the ``.txt`` files in one folder, and before each rerun one new
-article in it, as a cron job over a folder that keeps growing sees it. Wall-clock times of the
-real ``scrapy crawl seeds``.
+article in it, as a cron job over a folder that keeps growing sees it. ``dump``: the articles as
+one JSON Lines dump, the first run over its first three quarters, and before each rerun a share of
+the rest added at its end, as a scraper appends to its dump; ``dump.gz``: the same gzipped, each
+share compressed on its own and added at the end (``gzip -c day.jsonl >> dump.jsonl.gz``). The
+figure for those: the rerun's time against a first reading of the whole dump. Wall-clock times of
+the real ``scrapy crawl seeds``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import shutil
@@ -73,7 +78,58 @@ def timed_run(seeds: Path, output: Path, run_id: str) -> tuple[float, dict[str, 
     return elapsed, manifest
 
 
+def dump_lines(days: list[Path]) -> list[bytes]:
+    """The days' articles as JSON Lines, in the corpus's order."""
+    lines = []
+    for archive in days:
+        with zipfile.ZipFile(archive) as zipped:
+            for member in zipped.namelist():
+                for article in json.loads(zipped.read(member)):
+                    lines.append(json.dumps(article, ensure_ascii=False).encode() + b"\n")
+    return lines
+
+
+def measure_appended(form: str, days: list[Path], reruns: int) -> str:
+    """A dump read once, then appended to before each rerun (see the module's docstring)."""
+    lines = dump_lines(days)
+    pack = gzip.compress if form == "dump.gz" else (lambda data: data)
+    first_part = len(lines) * 3 // 4
+    shares = [lines[first_part:][number::reruns] for number in range(reruns)]
+    with tempfile.TemporaryDirectory(prefix="rerun-speed-") as tmp:
+        seeds, output = Path(tmp) / "seeds", Path(tmp) / "output"
+        seeds.mkdir()
+        (seeds / "whole.jsonl").write_bytes(b"".join(lines))
+        whole, _ = timed_run(seeds / "whole.jsonl", Path(tmp) / "whole-output", "whole")
+        dump = seeds / ("dump.jsonl.gz" if form == "dump.gz" else "dump.jsonl")
+        dump.write_bytes(pack(b"".join(lines[:first_part])))
+        first, manifest = timed_run(dump, output, "first")
+        print(
+            f"[{form}] whole dump: {whole:.2f} s; first run, {first_part} lines: {first:.2f} s, "
+            f"{manifest['documents']['kept']} kept"
+        )
+        times = []
+        for number, share in enumerate(shares):
+            with dump.open("ab") as scraper:
+                scraper.write(pack(b"".join(share)))
+            elapsed, manifest = timed_run(dump, output, f"rerun{number}")
+            documents = manifest["documents"]
+            assert documents["read"] == len(share), documents
+            print(
+                f"[{form}] rerun {number}, {len(share)} lines added: {elapsed:.2f} s, "
+                f"{documents['kept']} kept, rejected {documents['rejected_by_reason']}"
+            )
+            times.append(elapsed)
+    median = statistics.median(times)
+    return (
+        f"form={form} days={len(days)} documents={len(lines)} whole_s={whole:.2f} "
+        f"added_per_rerun={len(shares[0])} rerun_median_s={median:.2f} "
+        f"rerun_share={median / whole:.1%}"
+    )
+
+
 def measure(form: str, days: list[Path], reruns: int) -> str:
+    if form.startswith("dump"):
+        return measure_appended(form, days, reruns)
     with tempfile.TemporaryDirectory(prefix="rerun-speed-") as tmp:
         seeds, output = Path(tmp) / "seeds", Path(tmp) / "output"
         if form == "zip":
@@ -112,12 +168,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=12)
     parser.add_argument("--reruns", type=int, default=3)
-    parser.add_argument("--form", choices=["zip", "txt", "grow", "all"], default="all")
+    parser.add_argument(
+        "--form", choices=["zip", "txt", "grow", "dump", "dump.gz", "all"], default="all"
+    )
     options = parser.parse_args()
     days = sorted(CORPUS.glob("*.zip"))[: options.days]
     if not days:
         sys.exit(f"no SaudiNewsNet zips at {CORPUS}")
-    forms = ["zip", "txt", "grow"] if options.form == "all" else [options.form]
+    forms = ["zip", "txt", "grow", "dump", "dump.gz"] if options.form == "all" else [options.form]
     lines = [measure(form, days, options.reruns) for form in forms]
     print("\n".join(lines))
 

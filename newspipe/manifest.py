@@ -21,6 +21,7 @@ from __future__ import annotations
 import array
 import base64
 import hashlib
+import io
 import json
 import logging
 import os
@@ -33,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
+from newspipe import defaults
 from newspipe.surrogates import key_text
 
 if TYPE_CHECKING:
@@ -242,19 +244,34 @@ def _size_of(file: ManifestInput) -> int:
         return 0
 
 
-def lines_added(record: InputRecord, current: Signature, path: Path) -> tuple[int, int] | None:
+def lines_added(
+    record: InputRecord,
+    current: Signature,
+    path: Path,
+    max_bytes: int = defaults.NEWSPIPE_MAX_ARCHIVE_BYTES,
+) -> tuple[int, int] | None:
     """``(bytes, lines)`` ingested when ``path`` (stat ``current``) is the JSON Lines file
     ``record`` describes with lines added at its end, as a scraper appends to its dump: larger,
     its first bytes those ingested (their digest), which ended at a line's end; else None. Its
     documents past those done are then all there is to read; read again whole, every earlier one
-    would come out again as a duplicate."""
+    would come out again as a duplicate.
+
+    A compressed dump (``.jsonl.gz``, ``.bz2``, ``.xz``, ``.zst``) qualifies when the bytes
+    ingested are whole compressed streams that hold whole lines (at most ``max_bytes`` of them
+    once decompressed): the day's lines compressed on their own and added at the end (``gzip -c
+    day.jsonl >> dump.jsonl.gz``, or Python's ``gzip.open(path, "at")``). ``bytes`` is then
+    where the new streams begin in the compressed file.
+    """
     from newspipe.inputs.read import format_of
 
     stored = record.signature
     if not stored.digest or not 0 < stored.size < current.size:
         return None
-    if format_of(path.name) != ("jsonl", ""):
+    form, compression = format_of(path.name) or ("", "")
+    if form != "jsonl":
         return None  # a JSON array, a zip, a text: grown, they are other files
+    if compression:
+        return _compressed_lines_added(stored, path, compression, max_bytes)
     digest = hashlib.blake2b(digest_size=16)
     left, lines = stored.size, 0
     last = b""
@@ -270,6 +287,56 @@ def lines_added(record: InputRecord, current: Signature, path: Path) -> tuple[in
     if left or last != b"\n" or digest.hexdigest() != stored.digest:
         return None
     return stored.size, lines
+
+
+def _compressed_lines_added(
+    stored: Signature, path: Path, compression: str, max_bytes: int
+) -> tuple[int, int] | None:
+    """:func:`lines_added` for a compressed dump: its first ``stored.size`` bytes hashed and
+    decompressed in one pass, on their own (a stream cut there is no place to read on from)."""
+    from newspipe.inputs.decode import UTF8_BOM, bom_encoding
+    from newspipe.inputs.read import DECOMPRESSORS, written_as_json
+
+    lines = total = 0
+    first = last = b""
+    try:
+        with open(path, "rb") as file:
+            ingested = _HashedPrefix(file, stored.size)
+            with DECOMPRESSORS[compression](io.BufferedReader(ingested, 1 << 16)) as unpacked:
+                while block := unpacked.read(1 << 20):
+                    first = first or block[:4096]
+                    total += len(block)
+                    if total > max_bytes:
+                        return None  # its reading stopped there: the rest was never read
+                    lines += block.count(b"\n")
+                    last = block[-1:]
+    except Exception:  # broken or cut in the middle of a stream: read whole, the reader says why
+        return None
+    if ingested.left or ingested.digest.hexdigest() != stored.digest or last != b"\n":
+        return None
+    bom = bom_encoding(first[:4])
+    if (bom is not None and bom[0] != UTF8_BOM) or written_as_json(first):
+        return None  # UTF-16 or UTF-32 lines, or JSON read as such: not lines to read on from
+    return stored.size, lines
+
+
+class _HashedPrefix(io.RawIOBase):
+    """The first ``size`` bytes of ``file``, hashed as they are read."""
+
+    def __init__(self, file: IO[bytes], size: int) -> None:
+        self.file = file
+        self.left = size
+        self.digest = hashlib.blake2b(digest_size=16)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.file.read(min(len(buffer), self.left))
+        self.left -= len(data)
+        self.digest.update(data)
+        buffer[: len(data)] = data
+        return len(data)
 
 
 #: A folder's plain files as listed: name and ``stat``, sorted by name.
@@ -391,6 +458,9 @@ class InputManifest:
     bytes_done: int = 0
     _sizes: dict[str, int] = field(default_factory=dict)
     _reached: dict[str, int] = field(default_factory=dict)
+    #: NEWSPIPE_MAX_ARCHIVE_BYTES: how much of a compressed dump appended to may be decompressed
+    #: to check that its new lines follow whole ones (see :func:`lines_added`).
+    max_archive_bytes: int = defaults.NEWSPIPE_MAX_ARCHIVE_BYTES
 
     @property
     def bytes_read(self) -> int:
@@ -401,6 +471,7 @@ class InputManifest:
         stored record matches its listing is skipped whole, without a lookup a file."""
         from newspipe.inputs.read import reading_order, root_input, walk_folders
 
+        self.max_archive_bytes = options.max_archive_bytes
         todo: list[tuple[InputFile, int]] = []
         for root in options.roots:
             if not root.is_dir():
@@ -493,7 +564,11 @@ class InputManifest:
                 same = unchanged(record, current, file.path)
             except OSError:
                 same = False
-            added = None if same or not record.complete else lines_added(record, current, file.path)
+            added = (
+                None
+                if same or not record.complete
+                else lines_added(record, current, file.path, self.max_archive_bytes)
+            )
             if added is not None:
                 file.lines_done = added
                 logger.info(

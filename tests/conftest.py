@@ -6,11 +6,16 @@ except under CI (``CI=true``), where a missing dependency is a failure, never a 
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import zstandard
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -19,6 +24,14 @@ LANGID = SHARED / "data" / "langid"
 SEEDS = PROJECT_ROOT / "seeds"
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+#: The compressed forms newspipe reads, each with a function that makes one from bytes.
+COMPRESS: dict[str, Callable[[bytes], bytes]] = {
+    ".gz": gzip.compress,
+    ".bz2": bz2.compress,
+    ".xz": lzma.compress,
+    ".zst": zstandard.compress,
+}
 
 
 def need(condition: bool, reason: str) -> None:

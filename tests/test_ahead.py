@@ -46,7 +46,7 @@ from newspipe.stages.base import Stage
 from newspipe.stages.clean import CleanStage
 from newspipe.stages.dedup import DedupStage
 from newspipe.stages.source import SourceStage
-from tests.conftest import SEEDS
+from tests.conftest import COMPRESS, SEEDS
 from tests.crawling import crawl
 
 
@@ -295,10 +295,15 @@ def crawl_outcome(root: Path, output: Path, workers: int) -> tuple[Outcome, int]
     return (kept, dropped, counters), ran_ahead
 
 
-@pytest.mark.parametrize("workers", [0, 1])
+@pytest.mark.parametrize(
+    ("ending", "workers"),
+    [("", 0), ("", 1), (".gz", 0), (".gz", 1), (".bz2", 1), (".xz", 1), (".zst", 1)],
+)
 def test_a_large_dump_appended_to_is_cut_past_the_lines_read_before(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str, workers: int
 ) -> None:
+    """A plain dump gets lines at its end; a compressed one (``ending``) gets a stream of its
+    own, as ``gzip -c day.jsonl >> dump.jsonl.gz`` adds one: read on from there."""
     from newspipe.spiders import seeds
 
     # Limits scaled down: the dump goes in pieces (the crawl runs in a fork, which keeps them).
@@ -311,15 +316,17 @@ def test_a_large_dump_appended_to_is_cut_past_the_lines_read_before(
         for n in range(60)
     ]
     lines[45] = "\n"  # a blank line among the new ones: no document, as ever
+    pack = COMPRESS.get(ending, lambda data: data)
     root = tmp_path / "in"
     root.mkdir()
-    dump = root / "dump.jsonl"
-    dump.write_text("".join(lines[:40]), encoding="utf-8")
+    dump = root / f"dump.jsonl{ending}"
+    dump.write_bytes(pack("".join(lines[:40]).encode()))
     output = tmp_path / "out"
-    first = crawl({"NEWSPIPE_OUTPUT_DIR": str(output), "NEWSPIPE_WORKERS": workers}, path=str(root))
+    settings = {"NEWSPIPE_OUTPUT_DIR": str(output), "NEWSPIPE_WORKERS": workers}
+    first = crawl(settings, path=str(root))
     assert len(first.kept) == 40
-    with dump.open("a", encoding="utf-8") as scraper:
-        scraper.write("".join(lines[40:]))
+    with dump.open("ab") as scraper:
+        scraper.write(pack("".join(lines[40:]).encode()))
     noted = tmp_path / "pieces.txt"  # the first line of each piece sent out, noted by the fork
 
     class NotedPieceBatch(ahead.PieceBatch):
@@ -329,22 +336,25 @@ def test_a_large_dump_appended_to_is_cut_past_the_lines_read_before(
                 out.write(f"{piece.first_line}\n")
 
     monkeypatch.setattr(seeds, "PieceBatch", NotedPieceBatch)
-    second = crawl(
-        {"NEWSPIPE_OUTPUT_DIR": str(output), "NEWSPIPE_WORKERS": workers}, path=str(root)
-    )
+    second = crawl(settings, path=str(root))
     assert second.exit_code == 0
     if workers:  # cut from the new lines on: the old ones not read again (with no worker
         # process, the file is read as one stream, the documents done left out unstaged)
         firsts = [int(line) for line in noted.read_text("utf-8").split()]
         assert len(firsts) > 1 and firsts[0] == 41
     assert [doc["path"] for doc in second.kept] == [
-        f"dump.jsonl#{n}" for n in range(41, 61) if n != 46
+        f"dump.jsonl{ending}#{n}" for n in range(41, 61) if n != 46
     ]
     assert not second.dropped
     assert second.stats["newspipe/documents/resumed"] == 40  # done before: left out
     assert second.stats.get("newspipe/ahead/documents", 0) == (19 if workers else 0)
-    third = crawl({"NEWSPIPE_OUTPUT_DIR": str(output), "NEWSPIPE_WORKERS": workers}, path=str(root))
+    third = crawl(settings, path=str(root))
     assert not third.kept and not third.dropped  # all 59 documents done: unchanged since
+    # the same documents as a first reading of the whole dump gives them: ids, paths, texts
+    whole = crawl({**settings, "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "whole")}, path=str(root))
+    assert [(doc["id"], doc["path"], doc["text"]) for doc in whole.kept[40:]] == [
+        (doc["id"], doc["path"], doc["text"]) for doc in second.kept
+    ]
 
 
 def test_the_crawl_process_leaves_archives_read_whole_to_the_workers() -> None:

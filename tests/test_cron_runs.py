@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.subprocess_run import copy_project
 
 SCRAPY = [sys.executable, "-m", "scrapy.cmdline"]
@@ -132,23 +134,27 @@ def test_an_edited_file_is_read_again_and_its_duplicate_found(tmp_path: Path) ->
     assert reject["duplicate_of"] == first_kept[edited.name]
 
 
-def test_a_dump_appended_to_gives_only_its_new_lines(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["daily.jsonl", "daily.jsonl.gz"])
+def test_a_dump_appended_to_gives_only_its_new_lines(tmp_path: Path, name: str) -> None:
     project = project_copy(tmp_path)
     seeds = sorted((project / "seeds").glob("*.txt"))
     articles = [{"text": path.read_text(encoding="utf-8")} for path in seeds]
-    dump = project / "seeds" / "daily.jsonl"
+    dump = project / "seeds" / name
     lines = [json.dumps(article, ensure_ascii=False) + "\n" for article in articles]
-    dump.write_text("".join(lines[:3]), encoding="utf-8")
+    # gzip's "a" mode adds a member of its own, as `gzip -c day.jsonl >> daily.jsonl.gz` does
+    opener = gzip.open if name.endswith(".gz") else open
+    with opener(dump, "wt", encoding="utf-8") as scraper:
+        scraper.write("".join(lines[:3]))
     for path in seeds:
         path.unlink()
     assert scrapy_crawl(project, run_id="run1").code == 0
-    with dump.open("a", encoding="utf-8") as scraper:  # the next day's articles, added at the end
+    with opener(dump, "at", encoding="utf-8") as scraper:  # the next day's, added at the end
         scraper.write("".join(lines[3:]))
     second = scrapy_crawl(project, run_id="run2")
     assert second.code == 0, second.log
     assert "lines added since it was ingested" in second.log
     kept = [doc["path"] for doc in read_jsonl(project / "output" / "seeds-run2.jsonl")]
-    assert kept == ["daily.jsonl#4", "daily.jsonl#5"]
+    assert kept == [f"{name}#4", f"{name}#5"]
     # the first three are not read again, so not rejected again as copies of themselves
     assert read_jsonl(project / "output" / "seeds-run2.rejects.jsonl") == []
     assert manifest(project, "run2")["documents"]["read"] == 2

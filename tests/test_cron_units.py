@@ -36,6 +36,7 @@ from newspipe.manifest import (
 from newspipe.progress import SourceCounts, duration, progress_line, size_text
 from newspipe.recorder import RunRecorder
 from newspipe.state import SqliteState
+from tests.conftest import COMPRESS
 
 
 def File(path: Path) -> InputFile:
@@ -77,6 +78,31 @@ def test_lines_added_to_a_json_lines_file_are_told_from_a_changed_file(
     path.write_bytes(now)
     expected = (len(then), then.count(b"\n")) if added else None  # where the new lines begin
     assert lines_added(record, full_signature(path), path) == expected
+
+
+@pytest.mark.parametrize("ending", list(COMPRESS))
+def test_lines_added_to_a_compressed_dump_are_told_from_a_changed_one(
+    tmp_path: Path, ending: str
+) -> None:
+    pack = COMPRESS[ending]
+    day1, day2 = b'{"n": 1}\n{"n": 2}\n', b'{"n": 3}\n'
+    path = tmp_path / f"dump.jsonl{ending}"
+
+    def added(ingested: bytes, now: bytes, max_bytes: int = 1000) -> tuple[int, int] | None:
+        path.write_bytes(ingested)
+        record = InputRecord(full_signature(path), 2, True)
+        path.write_bytes(now)
+        return lines_added(record, full_signature(path), path, max_bytes)
+
+    then = pack(day1)
+    assert added(then, then + pack(day2)) == (len(then), 2)  # a stream added: read on from it
+    assert added(then, pack(day1 + day2)) is None  # compressed again as a whole: another file
+    assert added(then[:-4], then + pack(day2)) is None  # ingested cut in a stream: no place
+    unfinished = pack(b'{"n": 1}\n{"n": 2')
+    assert added(unfinished, unfinished + pack(b"}\n" + day2)) is None  # a line finished since
+    assert added(then, then + pack(day2), max_bytes=len(day1) - 1) is None  # read in part
+    array = pack(b'[{"n": 1},\n{"n": 2}]\n')
+    assert added(array, array + pack(day2)) is None  # read as JSON, not lines
 
 
 def test_a_json_lines_file_appended_to_is_read_on_past_the_documents_done(

@@ -37,6 +37,7 @@ from newspipe.inputs.read import (
 from newspipe.manifest import full_signature, input_key
 from newspipe.sources.mapping import SourceMap
 from newspipe.state.sqlite import SqliteState
+from tests.conftest import COMPRESS
 
 ARABIC = "قال وزير المالية إن الاقتصاد الوطني ينمو بثبات هذا العام رغم تراجع أسعار النفط."
 MAX_DOC = 20_000
@@ -696,14 +697,6 @@ def test_pieces_with_no_document_at_all_are_one_empty_reject(tmp_path: Path) -> 
     assert planned is not None and len(planned[1]) > 1
     assert [doc for piece in planned[1] for doc in read_piece(file, options, piece)] == []
     assert [empty_reject(file, options)] == list(read_input(file, options))
-
-
-COMPRESS = {
-    ".gz": gzip.compress,
-    ".bz2": bz2.compress,
-    ".xz": lzma.compress,
-    ".zst": zstandard.compress,
-}
 
 
 @pytest.mark.parametrize("ending", list(COMPRESS))

@@ -980,8 +980,13 @@ class _FileReader:
         """A compressed JSON Lines file as pieces of whole lines, decompressed here (see
         :func:`compressed_line_pieces`); None when it cannot be cut (UTF-16/32) or opened."""
         compression = self.kind[1] if self.kind else ""
+        # A dump appended to since an earlier run: its new streams begin at ``start`` (see
+        # newspipe.manifest.lines_added), their first line numbered after the lines before.
+        start, lines_before = self.file.lines_done or (0, 0)
         try:
-            handle = self._bounded(self.raw_opener()(), compression)
+            raw = self.raw_opener()()
+            raw.seek(start)
+            handle = self._bounded(raw, compression)
         except Exception:
             return None  # the stream meets it again and rejects the file with the reason
         head = _utf8_head(handle)
@@ -990,7 +995,9 @@ class _FileReader:
         if written_as_json(_peeked(handle)):
             handle.close()
             return None  # read as a stream, as JSON
-        return self._line_pieces(handle, piece_bytes, head, position=self.file.position)
+        return self._line_pieces(
+            handle, piece_bytes, head, position=self.file.position, first_line=lines_before + 1
+        )
 
     def _line_pieces(
         self,
@@ -999,15 +1006,17 @@ class _FileReader:
         head: bytes,
         member: str = "",
         position: Callable[[], int | None] | None = None,
+        first_line: int = 1,
     ) -> Generator[Piece | dict[str, Any], None, bool]:
         """The lines of a JSON Lines stream (of the file, or of one of its zip members) as
         pieces carrying them; True when an unexpected failure must stop the file there.
-        ``position``: how far into the file its reading has got (the pieces' ``reached``)."""
+        ``position``: how far into the file its reading has got (the pieces' ``reached``);
+        ``first_line``: the number of the stream's first line (past lines read before)."""
         # The lines as the stream reads them (iter_lines, the same limit), so that a failure
         # half-way comes after the same lines, with the same reject.
         label = self.label_of(member)
         lines: list[bytes] = [head]
-        start, first_line, size = 0, 1, len(head)
+        start, size = 0, len(head)
         gives = False  # a line of a member gives a document or a reject: else it is "empty"
 
         def cut() -> LinePiece:
@@ -1015,10 +1024,10 @@ class _FileReader:
             reached = position() if position is not None else None
             return LinePiece(start, start + size, first_line, bool(head), data, member, reached)
 
-        self.next_number = 0
+        self.next_number = first_line if first_line > 1 else 0  # past lines read before
         try:
             with handle:
-                for line in iter_lines(handle.readline, self.limit, b"\n"):
+                for line in iter_lines(handle.readline, self.limit, b"\n", first_line):
                     self.next_number = line.number + 1
                     if member and not gives:
                         gives = _line_gives(line.text)
@@ -1442,7 +1451,8 @@ class _FileReader:
         if bom is not None:
             handle.read(3)
             encoding_override = UTF8_BOM
-        yield from self.jsonl_lines(label, handle, encoding_override)
+        first = piece.first_line if piece is not None else 1  # past lines read before, if any
+        yield from self.jsonl_lines(label, handle, encoding_override, first)
 
     def jsonl_lines(
         self, label: str, handle: IO[bytes], encoding_override: str | None, first: int = 1

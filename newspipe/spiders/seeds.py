@@ -200,7 +200,10 @@ class SeedsSpider(Spider):
             )
         finally:
             file.contents = None  # held by the pieces' reader if needed, not sent with each
-        return None if pieces is None else (signature, pieces, 0)
+        if pieces is None:
+            return None
+        # decompressed from its new streams on when lines were added (file.lines_done)
+        return signature, pieces, skip if form == "jsonl" and file.lines_done else 0
 
     def _pieces(
         self,
