@@ -7,7 +7,8 @@ persistence), then, several times each and with a fresh namespace every time:
 - N workers (``scrapy crawl seeds`` with ``NEWSPIPE_STATE=redis://...``, one output dir each)
   started together on the same inputs, timed until the last one exits;
 - the next night: one new article added beside the others (with ``--form jsonl``, the days as one
-  JSON Lines dump: one line appended to it), one worker started again on the namespace, timed (it
+  JSON Lines dump: one line appended to it; with ``--form jsonl.gz``, that dump gzipped: the line
+  appended as a gzip member of its own), one worker started again on the namespace, timed (it
   should read that file only; that line only).
 
 It prints documents per second for each number of workers, the nightly batch's time and what it
@@ -16,12 +17,14 @@ read, and, last, one line with the figure set.
     python bench/scaleout_bench.py                  # 12 days, 1 and 2 workers, 3 runs each
     python bench/scaleout_bench.py --days 4 --workers 1,2,4 --repeat 1
     python bench/scaleout_bench.py --form jsonl --workers 1   # a dump appended to nightly
+    python bench/scaleout_bench.py --form jsonl.gz --workers 1   # the same, gzipped
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
 import json
 import shutil
 import socket
@@ -72,9 +75,17 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
 
 
 #: What the next night brings, by input form.
-NIGHTLY = {"txt": "one new file", "jsonl": "one line appended"}
+NIGHTLY = {
+    "txt": "one new file",
+    "jsonl": "one line appended",
+    "jsonl.gz": "one line appended, gzipped on its own",
+}
 #: Its name in the figure set (``nightly_one_file`` as before there were two forms).
-NIGHTLY_FIGURE = {"txt": "nightly_one_file", "jsonl": "nightly_one_line"}
+NIGHTLY_FIGURE = {
+    "txt": "nightly_one_file",
+    "jsonl": "nightly_one_line",
+    "jsonl.gz": "nightly_one_gzipped_line",
+}
 
 
 @contextlib.contextmanager
@@ -89,11 +100,11 @@ def next_night(root: Path, form: str) -> Iterator[None]:
         finally:
             added.unlink()
         return
-    dump = root / "dump.jsonl"
+    dump = root / f"dump.{form}"
     size = dump.stat().st_size
-    with dump.open("a", encoding="utf-8") as scraper:
-        scraper.write(json.dumps({"source": "sabq", "content": NEW_ARTICLE}, ensure_ascii=False))
-        scraper.write("\n")
+    line = json.dumps({"source": "sabq", "content": NEW_ARTICLE}, ensure_ascii=False) + "\n"
+    with dump.open("ab") as scraper:  # gzipped: a member of its own, as `gzip -c >>` adds
+        scraper.write(gzip.compress(line.encode()) if form == "jsonl.gz" else line.encode())
     try:
         yield
     finally:
@@ -145,9 +156,9 @@ def main() -> None:
     parser.add_argument(
         "--form",
         default="txt",
-        choices=["txt", "jsonl"],
+        choices=["txt", "jsonl", "jsonl.gz"],
         help="one .txt an article (the next night: a new file), or one JSON Lines dump (the next "
-        "night: a line appended)",
+        "night: a line appended), or that dump gzipped (the line appended as a gzip member)",
     )
     args = parser.parse_args()
     if not CORPUS.is_dir():

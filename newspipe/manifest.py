@@ -320,6 +320,15 @@ def _compressed_lines_added(
     return stored.size, lines
 
 
+def prefix_digest(path: Path, size: int) -> str | None:
+    """The digest of the first ``size`` bytes of ``path`` (None when it has fewer)."""
+    with open(path, "rb") as file:
+        prefix = _HashedPrefix(file, size)
+        while prefix.read(1 << 20):
+            pass
+    return None if prefix.left else prefix.digest.hexdigest()
+
+
 class _HashedPrefix(io.RawIOBase):
     """The first ``size`` bytes of ``file``, hashed as they are read."""
 

@@ -13,6 +13,7 @@ import pytest
 from newspipe.config import SettingError
 from newspipe.scaleout.queue import BatchBusy, WorkQueue, batch_id
 from newspipe.state.redis import LeaseLost, RedisLocation, RedisState, StateUnavailable, redact
+from tests.conftest import COMPRESS
 from tests.redis_server import RedisServer, free_port
 
 pytestmark = pytest.mark.redis
@@ -437,34 +438,44 @@ def dump_lines(sentence: str, count: int) -> list[str]:
     ]
 
 
-def new_dump(tmp_path: Path, lines: list[str]) -> tuple[Path, Path]:
-    """A seed root holding ``daily.jsonl`` made of ``lines``: the root and the dump."""
+def new_dump(tmp_path: Path, lines: list[str], ending: str = "") -> tuple[Path, Path]:
+    """A seed root holding ``daily.jsonl`` made of ``lines`` (compressed: ``ending``, a key of
+    COMPRESS): the root and the dump."""
     root = tmp_path / "in"
     root.mkdir()
-    dump = root / "daily.jsonl"
-    dump.write_text("".join(lines), encoding="utf-8")
+    dump = root / f"daily.jsonl{ending}"
+    dump.write_bytes(pack(ending, "".join(lines)))
     return root, dump
 
 
+def pack(ending: str, text: str) -> bytes:
+    """``text`` as a file ending in ``ending`` holds it: compressed, or as it is."""
+    data = text.encode("utf-8")
+    return COMPRESS[ending](data) if ending else data
+
+
+@pytest.mark.parametrize("ending", ["", ".gz", ".zst"])
 def test_a_dump_appended_to_is_read_on_past_its_old_lines_by_the_next_batch(
-    server: RedisServer, tmp_path: Path
+    server: RedisServer, tmp_path: Path, ending: str
 ) -> None:
+    """Lines added at the end of a plain dump, or as a stream of their own at the end of a
+    compressed one (``gzip -c day.jsonl >> daily.jsonl.gz``)."""
     from tests.crawling import crawl
 
     sentence = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة {} لخدمة السكان"
     lines = dump_lines(sentence, 8)
-    root, dump = new_dump(tmp_path, lines[:5])
+    root, dump = new_dump(tmp_path, lines[:5], ending)
     settings = {"NEWSPIPE_STATE": server.url(), "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out")}
     assert len(crawl(settings, path=str(root)).kept) == 5
     again = crawl(settings, path=str(root))
     assert not again.kept and not again.dropped  # the batch is done: nothing read twice
-    with dump.open("a", encoding="utf-8") as scraper:
-        scraper.write("".join(lines[5:]))
+    with dump.open("ab") as scraper:
+        scraper.write(pack(ending, "".join(lines[5:])))
     grown = crawl(settings, path=str(root))  # a new batch: the dump is not the same
     assert [doc["path"] for doc in grown.kept] == [
-        "daily.jsonl#6",
-        "daily.jsonl#7",
-        "daily.jsonl#8",
+        f"daily.jsonl{ending}#6",
+        f"daily.jsonl{ending}#7",
+        f"daily.jsonl{ending}#8",
     ]
     # only the new lines are read: the old ones do not come out again as duplicates
     assert not grown.dropped

@@ -1019,9 +1019,10 @@ class _FileReader:
         start, size = 0, len(head)
         gives = False  # a line of a member gives a document or a reject: else it is "empty"
 
-        def cut() -> LinePiece:
+        def cut(reached: int | None = None) -> LinePiece:
             data = b"".join(lines)
-            reached = position() if position is not None else None
+            if reached is None and position is not None:
+                reached = position()
             return LinePiece(start, start + size, first_line, bool(head), data, member, reached)
 
         self.next_number = first_line if first_line > 1 else 0  # past lines read before
@@ -1038,10 +1039,12 @@ class _FileReader:
                     if size >= piece_bytes:
                         yield cut()
                         start, first_line, size, lines = start + size, line.number + 1, 0, []
+                # the stream's end, read before the file closes: where the last piece ends in it
+                ended_at = position() if position is not None else None
         except Exception as exc:
             return (yield from self._failed(label, exc, cut()))
         if size or not start:  # the rest; a file with no line at all is one empty piece
-            yield cut()
+            yield cut(ended_at)
         if member and not gives:  # a whole file with none: said by whoever reads its pieces
             yield self.empty(label)
         return False

@@ -26,7 +26,7 @@ from newspipe.inputs.read import InputFile, InputOptions, find_inputs
 from newspipe.manifest import InputRecord
 from newspipe.rejects import Rejected
 from newspipe.run import EXIT_LOCKED
-from newspipe.scaleout.dumps import UnitReader, is_plain_lines, stored_record
+from newspipe.scaleout.dumps import UnitReader, is_lines_dump, stored_record
 from newspipe.scaleout.queue import BatchBusy, Taken, WorkQueue, batch_id
 from newspipe.state.redis import RedisState, StateUnavailable, is_redis_location, redact
 
@@ -310,7 +310,7 @@ class Worker:
     def _earlier_lines(self, input_file: InputFile, name: str) -> InputRecord | None:
         """What a committed batch read of a JSON Lines unit (None for other units, and when the
         state is being rebuilt: then every input is read whole again)."""
-        if self.state.pending.reset or not is_plain_lines(input_file):
+        if self.state.pending.reset or not is_lines_dump(input_file):
             return None
         assert self.queue is not None
         return stored_record(self.state.client.hget(self.queue.ingested_lines_key, name))
