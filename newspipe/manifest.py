@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import array
 import base64
+import codecs
 import hashlib
 import io
 import json
@@ -275,18 +276,30 @@ def lines_added(
     digest = hashlib.blake2b(digest_size=16)
     left, lines = stored.size, 0
     last = b""
+    text = False
     try:
         with open(path, "rb") as file:
             while left and (block := file.read(min(left, 1 << 20))):
+                text = text or _holds_text(block, at_start=left == stored.size)
                 digest.update(block)
                 left -= len(block)
                 lines += block.count(b"\n")
                 last = block[-1:]
     except OSError:
         return None  # the reader meets it again and says why
-    if left or last != b"\n" or digest.hexdigest() != stored.digest:
+    if left or last != b"\n" or not text or digest.hexdigest() != stored.digest:
         return None
     return stored.size, lines
+
+
+def _holds_text(block: bytes, at_start: bool) -> bool:
+    """Whether a block of JSON Lines holds more than blank lines (and, at the file's start, a
+    byte-order mark). The documents done of a file of blank lines only are one ``empty``
+    reject, which no line gives: counted from the start, it would leave out a new line's
+    document, so such a file is read whole again (it gave nothing else)."""
+    if at_start:
+        block = block.removeprefix(codecs.BOM_UTF8)
+    return bool(block.strip())
 
 
 def _compressed_lines_added(
@@ -299,11 +312,13 @@ def _compressed_lines_added(
 
     lines = total = 0
     first = last = b""
+    text = False
     try:
         with open(path, "rb") as file:
             ingested = _HashedPrefix(file, stored.size)
             with DECOMPRESSORS[compression](io.BufferedReader(ingested, 1 << 16)) as unpacked:
                 while block := unpacked.read(1 << 20):
+                    text = text or _holds_text(block, at_start=not first)
                     first = first or block[:4096]
                     total += len(block)
                     if total > max_bytes:
@@ -312,7 +327,7 @@ def _compressed_lines_added(
                     last = block[-1:]
     except Exception:  # broken or cut in the middle of a stream: read whole, the reader says why
         return None
-    if ingested.left or ingested.digest.hexdigest() != stored.digest or last != b"\n":
+    if ingested.left or ingested.digest.hexdigest() != stored.digest or last != b"\n" or not text:
         return None
     bom = bom_encoding(first[:4])
     if (bom is not None and bom[0] != UTF8_BOM) or written_as_json(first):

@@ -357,6 +357,28 @@ def test_a_large_dump_appended_to_is_cut_past_the_lines_read_before(
     ]
 
 
+@pytest.mark.parametrize("workers", [0, 1])
+def test_lines_added_to_a_dump_of_blank_lines_all_come_out(tmp_path: Path, workers: int) -> None:
+    """Its first run gave one ``empty`` reject, which no line gave: reading on past one document
+    would have lost the first new line's."""
+    root = tmp_path / "in"
+    root.mkdir()
+    dump = root / "dump.jsonl"
+    dump.write_text("\n\n", encoding="utf-8")
+    settings = {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out"), "NEWSPIPE_WORKERS": workers}
+    first = crawl(settings, path=str(root))
+    assert [reason for _, reason, _ in first.dropped] == ["empty"]
+    news = [
+        "أعلنت وزارة الصحة اليوم افتتاح مستشفى جديد",
+        "فاز النادي الأهلي بالمباراة النهائية أمس",
+    ]
+    with dump.open("a", encoding="utf-8") as scraper:
+        scraper.writelines(json.dumps({"text": text}, ensure_ascii=False) + "\n" for text in news)
+    second = crawl(settings, path=str(root))
+    assert [doc["path"] for doc in second.kept] == ["dump.jsonl#3", "dump.jsonl#4"]
+    assert not second.dropped
+
+
 def test_the_crawl_process_leaves_archives_read_whole_to_the_workers() -> None:
     reader = read_with(InputOptions(roots=()))
     local = ahead._LocalChain(b"", b"")

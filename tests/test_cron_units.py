@@ -67,6 +67,8 @@ def test_unchanged_needs_the_hash_only_when_size_and_mtime_disagree(tmp_path: Pa
         ("dump.jsonl", b'{"n": 1}\n{"n": 2}\n', b'{"n": 1}\n', False),  # shorter
         ("dump.json", b'{"n": 1}\n', b'{"n": 1}\n{"n": 2}\n', False),  # JSON: another file
         ("dump.jsonl.gz", b"\x1f\x8b1\n", b"\x1f\x8b1\n2\n", False),
+        ("dump.jsonl", b"\n\n", b'\n\n{"n": 1}\n', False),  # blank lines gave no document
+        ("dump.jsonl", b"\xef\xbb\xbf \n", b'\xef\xbb\xbf \n{"n": 1}\n', False),  # nor a BOM
     ],
 )
 def test_lines_added_to_a_json_lines_file_are_told_from_a_changed_file(
@@ -103,6 +105,8 @@ def test_lines_added_to_a_compressed_dump_are_told_from_a_changed_one(
     assert added(then, then + pack(day2), max_bytes=len(day1) - 1) is None  # read in part
     array = pack(b'[{"n": 1},\n{"n": 2}]\n')
     assert added(array, array + pack(day2)) is None  # read as JSON, not lines
+    blank = pack(b"\n \n")
+    assert added(blank, blank + pack(day2)) is None  # blank lines: no document to read on from
 
 
 def test_a_json_lines_file_appended_to_is_read_on_past_the_documents_done(
