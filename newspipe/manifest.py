@@ -335,12 +335,32 @@ def _compressed_lines_added(
     return stored.size, lines
 
 
+def signature_as_read(path: Path, end: int, planned: Signature) -> Signature | None:
+    """The signature of a compressed dump whose decompression ended ``end`` bytes into it, where
+    ``planned`` (its signature before the reading) covers another length: a stream a scraper added
+    meanwhile was read too. Recorded as planned, the next run would read that stream again, its
+    documents duplicates of themselves. None when the file no longer holds those bytes."""
+    digest = prefix_digest(path, end)
+    if digest is None:
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    # the mtime goes with the size it was seen with: a file that grew since is checked in full
+    mtime = status.st_mtime_ns if status.st_size == end else planned.mtime_ns
+    return Signature(end, mtime, digest)
+
+
 def prefix_digest(path: Path, size: int) -> str | None:
     """The digest of the first ``size`` bytes of ``path`` (None when it has fewer)."""
-    with open(path, "rb") as file:
-        prefix = _HashedPrefix(file, size)
-        while prefix.read(1 << 20):
-            pass
+    try:
+        with open(path, "rb") as file:
+            prefix = _HashedPrefix(file, size)
+            while prefix.read(1 << 20):
+                pass
+    except OSError:
+        return None
     return None if prefix.left else prefix.digest.hexdigest()
 
 
@@ -680,6 +700,9 @@ class InputManifest:
             self._inc("newspipe/documents/resumed", before)
         else:
             active = self._active[file.key]
+        if last and signature != active.signature:  # read to its end past what was planned
+            active.signature = signature
+            self._note_version(file, signature)
         if reached is not None and not last:
             self._reached[file.key] = reached
         passed = min(len(documents), max(0, skip - active.seen))
@@ -694,18 +717,23 @@ class InputManifest:
         return accepted
 
     def _begin(self, file: In, skip: int, signature: Signature) -> _Active:
-        watch = self._watches.get(_split_key(file.key)[0]) if self._watches else None
-        if watch is not None:
-            try:
-                listed = file.stat()  # the walk's (a file given as a seed root: a fresh one)
-                walked = (listed.st_size, listed.st_mtime_ns)
-            except OSError:
-                walked = (-1, -1)
-            if walked != (signature.size, signature.mtime_ns):
-                # since the walk: its folder's record leaves it out
-                watch.changed.add(file.path.name)  # as listed: not its key's escaped bytes
+        self._note_version(file, signature)
         active = self._active[file.key] = _Active(file.key, signature, skip)
         return active
+
+    def _note_version(self, file: In, signature: Signature) -> None:
+        """A file read in another version than the walk listed: its folder's record leaves it
+        out."""
+        watch = self._watches.get(_split_key(file.key)[0]) if self._watches else None
+        if watch is None:
+            return
+        try:
+            listed = file.stat()  # the walk's (a file given as a seed root: a fresh one)
+            walked = (listed.st_size, listed.st_mtime_ns)
+        except OSError:
+            walked = (-1, -1)
+        if walked != (signature.size, signature.mtime_ns):
+            watch.changed.add(file.path.name)  # as listed: not its key's escaped bytes
 
     def _end(self, active: _Active) -> None:
         active.ended = True

@@ -357,6 +357,48 @@ def test_a_large_dump_appended_to_is_cut_past_the_lines_read_before(
     ]
 
 
+def test_a_stream_added_to_a_compressed_dump_while_it_is_read_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scraper adds a gzip member after the run took the dump's signature, before its
+    decompression reached the end: the run reads that member too, and records the dump as it
+    read it, so that the next run does not read the member again as lines added."""
+    from newspipe.spiders import seeds
+
+    sentence = "أعلن النادي اليوم عن تعاقده مع مدرب جديد للفريق الأول {} لمدة موسمين قادمين"
+    lines = [
+        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False) + "\n"
+        for n in range(35)
+    ]
+    root = tmp_path / "in"
+    root.mkdir()
+    dump = root / "dump.jsonl.gz"
+    dump.write_bytes(gzip.compress("".join(lines[:20]).encode()))
+    added = tmp_path / "added"  # the crawl runs in a fork: a file says the scraper has been
+    signed = seeds.signature_and_contents
+    # as a dump over 1 MiB is: hashed, then read from disk, not from the bytes hashed
+    monkeypatch.setattr(seeds, "signature_and_contents", lambda path: signed(path, 0))
+    cut = seeds.compressed_line_pieces
+
+    def scraper_appends(file: Any, options: Any, piece_bytes: int) -> Any:
+        if not added.exists():
+            added.touch()
+            with dump.open("ab") as scraper:
+                scraper.write(gzip.compress("".join(lines[20:30]).encode()))
+        return cut(file, options, piece_bytes)
+
+    monkeypatch.setattr(seeds, "compressed_line_pieces", scraper_appends)
+    settings = {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out"), "NEWSPIPE_WORKERS": 1}
+    assert len(crawl(settings, path=str(root)).kept) == 30
+    again = crawl(settings, path=str(root))
+    assert not again.kept and not again.dropped  # read as it was read: nothing added since
+    with dump.open("ab") as scraper:
+        scraper.write(gzip.compress("".join(lines[30:]).encode()))
+    grown = crawl(settings, path=str(root))
+    assert [doc["path"] for doc in grown.kept] == [f"dump.jsonl.gz#{n}" for n in range(31, 36)]
+    assert not grown.dropped
+
+
 @pytest.mark.parametrize("workers", [0, 1])
 def test_lines_added_to_a_dump_of_blank_lines_all_come_out(tmp_path: Path, workers: int) -> None:
     """Its first run gave one ``empty`` reject, which no line gave: reading on past one document

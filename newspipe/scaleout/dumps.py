@@ -32,7 +32,7 @@ from newspipe.inputs.read import (
     read_piece,
     written_as_json,
 )
-from newspipe.manifest import InputRecord, Signature, lines_added, prefix_digest
+from newspipe.manifest import InputRecord, Signature, lines_added, signature_as_read
 
 if TYPE_CHECKING:
     from newspipe.inputs.read import InputFile, InputOptions
@@ -140,15 +140,13 @@ class UnitReader:
             return
         if not whole or end is None:
             return
-        digest = prefix_digest(file.path, end)
-        if digest is None:
-            return
         # where the decompression ended: the file as read, with any stream added meanwhile
-        self.read = InputRecord(
-            Signature(end, status.st_mtime_ns, digest), self.skipped + count, True
-        )
-        if end == status.st_size:
-            self.version = f"{status.st_size}:{status.st_mtime_ns}"
+        planned = Signature(status.st_size, status.st_mtime_ns)
+        read = signature_as_read(file.path, end, planned)
+        if read is not None:
+            self.read = InputRecord(read, self.skipped + count, True)
+            if end == status.st_size:
+                self.version = f"{status.st_size}:{status.st_mtime_ns}"
 
     def _note_skipped(self, reading_on: bool) -> None:
         if not reading_on:

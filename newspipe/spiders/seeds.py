@@ -25,6 +25,7 @@ from newspipe.config import get_list, setting
 from newspipe.inputs import InputFile, InputOptions
 from newspipe.inputs.config import input_options
 from newspipe.inputs.read import (
+    LinePiece,
     Piece,
     compressed_line_pieces,
     decoded_size,
@@ -44,6 +45,7 @@ from newspipe.manifest import (
     Signature,
     read_with,
     signature_and_contents,
+    signature_as_read,
 )
 from newspipe.run import run_for
 from newspipe.scaleout.worker import add_gate, start_worker
@@ -228,6 +230,7 @@ class SeedsSpider(Spider):
             last: bool,
             tail: list[dict[str, Any]],
             reached: int | None,
+            read_as: Signature,
         ) -> list[dict[str, Any]]:
             nonlocal given
             documents += tail
@@ -237,7 +240,7 @@ class SeedsSpider(Spider):
             accepted = inputs.accept_piece(
                 file,
                 skip,
-                signature,
+                read_as,
                 documents,
                 first=first,
                 last=last,
@@ -261,10 +264,26 @@ class SeedsSpider(Spider):
             last = following is None
             # where in the file a piece's reading ends, when known: the progress line's measure
             settle = functools.partial(
-                accept, first=first, last=last, tail=tail, reached=piece.file_position
+                accept,
+                first=first,
+                last=last,
+                tail=tail,
+                reached=piece.file_position,
+                read_as=self._read_as(file, piece, signature) if last else signature,
             )
             yield PieceBatch(file, piece, settle, reader, weight=weight_of(piece.size))
             piece, first = following, False
+
+    @staticmethod
+    def _read_as(file: InputFile, piece: Piece, planned: Signature) -> Signature:
+        """The signature of a file read in pieces, as its last piece leaves it: that of a
+        compressed dump whose decompression ended past its planned size (a stream added while it
+        was read) covers what was read; any other file's, as planned."""
+        if not isinstance(piece, LinePiece) or piece.data is None or piece.member:
+            return planned  # a plain dump's pieces, cut in the pass that hashed it; a zip's
+        if piece.reached is None or piece.reached == planned.size:
+            return planned
+        return signature_as_read(file.path, piece.reached, planned) or planned
 
     def _documents(self, options: InputOptions) -> Iterator[dict[str, Any]]:
         inputs = run_for(self.crawler).inputs
