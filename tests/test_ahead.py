@@ -399,6 +399,31 @@ def test_a_stream_added_to_a_compressed_dump_while_it_is_read_is_not_read_again(
     assert not grown.dropped
 
 
+def test_a_compressed_dump_broken_half_way_is_not_read_again_while_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newspipe.spiders import seeds
+
+    signed = seeds.signature_and_contents
+    monkeypatch.setattr(seeds, "signature_and_contents", lambda path: signed(path, 0))
+    sentence = "أعلنت الهيئة العامة للإحصاء اليوم نتائج المسح الجديد {} للقوى العاملة"
+    lines = [
+        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False) + "\n"
+        for n in range(20)
+    ]
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "dump.jsonl.gz").write_bytes(
+        gzip.compress("".join(lines).encode()) + b"broken" * 200_000
+    )
+    settings = {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out"), "NEWSPIPE_WORKERS": 1}
+    first = crawl(settings, path=str(root))
+    assert len(first.kept) == 20
+    assert [reason for _, reason, _ in first.dropped] == ["malformed"]
+    again = crawl(settings, path=str(root))
+    assert not again.kept and not again.dropped  # unchanged: skipped, its reject not made again
+
+
 @pytest.mark.parametrize("workers", [0, 1])
 def test_lines_added_to_a_dump_of_blank_lines_all_come_out(tmp_path: Path, workers: int) -> None:
     """Its first run gave one ``empty`` reject, which no line gave: reading on past one document

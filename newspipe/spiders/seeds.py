@@ -269,7 +269,8 @@ class SeedsSpider(Spider):
                 last=last,
                 tail=tail,
                 reached=piece.file_position,
-                read_as=self._read_as(file, piece, signature) if last else signature,
+                # a stream that failed half-way (tail: its reject) stays as planned
+                read_as=self._read_as(file, piece, signature) if last and not tail else signature,
             )
             yield PieceBatch(file, piece, settle, reader, weight=weight_of(piece.size))
             piece, first = following, False
