@@ -145,6 +145,14 @@ def test_a_killed_worker_costs_nothing_but_speed() -> None:
     assert "_ahead" not in out[-1]
 
 
+def article_lines(sentence: str, count: int) -> list[str]:
+    """``count`` JSON Lines of distinct articles made from ``sentence`` (one ``{}`` in it)."""
+    return [
+        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False) + "\n"
+        for n in range(count)
+    ]
+
+
 def small_files(folder: Path, count: int) -> tuple[list[tuple[Any, int]], Any]:
     """``count`` one-line Arabic files in ``folder``, as a run plans them, and their reader."""
     for number in range(count):
@@ -311,10 +319,7 @@ def test_a_large_dump_appended_to_is_cut_past_the_lines_read_before(
     monkeypatch.setattr(seeds, "WHOLE_INPUT", 4000)
     monkeypatch.setattr(seeds, "PIECE_BYTES", 1500)
     sentence = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة {} لخدمة السكان"
-    lines = [
-        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False) + "\n"
-        for n in range(60)
-    ]
+    lines = article_lines(sentence, 60)
     lines[45] = "\n"  # a blank line among the new ones: no document, as ever
     pack = COMPRESS.get(ending, lambda data: data)
     root = tmp_path / "in"
@@ -366,10 +371,7 @@ def test_a_stream_added_to_a_compressed_dump_while_it_is_read_is_not_read_again(
     from newspipe.spiders import seeds
 
     sentence = "أعلن النادي اليوم عن تعاقده مع مدرب جديد للفريق الأول {} لمدة موسمين قادمين"
-    lines = [
-        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False) + "\n"
-        for n in range(35)
-    ]
+    lines = article_lines(sentence, 35)
     root = tmp_path / "in"
     root.mkdir()
     dump = root / "dump.jsonl.gz"
@@ -407,10 +409,7 @@ def test_a_compressed_dump_broken_half_way_is_not_read_again_while_unchanged(
     signed = seeds.signature_and_contents
     monkeypatch.setattr(seeds, "signature_and_contents", lambda path: signed(path, 0))
     sentence = "أعلنت الهيئة العامة للإحصاء اليوم نتائج المسح الجديد {} للقوى العاملة"
-    lines = [
-        json.dumps({"text": sentence.format(f"رقم {n} " * 3)}, ensure_ascii=False) + "\n"
-        for n in range(20)
-    ]
+    lines = article_lines(sentence, 20)
     root = tmp_path / "in"
     root.mkdir()
     (root / "dump.jsonl.gz").write_bytes(
