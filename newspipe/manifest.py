@@ -660,7 +660,25 @@ class InputManifest:
                     yield document
             finally:
                 file.contents = file.opened = None
+            self._read_to_its_end(file, active)
             self._end(active)
+
+    def _read_to_its_end(self, file: In, active: _Active) -> None:
+        """A JSON Lines dump read here from disk to past its planned size (a scraper added to it
+        meanwhile) is recorded as read (:func:`signature_as_read`): else the next run would read
+        what was added as lines added, and its documents would come out as duplicates."""
+        from newspipe.inputs.read import format_of
+
+        ended_at = getattr(file, "ended_at", None)
+        planned = active.signature
+        if ended_at is None or ended_at == planned.size or planned.size < 0:
+            return
+        if (format_of(file.path.name) or ("",))[0] != "jsonl":
+            return
+        read = signature_as_read(file.path, ended_at, planned)
+        if read is not None:
+            active.signature = read
+            self._note_version(file, read)
 
     def accept(self, file: In, skip: int, read: ReadFile) -> list[dict[str, Any]]:
         """The documents of ``file`` read elsewhere (:func:`read_file`, in a worker process),

@@ -362,42 +362,49 @@ def test_a_large_dump_appended_to_is_cut_past_the_lines_read_before(
     ]
 
 
-def test_a_stream_added_to_a_compressed_dump_while_it_is_read_is_not_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+# A plain dump read by the workers is cut in the pass that hashes it: nothing to race there.
+@pytest.mark.parametrize(("ending", "workers"), [("", 0), (".gz", 0), (".gz", 1)])
+def test_lines_added_to_a_dump_while_it_is_read_are_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str, workers: int
 ) -> None:
-    """A scraper adds a gzip member after the run took the dump's signature, before its
-    decompression reached the end: the run reads that member too, and records the dump as it
-    read it, so that the next run does not read the member again as lines added."""
+    """A scraper adds lines (a gzip member) after the run took the dump's signature, before its
+    reading reached the end: the run reads them too, and records the dump as it read it, so
+    that the next runs (with a worker, which read a dump on from where the record ends) do not
+    read them again as lines added."""
+    from newspipe import manifest
     from newspipe.spiders import seeds
 
-    sentence = "أعلن النادي اليوم عن تعاقده مع مدرب جديد للفريق الأول {} لمدة موسمين قادمين"
-    lines = article_lines(sentence, 35)
+    lines = article_lines("أعلن النادي اليوم عن تعاقده مع مدرب جديد {} لمدة موسمين قادمين", 35)
+    pack = COMPRESS.get(ending, lambda data: data)
     root = tmp_path / "in"
     root.mkdir()
-    dump = root / "dump.jsonl.gz"
-    dump.write_bytes(gzip.compress("".join(lines[:20]).encode()))
+    dump = root / f"dump.jsonl{ending}"
+    dump.write_bytes(pack("".join(lines[:20]).encode()))
     added = tmp_path / "added"  # the crawl runs in a fork: a file says the scraper has been
-    signed = seeds.signature_and_contents
-    # as a dump over 1 MiB is: hashed, then read from disk, not from the bytes hashed
-    monkeypatch.setattr(seeds, "signature_and_contents", lambda path: signed(path, 0))
-    cut = seeds.compressed_line_pieces
+    signed = manifest.signature_and_contents
 
-    def scraper_appends(file: Any, options: Any, piece_bytes: int) -> Any:
-        if not added.exists():
+    def signed_then_appended(path: Path, whole_up_to: int = 0) -> Any:
+        # as a dump over 1 MiB is: hashed, then read from disk, not from the bytes hashed
+        signature = signed(path, 0)
+        if path == dump and not added.exists():
             added.touch()
             with dump.open("ab") as scraper:
-                scraper.write(gzip.compress("".join(lines[20:30]).encode()))
-        return cut(file, options, piece_bytes)
+                scraper.write(pack("".join(lines[20:30]).encode()))
+        return signature
 
-    monkeypatch.setattr(seeds, "compressed_line_pieces", scraper_appends)
-    settings = {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out"), "NEWSPIPE_WORKERS": 1}
+    monkeypatch.setattr(manifest, "signature_and_contents", signed_then_appended)
+    monkeypatch.setattr(seeds, "signature_and_contents", signed_then_appended)
+    monkeypatch.setattr(seeds, "SMALL_INPUT", 100)  # the dump goes in pieces, plain too
+    monkeypatch.setattr(seeds, "WHOLE_INPUT", 100)
+    settings = {"NEWSPIPE_OUTPUT_DIR": str(tmp_path / "out"), "NEWSPIPE_WORKERS": workers}
     assert len(crawl(settings, path=str(root)).kept) == 30
+    settings["NEWSPIPE_WORKERS"] = 1
     again = crawl(settings, path=str(root))
     assert not again.kept and not again.dropped  # read as it was read: nothing added since
     with dump.open("ab") as scraper:
-        scraper.write(gzip.compress("".join(lines[30:]).encode()))
+        scraper.write(pack("".join(lines[30:]).encode()))
     grown = crawl(settings, path=str(root))
-    assert [doc["path"] for doc in grown.kept] == [f"dump.jsonl.gz#{n}" for n in range(31, 36)]
+    assert [doc["path"] for doc in grown.kept] == [f"dump.jsonl{ending}#{n}" for n in range(31, 36)]
     assert not grown.dropped
 
 

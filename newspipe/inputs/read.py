@@ -118,6 +118,9 @@ class InputFile:
         #: The file as opened by the reader reading it from disk: how far the reading has got
         #: is the progress line's measure.
         self.opened: IO[bytes] | None = None
+        #: Where in the file its reading from disk as one stream ended (set once it read to the
+        #: end without failing): past the size planned when a scraper added to it meanwhile.
+        self.ended_at: int | None = None
 
     def __repr__(self) -> str:
         return f"InputFile({self.location!r})"
@@ -1377,6 +1380,9 @@ class _FileReader:
         a failure half-way stops it with one reject."""
         self.next_number = 0
         given = 0
+        whole_file = piece is None and label == self.input
+        if whole_file:
+            self.file.ended_at = None
         try:
             with opener() as handle:
                 if form == "jsonl" and piece is None and written_as_json(_peeked(handle)):
@@ -1391,6 +1397,8 @@ class _FileReader:
                 for document in documents:
                     given += 1
                     yield document
+                if whole_file:  # before the file closes
+                    self.file.ended_at = self.file.position()
             if not given and piece is None:  # a piece of a file: said for the file as a whole
                 # an empty array, or only blank lines: say so rather than leave no trace
                 yield self.empty(label)
