@@ -336,10 +336,11 @@ def _compressed_lines_added(
 
 
 def signature_as_read(path: Path, end: int, planned: Signature) -> Signature | None:
-    """The signature of a compressed dump whose decompression ended ``end`` bytes into it, where
-    ``planned`` (its signature before the reading) covers another length: a stream a scraper added
-    meanwhile was read too. Recorded as planned, the next run would read that stream again, its
-    documents duplicates of themselves. None when the file no longer holds those bytes."""
+    """The signature of a dump whose reading (a compressed one's decompression) ended ``end``
+    bytes into it, where ``planned`` (its signature before the reading) covers another length:
+    what a scraper added meanwhile was read too. Recorded as planned, a later run would read that
+    again as lines added, its documents duplicates of themselves. None when the file no longer
+    holds those bytes."""
     digest = prefix_digest(path, end)
     if digest is None:
         return None
