@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
@@ -30,13 +31,17 @@ def finish(file: IO[bytes], temp: Path, final: Path) -> None:
     fsync_dir(final.parent)
 
 
-def write_atomic(final: Path, data: bytes) -> None:
-    """Write ``data`` to ``final`` so that readers see the old file or the whole new one."""
+def write_atomic(final: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or chunks of them, written as they come: none held all at once) to
+    ``final`` so that readers see the old file or the whole new one."""
     final.parent.mkdir(parents=True, exist_ok=True)
     temp = temp_path_for(final)
     file = temp.open("wb")
     try:
-        file.write(data)
+        if isinstance(data, bytes):
+            file.write(data)
+        else:
+            file.writelines(data)
         finish(file, temp, final)
     except BaseException:
         file.close()

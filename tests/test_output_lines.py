@@ -6,6 +6,11 @@ import dataclasses
 import datetime
 import json
 import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from newspipe.output_lines import record_line
 
@@ -43,3 +48,34 @@ def test_a_float_that_is_not_a_number_is_written_as_null_not_as_invalid_json() -
         "score": None,
         "other": None,
     }
+
+
+def test_a_links_file_is_written_a_line_at_a_time_and_whole_or_not_at_all(tmp_path: Path) -> None:
+    from newspipe.dedup.clusters import RunLinks, write_jsonl
+    from newspipe.dedup.engine import Overlap
+
+    links = RunLinks()
+    links.add_copy("k1", "sabq", "c1", "okaz", "duplicate", 1.0)
+    links.add_overlaps("d2", [Overlap("d1", 3), Overlap("d0", 2)])
+    path = tmp_path / "overlaps.jsonl"
+    assert write_jsonl(path, links.overlap_records()) == 3
+    assert [json.loads(line) for line in path.read_text("utf-8").splitlines()] == [
+        {
+            "id": "d2",
+            "overlaps": [
+                {"id": "d1", "shared_paragraphs": 3},
+                {"id": "d0", "shared_paragraphs": 2},
+            ],
+        },
+        {"id": "d1", "overlaps": [{"id": "d2", "shared_paragraphs": 3}]},
+        {"id": "d0", "overlaps": [{"id": "d2", "shared_paragraphs": 2}]},
+    ]
+
+    def failing() -> Iterator[dict[str, Any]]:
+        yield from links.cluster_records()
+        raise OSError("disk full")
+
+    clusters = tmp_path / "clusters.jsonl"
+    with pytest.raises(OSError, match="disk full"):
+        write_jsonl(clusters, failing())
+    assert list(tmp_path.iterdir()) == [path]  # no half file, under its name or hidden
