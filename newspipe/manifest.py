@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
 from newspipe import defaults
 from newspipe.surrogates import key_text
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
     from newspipe.inputs.read import (
+        FileStat,
         FolderListing,
         InputFile,
         InputOptions,
@@ -71,7 +72,7 @@ class ManifestInput(Protocol):
     #: The file as its reader opened it, while it reads it from disk.
     opened: IO[bytes] | None
 
-    def stat(self) -> os.stat_result: ...
+    def stat(self) -> FileStat: ...
 
     def position(self) -> int | None:
         """How far into the file its reader has got, when it reads it from disk."""
@@ -385,7 +386,7 @@ class _HashedPrefix(io.RawIOBase):
 
 
 #: A folder's plain files as listed: name and ``stat``, sorted by name.
-Listing = list[tuple[str, os.stat_result]]
+Listing: TypeAlias = "list[tuple[str, FileStat]]"
 
 
 def listing_digest(files: Listing) -> str:

@@ -8,6 +8,7 @@ import io
 import json
 import lzma
 import os
+import pickle
 import tarfile
 import zipfile
 from collections import Counter
@@ -20,6 +21,7 @@ import zstandard
 from newspipe.document import INPUT, INPUT_REJECT
 from newspipe.inputs import InputFile, InputOptions, iter_documents, iter_inputs, read_input
 from newspipe.inputs.read import (
+    FileStat,
     LinePiece,
     MemberPiece,
     MemberToCut,
@@ -1219,3 +1221,18 @@ def test_a_zstd_file_is_read_across_its_frames_and_a_cut_one_is_rejected_where_i
     assert 1 < len(read) < len(records) and all(verdict(doc) is None for doc in read[:-1])
     assert verdict(read[-1]) == "malformed"
     assert "middle of a zstd frame" in read[-1][INPUT_REJECT][1]
+
+
+def test_a_walked_file_keeps_its_size_and_mtime_and_sends_them_to_workers(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARABIC, encoding="utf-8")
+    single = tmp_path / "single.txt"
+    single.write_text(ARABIC + " 2", encoding="utf-8")
+    walked = [f for f in iter_inputs(InputOptions(roots=(tmp_path,))) if f.path.name == "a.txt"]
+    rooted = list(iter_inputs(InputOptions(roots=(single,))))
+    for found in (*walked, *rooted):
+        status = os.stat(found.path)
+        kept = found.stat()
+        assert kept == FileStat(status.st_size, status.st_mtime_ns)
+        assert not hasattr(kept, "st_mode")  # not the whole stat: a file's share of memory
+        again = pickle.loads(pickle.dumps(found))  # as a worker gets it
+        assert again.stat() == kept and hash(again.stat()) == hash(kept)

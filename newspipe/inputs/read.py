@@ -83,6 +83,37 @@ DECOMPRESSORS: dict[str, Callable[[IO[bytes]], Any]] = {
 _FILE_TYPES = ".txt, .json, .jsonl, .ndjson, .tar, those as .gz, .bz2, .xz or .zst, .zip"
 
 
+class FileStat:
+    """What a run keeps of an input file's ``stat``: its size and mtime, all it asks of it.
+
+    The walk keeps one for every file it lists: a whole ``os.stat_result`` took some 700 bytes of
+    the crawl process's memory a file (14 MB for 20,070 files), this about 100."""
+
+    __slots__ = ("st_mtime_ns", "st_size")
+
+    def __init__(self, st_size: int, st_mtime_ns: int) -> None:
+        self.st_size = st_size
+        self.st_mtime_ns = st_mtime_ns
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> FileStat:
+        return cls(status.st_size, status.st_mtime_ns)
+
+    def __reduce__(self) -> tuple[type[FileStat], tuple[int, int]]:
+        return FileStat, (self.st_size, self.st_mtime_ns)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FileStat):
+            return NotImplemented
+        return (self.st_size, self.st_mtime_ns) == (other.st_size, other.st_mtime_ns)
+
+    def __hash__(self) -> int:
+        return hash((self.st_size, self.st_mtime_ns))
+
+    def __repr__(self) -> str:
+        return f"FileStat(st_size={self.st_size}, st_mtime_ns={self.st_mtime_ns})"
+
+
 class InputFile:
     """One file found under a seed root; ``problem`` is a reject found while walking (a link).
 
@@ -99,7 +130,7 @@ class InputFile:
         known_relative: str = "",
         *,
         key: str = "",
-        status: os.stat_result | None = None,
+        status: FileStat | None = None,
     ) -> None:
         self.location = os.fspath(path)
         self._path = path if isinstance(path, Path) else None
@@ -145,9 +176,9 @@ class InputFile:
             self._key = input_key(self.location)
         return self._key
 
-    def stat(self) -> os.stat_result:
+    def stat(self) -> FileStat:
         """The walk's ``stat`` of the file, else a fresh one (raises ``OSError``)."""
-        return self.status if self.status is not None else os.stat(self.location)
+        return self.status if self.status is not None else FileStat.of(os.stat(self.location))
 
     @cached_property  # asked for every document of the file: stat and path arithmetic once
     def relative(self) -> str:
@@ -281,13 +312,13 @@ class FolderListing:
     path: str  # as walked, with a trailing separator
     real: str  # its real path with a trailing separator: what its files' manifest keys start with
     prefix: str  # its path relative to the root with a trailing "/" ("" for the root)
-    files: list[tuple[str, os.stat_result]] = field(default_factory=list)
+    files: list[tuple[str, FileStat]] = field(default_factory=list)
     others: list[InputFile] = field(default_factory=list)
 
     def input_files(self) -> list[InputFile]:
         return [self.input_file(name, status) for name, status in self.files] + self.others
 
-    def input_file(self, name: str, status: os.stat_result) -> InputFile:
+    def input_file(self, name: str, status: FileStat) -> InputFile:
         """The input file of one of :attr:`files`."""
         relative, key = self.prefix + name, self.real + key_text(name)
         return InputFile(self.path + name, self.root, None, relative, key=key, status=status)
@@ -343,7 +374,7 @@ def walk_folders(root: Path, follow_symlinks: bool = False) -> Iterator[FolderLi
                 continue
             try:  # the common case first, in as few calls as it takes
                 if entry.is_file(follow_symlinks=False):
-                    files.append((name, entry.stat()))
+                    files.append((name, FileStat.of(entry.stat())))
                     continue
             except OSError:  # the reader meets the error and rejects the file with a reason
                 pass
@@ -381,11 +412,11 @@ def _other_input(
     status = None
     if problem is None:
         try:
-            status = entry.stat()
+            full = entry.stat()
         except OSError:  # the reader meets the error and rejects the file with a reason
             status = None
         else:
-            problem = not_a_file(status)
+            problem, status = not_a_file(full), FileStat.of(full)
     relative, key = listing.prefix + entry.name, listing.real + key_text(entry.name)
     return InputFile(entry.path, listing.root, problem, relative, key=key, status=status)
 
@@ -396,7 +427,7 @@ def root_input(root: Path) -> InputFile:
         status = os.stat(root)
     except OSError:  # the reader meets the error and rejects the file with a reason
         return InputFile(root, root)
-    return InputFile(root, root, not_a_file(status), status=status)
+    return InputFile(root, root, not_a_file(status), status=FileStat.of(status))
 
 
 def not_a_file(status: os.stat_result) -> tuple[str, str] | None:
