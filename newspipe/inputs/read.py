@@ -36,7 +36,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from newspipe import defaults
 from newspipe.document import FOLDER_SOURCE, INPUT, INPUT_REJECT, document_id, new_document
@@ -83,35 +83,18 @@ DECOMPRESSORS: dict[str, Callable[[IO[bytes]], Any]] = {
 _FILE_TYPES = ".txt, .json, .jsonl, .ndjson, .tar, those as .gz, .bz2, .xz or .zst, .zip"
 
 
-class FileStat:
+class FileStat(NamedTuple):
     """What a run keeps of an input file's ``stat``: its size and mtime, all it asks of it.
 
     The walk keeps one for every file it lists: a whole ``os.stat_result`` took some 700 bytes of
     the crawl process's memory a file (14 MB for 20,070 files), this about 100."""
 
-    __slots__ = ("st_mtime_ns", "st_size")
-
-    def __init__(self, st_size: int, st_mtime_ns: int) -> None:
-        self.st_size = st_size
-        self.st_mtime_ns = st_mtime_ns
+    st_size: int
+    st_mtime_ns: int
 
     @classmethod
     def of(cls, status: os.stat_result) -> FileStat:
         return cls(status.st_size, status.st_mtime_ns)
-
-    def __reduce__(self) -> tuple[type[FileStat], tuple[int, int]]:
-        return FileStat, (self.st_size, self.st_mtime_ns)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FileStat):
-            return NotImplemented
-        return (self.st_size, self.st_mtime_ns) == (other.st_size, other.st_mtime_ns)
-
-    def __hash__(self) -> int:
-        return hash((self.st_size, self.st_mtime_ns))
-
-    def __repr__(self) -> str:
-        return f"FileStat(st_size={self.st_size}, st_mtime_ns={self.st_mtime_ns})"
 
 
 class InputFile:

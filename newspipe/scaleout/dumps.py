@@ -83,10 +83,11 @@ class UnitReader:
 
     def documents(self) -> Iterator[dict[str, Any]]:
         file = self.file
-        if not is_lines_dump(file):
+        form, compression = format_of(file.path.name) or ("", "")
+        if form != "jsonl":
             yield from read_input(file, self.options)  # read as its format says; nothing kept
             return
-        if format_of(file.path.name) != ("jsonl", ""):
+        if compression:
             yield from self._compressed()
             return
         if written_as_json(file_head(file.path)):

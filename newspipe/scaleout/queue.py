@@ -213,7 +213,7 @@ class WorkQueue:
         self.left_out = 0
         #: Unit name -> the version (size and mtime) an earlier batch committed it at.
         self.ingested_key = prefix + "ingested"
-        #: Unit name -> what was read of it, for a plain JSON Lines one (scaleout.dumps).
+        #: Unit name -> what was read of it, for a JSON Lines dump (scaleout.dumps).
         self.ingested_lines_key = prefix + "ingested_lines"
         self.keys = {
             name: self.prefix + name
