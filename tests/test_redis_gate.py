@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
 from scrapy.settings import Settings
 
 from newspipe.inputs.read import InputOptions, find_inputs
 from newspipe.manifest import InputRecord, Signature
+from newspipe.scaleout import worker as worker_module
 from newspipe.scaleout.dumps import UnitReader, stored_record
-from newspipe.scaleout.worker import GATE_PATH, GATE_PRIORITY, LocalUnit, add_gate, unit_names
+from newspipe.scaleout.worker import (
+    GATE_PATH,
+    GATE_PRIORITY,
+    UNIT_KEY,
+    LocalUnit,
+    OrderGate,
+    add_gate,
+    next_stage_with_prepare,
+    unit_names,
+)
+from newspipe.stages.dedup import FINGERPRINT, DedupStage, dedup_lookups
+from newspipe.stages.source import SourceStage
 
 
 def test_positions_settle_in_any_order() -> None:
@@ -94,3 +110,59 @@ def test_only_a_plain_json_lines_unit_gets_a_record(tmp_path: Path) -> None:
     for path in (array, text):
         paths, reader = _documents(path)
         assert len(paths) == 1 and reader.read is None
+
+
+class FakeCrawler:
+    """What the gate reads of a crawler: the item pipelines, in order (and a weak reference)."""
+
+    def __init__(self, *components: object) -> None:
+        itemproc = SimpleNamespace(middlewares=components)
+        self.engine = SimpleNamespace(scraper=SimpleNamespace(itemproc=itemproc))
+
+
+def crawler_with_pipelines(*components: object) -> Any:
+    return FakeCrawler(*components)
+
+
+def test_the_gate_prepares_the_next_stage_before_the_document_waits() -> None:
+    dedup = DedupStage()
+    gate = OrderGate(crawler_with_pipelines())
+    gate.crawler = crawler_with_pipelines(object(), gate, dedup, SourceStage())
+    assert next_stage_with_prepare(gate.crawler, gate) is dedup
+    document = {"id": "d", "text": "نص الخبر الأول عن الاقتصاد في المملكة اليوم", UNIT_KEY: (0, 0)}
+    gate._prepare_next(document)
+    text, fingerprint = document[FINGERPRINT]
+    assert text is document["text"]
+    assert dedup_lookups(document) == (
+        fingerprint.content_hash,
+        fingerprint.band_keys,
+        list(set(fingerprint.passages.prints)),
+    )
+    document["text"] = "نص آخر"  # changed since: dedup computes it again, nothing to read ahead
+    assert dedup_lookups(document) is None
+
+
+def test_a_document_waits_at_the_gate_with_its_fingerprint_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dedup = DedupStage()
+    gate = OrderGate(crawler_with_pipelines())
+    gate.crawler = crawler_with_pipelines(gate, dedup)
+    seen: list[bool] = []
+
+    class Waiting:
+        async def admit(self, item: dict[str, Any]) -> None:
+            seen.append(FINGERPRINT in item)
+
+    monkeypatch.setitem(worker_module._WORKERS, gate.crawler, Waiting())
+    document = {"id": "d", "text": "خبر عن الطقس في الرياض وجدة والدمام اليوم", UNIT_KEY: (0, 0)}
+    assert asyncio.run(gate.process_item(document)) is document
+    assert seen == [True]
+
+
+def test_the_gate_prepares_nothing_when_no_stage_with_prepare_follows_it() -> None:
+    gate = OrderGate(crawler_with_pipelines())
+    for after in ([SourceStage()], [object(), DedupStage()], []):
+        gate.crawler = crawler_with_pipelines(gate, *after)
+        assert next_stage_with_prepare(gate.crawler, gate) is None
+    assert next_stage_with_prepare(crawler_with_pipelines(DedupStage()), gate) is None

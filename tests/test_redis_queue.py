@@ -368,6 +368,19 @@ def test_near_index_lookups_see_earlier_units_decisions_only(
     assert again.paragraph_holders([9]) == {9: ["doc-0", "doc-1", "doc-2"]}
 
 
+def counting_round_trips(store: RedisState) -> list[int]:
+    """``[n]``: the pipelines ``store`` sends from now on (each is one round trip)."""
+    trips = [0]
+    pipeline = store.client.pipeline
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        trips[0] += 1
+        return pipeline(*args, **kwargs)
+
+    store.client.pipeline = counted  # type: ignore[method-assign]
+    return trips
+
+
 def test_one_round_trip_reads_what_judging_a_document_looks_up(
     server: RedisServer, state: RedisState
 ) -> None:
@@ -375,15 +388,7 @@ def test_one_round_trip_reads_what_judging_a_document_looks_up(
     queue = decide_three_units(state, committed=2)
     again = RedisState(server.url(namespace="t"))
     again.batch_epoch = queue.epoch
-    trips = 0
-    pipeline = again.client.pipeline
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        nonlocal trips
-        trips += 1
-        return pipeline(*args, **kwargs)
-
-    again.client.pipeline = counted  # type: ignore[method-assign]
+    trips = counting_round_trips(again)
 
     def lookups(content_hash: str) -> tuple[Any, ...]:
         return (
@@ -395,16 +400,78 @@ def test_one_round_trip_reads_what_judging_a_document_looks_up(
     for unit in (1, 3):  # unit 1 re-done (sees unit 0 only), and a unit after them all
         again.current_unit = (queue.prefix, unit)
         for content_hash in ("h0", "h1", "h2"):
-            trips = 0
+            trips[0] = 0
             one_by_one = lookups(content_hash)
-            assert trips == 3
-            trips = 0
+            assert trips == [3]
+            trips[0] = 0
             again.prefetch(content_hash, [7], [9])
-            assert lookups(content_hash) == one_by_one and trips == 1
+            assert lookups(content_hash) == one_by_one and trips == [1]
     again.current_unit = (queue.prefix, 1)
     assert lookups("h1") == (None, ["doc-0"], {9: ["doc-0"]})
     again.current_unit = (queue.prefix, 3)
     assert lookups("h2") == ("doc-2", ["doc-0", "doc-1", "doc-2"], {9: ["doc-0", "doc-1", "doc-2"]})
+    again.close()
+
+
+def test_reading_ahead_answers_the_lookups_of_its_units_as_one_by_one(
+    server: RedisServer, state: RedisState
+) -> None:
+    # units 0 and 1 committed, unit 2 in the batch's decisions only; units 3 to 5 are ours
+    queue = decide_three_units(state, committed=2)
+    again = RedisState(server.url(namespace="t"))
+    again.batch_epoch = queue.epoch
+    documents = [("h0", [7], [9]), ("h2", [7, 8], [9, 10]), ("h-new", [8], [10])]
+
+    def lookups(content_hash: str, bands: list[int], prints: list[int]) -> tuple[Any, ...]:
+        again.prefetch(content_hash, bands, prints)  # as the dedup engine calls it first
+        return (
+            again.find_exact(content_hash),
+            again.lsh_candidates(bands),
+            again.paragraph_holders(prints),
+        )
+
+    one_by_one = {}
+    for unit in (3, 5):
+        again.current_unit = (queue.prefix, unit)
+        one_by_one[unit] = [lookups(*document) for document in documents]
+    trips = counting_round_trips(again)
+    again.current_unit = (queue.prefix, 3)
+    again.read_ahead(documents, last_unit=5)
+    assert trips == [1]
+    for unit in (3, 5):
+        again.current_unit = (queue.prefix, unit)
+        assert [lookups(*document) for document in documents] == one_by_one[unit]
+    assert trips == [1]  # every answer came from the one round trip
+    assert one_by_one[3][0] == (
+        "doc-0",
+        ["doc-0", "doc-1", "doc-2"],
+        {9: ["doc-0", "doc-1", "doc-2"]},
+    )
+    # outside its units, or a document it did not read: Redis is asked again
+    for unit, document in ((6, documents[0]), (2, documents[0]), (4, ("h-other", [7], [9]))):
+        again.current_unit = (queue.prefix, unit)
+        lookups(*document)
+        assert trips == [2]
+        trips[0] = 1
+    again.close()
+
+
+def test_a_commit_forgets_what_was_read_ahead(server: RedisServer, state: RedisState) -> None:
+    queue = decide_three_units(state, committed=3)
+    again = RedisState(server.url(namespace="t"))
+    again.batch_epoch = queue.epoch
+    again.current_unit = (queue.prefix, 3)
+    again.read_ahead([("h9", [70], [90]), ("h10", [70], [90])], last_unit=4)
+    assert again.find_exact("h9") is None
+    again.add_kept("h9", "doc-9", "run")
+    again.add_near_index("doc-9", [70], b"sig", None)
+    again.add_paragraph_prints("doc-9", [90], 20)
+    again.mark_decided(3)
+    again.commit()  # unit 3's entries leave the transaction for the committed index
+    again.current_unit = (queue.prefix, 4)
+    assert again.find_exact("h9") == "doc-9"
+    assert again.lsh_candidates([70]) == ["doc-9"]
+    assert again.paragraph_holders([90]) == {90: ["doc-9"]}
     again.close()
 
 

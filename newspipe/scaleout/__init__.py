@@ -16,7 +16,10 @@ Units and batches
     recorded): the batch of one new file among many reads that file only. A worker
     started again on the same inputs after the batch is done finds nothing to take. A worker takes
     runs of consecutive units (half of ``NEWSPIPE_WORKER_LOOKAHEAD``), so that the turn (below)
-    passes between workers once a run rather than once a unit.
+    passes between workers once a run rather than once a unit, and takes the next run only once
+    a whole run's room is free: it then reads that run and prepares its documents (cleaning,
+    language, the MinHash of the dedup stage) while another worker holds the turn, instead of
+    between its own decisions.
 
 One batch at a time in a namespace
     The namespace remembers its current batch. A worker started on other inputs while the current
@@ -40,7 +43,11 @@ Which copy is kept: the single-run order
     made in unit order: documents are cleaned and language-tagged in parallel by all workers, but a
     gate just before the dedup stage lets a document of unit ``k`` through only once the decisions
     of every unit before ``k`` are published (the batch's *turn* counter has reached ``k``), and one
-    document at a time. When all documents of unit ``k`` have left the pipeline, the worker
+    document at a time. The gate makes the dedup stage's MinHash before a document waits, and
+    when the turn comes, reads in one round trip what the documents waiting in this worker's
+    next consecutive units look up (their units' decisions are this worker's own, and those of
+    every earlier unit are published), so that the serial part holds no work that could be done
+    before it. When all documents of unit ``k`` have left the pipeline, the worker
     publishes the unit's decisions (what it kept: content hashes, MinHash signatures with their LSH
     band keys, passage prints) to the batch's keys and moves the turn to ``k + 1``, in one script
     that also checks it still holds the lease. Each kept document carries its place in the order

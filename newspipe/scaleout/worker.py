@@ -21,19 +21,21 @@ from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from newspipe.config import get_float, get_int
-from newspipe.document import INPUT_REJECT
+from newspipe.document import INPUT_REJECT, adapter_for
 from newspipe.inputs.read import InputFile, InputOptions, find_inputs
 from newspipe.manifest import InputRecord
 from newspipe.rejects import Rejected
 from newspipe.run import EXIT_LOCKED
 from newspipe.scaleout.dumps import UnitReader, is_lines_dump, stored_record
 from newspipe.scaleout.queue import BatchBusy, Taken, WorkQueue, batch_id
+from newspipe.stages.dedup import dedup_lookups
 from newspipe.state.redis import RedisState, StateUnavailable, is_redis_location, redact
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from newspipe.run import Run
+    from newspipe.stages.base import Stage
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,13 @@ UNIT_KEY = "_unit"
 GATE_PRIORITY = 299
 GATE_PATH = "newspipe.scaleout.worker.OrderGate"
 
+#: How often a worker with documents or units waiting for the turn looks whether it moved.
+TURN_POLL_SECONDS = 0.001
+#: How often it looks with nothing waiting.
+IDLE_POLL_SECONDS = 0.02
+#: At most this many documents waiting at the gate have their lookups read in one round trip
+#: (the next ones, in batch order; the first after them reads again when its turn comes).
+READ_AHEAD_DOCUMENTS = 256
 #: How often a worker holding all the units it may asks for units whose lease expired.
 RECLAIM_CHECK_SECONDS = 0.1
 #: How often a worker with nothing left to take renews its leases, to show it is alive.
@@ -132,7 +141,8 @@ class Worker:
         self.versions: dict[str, str] = {}
         self.held: set[int] = set()
         self._held_lock = threading.Lock()
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        #: Documents at the gate: ``(unit index, position, future, document)``, a heap.
+        self._waiting: list[tuple[int, int, asyncio.Future[None], dict[str, Any]]] = []
         self._in_flight: tuple[int, int] | None = None
         self._turn = 0
         self._next_reclaim_check = 0.0
@@ -173,7 +183,7 @@ class Worker:
         if self.failed is None:
             self.failed = message
         waiting, self._waiting = self._waiting, []
-        for _, _, future in waiting:
+        for _, _, future, _ in waiting:
             if not future.done():
                 future.set_exception(not_processed(message))
 
@@ -232,13 +242,13 @@ class Worker:
         try:
             while self.failed is None:
                 pending = len(self.units)
-                room = min(self.chunk, self.lookahead - pending)
-                if room <= 0 and loop_time() < self._next_reclaim_check:
+                room = self.lookahead - pending
+                if room < self.chunk and loop_time() < self._next_reclaim_check:
                     await asyncio.sleep(0.005)  # full: ask Redis for expired units now and then
                     continue
                 self._next_reclaim_check = loop_time() + RECLAIM_CHECK_SECONDS
                 try:
-                    batch = self.queue.take_many(room)
+                    batch = self.queue.take_many(self.chunk if room >= self.chunk else 0)
                 except Exception as exc:
                     self._redis_failed("taking a unit", exc)
                     return
@@ -365,7 +375,7 @@ class Worker:
             raise not_processed(self.failed)
         index, position = item[UNIT_KEY]
         future: asyncio.Future[None] = self.loop.create_future()
-        heapq.heappush(self._waiting, (index, position, future))
+        heapq.heappush(self._waiting, (index, position, future, item))
         self.progress()
         await future
 
@@ -435,7 +445,7 @@ class Worker:
         assert self.queue is not None
         if self._in_flight is not None or not self._waiting:
             return
-        index, position, future = self._waiting[0]
+        index, position, future, item = self._waiting[0]
         unit = self.units[index]
         if unit.settled_below < position:
             return  # an earlier document of the unit is still in a stage before the gate
@@ -443,25 +453,50 @@ class Worker:
             self._turn = self.queue.turn()
             if index > self._turn:
                 return
+        self.state.current_unit = (self.queue.prefix, index)
+        # Before the document leaves the heap: if Redis fails here, stop() finds it waiting
+        # and lets it go as an error, instead of leaving the crawl waiting for it forever.
+        self._read_ahead(index, item)
         heapq.heappop(self._waiting)
         unit.settle(position)
         self._in_flight = (index, position)
-        self.state.current_unit = (self.queue.prefix, index)
         future.set_result(None)
+
+    def _read_ahead(self, index: int, item: dict[str, Any]) -> None:
+        """Read the lookups of the documents waiting in this unit and in the units after it that
+        this worker holds, in one round trip, unless that was done for ``item`` already: past
+        the gate, a round trip a document would be paid one after another by every worker."""
+        lookups = dedup_lookups(item)
+        if lookups is None or self.state.has_read_ahead_for(lookups):
+            return
+        last = index
+        while last + 1 in self.units:
+            last += 1
+        following = heapq.nsmallest(
+            READ_AHEAD_DOCUMENTS,
+            (e for e in self._waiting if index <= e[0] <= last and e[3] is not item),
+            key=lambda entry: (entry[0], entry[1]),
+        )
+        documents = [lookups]
+        for *_, waiting in following:
+            found = dedup_lookups(waiting)
+            if found is not None:
+                documents.append(found)
+        if len(documents) > 1:  # one alone: the dedup stage reads its own, as before
+            self.state.read_ahead(documents, last)
 
     async def _pump(self) -> None:
         """Watch the turn move while documents or units wait on other workers.
 
-        Polls every millisecond just after the turn moved, backing off to 20 ms while it stays.
+        Polls every millisecond while something waits (every 20 ms otherwise): the turn passes
+        from worker to worker once a run of units, and each hand-over waits for this poll. A
+        back-off to 20 ms while the turn stayed made two workers slower than one.
         """
-        delay = 0.001
         while self.failed is None:
             waiting = bool(self._waiting) or any(u.complete() for u in self.units.values())
             if waiting:
-                turn = self._turn
                 self.progress()
-                delay = 0.001 if self._turn != turn else min(delay * 2, 0.02)
-            await asyncio.sleep(delay if waiting else 0.02)
+            await asyncio.sleep(TURN_POLL_SECONDS if waiting else IDLE_POLL_SECONDS)
 
     # -- leases ---------------------------------------------------------------------------
 
@@ -559,6 +594,8 @@ class OrderGate:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self._next_stage: Stage | None = None
+        self._next_found = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -569,5 +606,34 @@ class OrderGate:
             return item
         worker = worker_for(self.crawler)
         if worker is not None:
+            self._prepare_next(item)
             await worker.admit(item)
         return item
+
+    def _prepare_next(self, item: dict[str, Any]) -> None:
+        """The next stage's pure :meth:`~newspipe.stages.base.Stage.prepare` (dedup's MinHash),
+        run before the document waits for its turn: past the gate documents go one at a time,
+        across all the workers, so what can be done before it is not done after it."""
+        if not self._next_found:
+            self._next_stage = next_stage_with_prepare(self.crawler, self)
+            self._next_found = True
+        if self._next_stage is None:
+            return
+        try:
+            self._next_stage.prepare(adapter_for(item))
+        except Exception:  # the stage's process computes it again and rejects the document
+            logger.debug("prepare of %s failed before the gate", self._next_stage, exc_info=True)
+
+
+def next_stage_with_prepare(crawler: Crawler, component: object) -> Stage | None:
+    """The item pipeline right after ``component``, when it is a stage with a ``prepare``."""
+    from newspipe.stages.base import Stage
+
+    pipelines = getattr(getattr(crawler.engine, "scraper", None), "itemproc", None)
+    components = list(getattr(pipelines, "middlewares", ()))
+    if component not in components:
+        return None
+    following = components[components.index(component) + 1 :]
+    if following and isinstance(following[0], Stage) and following[0].has_prepare():
+        return following[0]
+    return None

@@ -56,6 +56,16 @@ logger = logging.getLogger(__name__)
 FINGERPRINT = "_dedup_fingerprint"
 
 
+def dedup_lookups(doc: dict[str, Any]) -> tuple[str, list[int], list[int]] | None:
+    """What judging ``doc`` will look up in the state (content hash, band keys, passage prints),
+    when :meth:`DedupStage.prepare` ran on its current text; else None."""
+    prepared = doc.get(FINGERPRINT)
+    if prepared is None or prepared[0] is not doc.get("text"):
+        return None
+    prints = prepared[1]
+    return prints.content_hash, prints.band_keys, list(set(prints.passages.prints))
+
+
 def source_hint(doc: Any) -> str | None:
     """The source the document will carry (the source stage runs after this one)."""
     return doc.get("source") or doc.get(FOLDER_SOURCE) or None

@@ -302,6 +302,10 @@ class RedisState:
         #: What :meth:`prefetch` read for the document being judged, and the unit it was read in.
         self._prefetched: dict[tuple[str, tuple[str, ...]], list[tuple[str, list[Any]]]] = {}
         self._prefetched_in: tuple[str, int] | None = None
+        #: What :meth:`read_ahead` read for several documents, by ``(name, field)``, and the
+        #: ``(batch key prefix, first unit, last unit)`` it serves.
+        self._ahead: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+        self._ahead_for: tuple[str, int, int] | None = None
         with self.guard_errors("connecting"):
             self.client.ping()
         self._commit_script = self.client.register_script(COMMIT_SCRIPT)
@@ -411,22 +415,90 @@ class RedisState:
             found = self._prefetched.pop((name, tuple(fields)), None)
             if found is not None:
                 return found
+        ahead = self._read_before(name, fields)
+        if ahead is not None:
+            return ahead
         reads = [(name, fields, batch_name)]
         return self._read_scoped(reads, doing).get((name, tuple(fields)), [])
+
+    @staticmethod
+    def _lookups(
+        content_hash: str, band_keys: Sequence[int], prints: Sequence[int]
+    ) -> list[tuple[str, list[str], str]]:
+        """What judging one document looks up: ``(name, fields, batch name)``."""
+        return [
+            ("kept", [content_hash], "decided"),
+            ("near:bands", [str(band) for band in dict.fromkeys(band_keys)], ""),
+            ("prints", [str(value) for value in dict.fromkeys(prints)], ""),
+        ]
 
     def prefetch(self, content_hash: str, band_keys: Sequence[int], prints: Sequence[int]) -> None:
         """Read in one round trip what judging one document looks up: its content hash, band
         keys and passage prints, committed and in the batch (three round trips one by one, on
-        the path every document of a batch takes in turn). Each answer serves one lookup."""
-        self._prefetched = self._read_scoped(
-            [
-                ("kept", [content_hash], "decided"),
-                ("near:bands", [str(band) for band in dict.fromkeys(band_keys)], ""),
-                ("prints", [str(value) for value in dict.fromkeys(prints)], ""),
-            ],
-            "looking up a document",
-        )
+        the path every document of a batch takes in turn). Each answer serves one lookup.
+        Nothing to read when :meth:`read_ahead` read it all already."""
+        lookups = self._lookups(content_hash, band_keys, prints)
+        if self.has_read_ahead(lookups):
+            self._prefetched = {}
+            return
+        self._prefetched = self._read_scoped(lookups, "looking up a document")
         self._prefetched_in = self.current_unit
+
+    def read_ahead(
+        self, documents: Sequence[tuple[str, Sequence[int], Sequence[int]]], last_unit: int
+    ) -> None:
+        """Read in one round trip the lookups of several documents (content hash, band keys,
+        prints) of the units from the current one to ``last_unit``.
+
+        Only for units this worker alone decides, from the one whose turn it is: the decisions
+        of every unit before are published, so their lookups read now what they would read
+        later, and the entries of these units themselves are in the open transaction. A commit
+        empties the transaction, and with it what was read ahead.
+        """
+        current = self.current_unit
+        if current is None:
+            return
+        reads: dict[tuple[str, str], dict[str, None]] = {}
+        for document in documents:
+            for name, fields, batch_name in self._lookups(*document):
+                reads.setdefault((name, batch_name), {}).update(dict.fromkeys(fields))
+        found = self._read_scoped(
+            [(name, list(fields), batch_name) for (name, batch_name), fields in reads.items()],
+            "looking up documents",
+        )
+        self._ahead = {
+            (name, field): [(scope, values[i]) for scope, values in scoped]
+            for (name, fields), scoped in found.items()
+            for i, field in enumerate(fields)
+        }
+        self._ahead_for = (current[0], current[1], last_unit)
+
+    def has_read_ahead(self, lookups: list[tuple[str, list[str], str]]) -> bool:
+        """Whether :meth:`read_ahead` read every field of ``lookups`` for the current unit."""
+        span, current = self._ahead_for, self.current_unit
+        if span is None or current is None:
+            return False
+        if current[0] != span[0] or not span[1] <= current[1] <= span[2]:
+            return False
+        ahead = self._ahead
+        return all((name, field) in ahead for name, fields, _ in lookups for field in fields)
+
+    def has_read_ahead_for(self, document: tuple[str, Sequence[int], Sequence[int]]) -> bool:
+        """Whether the lookups of ``document`` (content hash, band keys, prints) were read."""
+        return self.has_read_ahead(self._lookups(*document))
+
+    def _read_before(self, name: str, fields: list[str]) -> list[tuple[str, list[Any]]] | None:
+        """The answers :meth:`read_ahead` holds for ``fields`` of ``name``, by scope, if all."""
+        if not fields or not self.has_read_ahead([(name, fields, "")]):
+            return None
+        answers = [self._ahead[(name, field)] for field in fields]
+        return [
+            (scope, [answer[i][1] for answer in answers]) for i, (scope, _) in enumerate(answers[0])
+        ]
+
+    def _forget_read_ahead(self) -> None:
+        self._ahead = {}
+        self._ahead_for = None
 
     # -- meta ------------------------------------------------------------------------------
 
@@ -481,6 +553,7 @@ class RedisState:
         self._entries(index).kept[content_hash] = None
 
     def reset(self) -> None:
+        self._forget_read_ahead()
         old = self.pending
         self.pending = Pending(
             ops=old.ops, guards=old.guards, meta=old.meta, decided=old.decided, reset=True
@@ -719,6 +792,7 @@ class RedisState:
             answer = str(self._commit_script(args=[json.dumps(plan, ensure_ascii=False)]))
         if answer != "OK":
             self.pending = Pending()
+            self._forget_read_ahead()
             message = (
                 f"{self.describe()}: nothing committed: unit {answer.split()[-1]} was taken over "
                 "by another worker (this one missed its lease renewals)"
@@ -726,11 +800,13 @@ class RedisState:
             self.fail(message)
             raise LeaseLost(message)
         self.pending = rest
+        self._forget_read_ahead()  # the entries of decided units left the transaction
         for after in self.after_commit:
             after(committed)
 
     def rollback(self) -> None:
         self.pending = Pending()
+        self._forget_read_ahead()
 
     def close(self) -> None:
         self.rollback()
