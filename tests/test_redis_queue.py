@@ -353,12 +353,18 @@ def decide_three_units(state: RedisState, committed: int) -> WorkQueue:
     return queue
 
 
+def worker_in_batch(server: RedisServer, queue: WorkQueue) -> RedisState:
+    """Another worker's store, in the batch of ``queue``."""
+    store = RedisState(server.url(namespace="t"))
+    store.batch_epoch = queue.epoch
+    return store
+
+
 def test_near_index_lookups_see_earlier_units_decisions_only(
     server: RedisServer, state: RedisState
 ) -> None:
     queue = decide_three_units(state, committed=3)  # the later units are committed too
-    again = RedisState(server.url(namespace="t"))  # a worker re-doing unit 1
-    again.batch_epoch = queue.epoch
+    again = worker_in_batch(server, queue)  # a worker re-doing unit 1
     again.current_unit = (queue.prefix, 1)
     assert again.lsh_candidates([7]) == ["doc-0"]
     assert again.paragraph_holders([9]) == {9: ["doc-0"]}
@@ -386,8 +392,7 @@ def test_one_round_trip_reads_what_judging_a_document_looks_up(
 ) -> None:
     # units 0 and 1 committed; unit 2 in the batch's decisions only
     queue = decide_three_units(state, committed=2)
-    again = RedisState(server.url(namespace="t"))
-    again.batch_epoch = queue.epoch
+    again = worker_in_batch(server, queue)
     trips = counting_round_trips(again)
 
     def lookups(content_hash: str) -> tuple[Any, ...]:
@@ -418,8 +423,7 @@ def test_reading_ahead_answers_the_lookups_of_its_units_as_one_by_one(
 ) -> None:
     # units 0 and 1 committed, unit 2 in the batch's decisions only; units 3 to 5 are ours
     queue = decide_three_units(state, committed=2)
-    again = RedisState(server.url(namespace="t"))
-    again.batch_epoch = queue.epoch
+    again = worker_in_batch(server, queue)
     documents = [("h0", [7], [9]), ("h2", [7, 8], [9, 10]), ("h-new", [8], [10])]
 
     def lookups(content_hash: str, bands: list[int], prints: list[int]) -> tuple[Any, ...]:
@@ -458,8 +462,7 @@ def test_reading_ahead_answers_the_lookups_of_its_units_as_one_by_one(
 
 def test_a_commit_forgets_what_was_read_ahead(server: RedisServer, state: RedisState) -> None:
     queue = decide_three_units(state, committed=3)
-    again = RedisState(server.url(namespace="t"))
-    again.batch_epoch = queue.epoch
+    again = worker_in_batch(server, queue)
     again.current_unit = (queue.prefix, 3)
     again.read_ahead([("h9", [70], [90]), ("h10", [70], [90])], last_unit=4)
     assert again.find_exact("h9") is None
