@@ -204,6 +204,26 @@ def test_decisions_are_published_strictly_in_unit_order(state: RedisState) -> No
     assert state.client.hget(first.keys["decided"], "h0") == "doc-0 a 0"
 
 
+def test_moving_the_turn_is_published_to_the_workers_waiting_for_it(state: RedisState) -> None:
+    first, second = queue_for(state, "a"), queue_for(state, "b")
+    first.seed(NAMES)
+    first.take()
+    second.take()
+    listener = state.client.pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(first.keys["turn"])
+    assert publish(second, state, 1, "h2", "doc-2", "b") == "WAIT"
+    assert publish(first, state, 0, "h0", "doc-0", "a") == "OK"
+    assert publish(second, state, 1, "h2", "doc-2", "b") == "OK"
+    heard = []
+    deadline = time.monotonic() + 5
+    while len(heard) < 2 and time.monotonic() < deadline:
+        message = listener.get_message(timeout=0.1)
+        if message is not None:
+            heard.append(message["data"])
+    listener.close()
+    assert heard == ["1", "2"]  # one message a move, none for the decision that had to wait
+
+
 def test_lookups_see_earlier_units_decisions_only(state: RedisState) -> None:
     queue = queue_for(state, "a")
     queue.seed(NAMES)

@@ -111,7 +111,8 @@ return lost
 #: KEYS: leases, owners, turn. ARGV: owner, index, JSON list of the unit's publishing writes
 #: (:meth:`newspipe.state.redis.RedisState.unit_ops`: exact hashes, near-duplicate index, passage
 #: prints under the batch's keys). 'WAIT' until every earlier unit is decided; 'LOST' if the lease
-#: went to another worker.
+#: went to another worker. Moving the turn publishes it on the channel named as the turn's key,
+#: which wakes the workers waiting for it.
 DECIDE = (
     APPLY_OPS
     + _NOW
@@ -124,7 +125,10 @@ local index = tonumber(ARGV[2])
 local turn = tonumber(redis.call('GET', KEYS[3]) or '0')
 if index > turn then return 'WAIT' end
 for _, op in ipairs(cjson.decode(ARGV[3])) do apply(op) end
-if index == turn then redis.call('SET', KEYS[3], index + 1) end
+if index == turn then
+  redis.call('SET', KEYS[3], index + 1)
+  redis.call('PUBLISH', KEYS[3], index + 1)
+end
 return 'OK'
 """
 )

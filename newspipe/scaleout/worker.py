@@ -45,10 +45,14 @@ UNIT_KEY = "_unit"
 GATE_PRIORITY = 299
 GATE_PATH = "newspipe.scaleout.worker.OrderGate"
 
-#: How often a worker with documents or units waiting for the turn looks whether it moved.
-TURN_POLL_SECONDS = 0.001
+#: How often a worker with documents or units waiting for the turn looks whether it moved, in
+#: case a message of the turn's channel did not come (it wakes the worker at once).
+TURN_POLL_SECONDS = 0.005
 #: How often it looks with nothing waiting.
 IDLE_POLL_SECONDS = 0.02
+#: How long the listener of the turn's channel waits for a message before it looks whether the
+#: run is over.
+LISTEN_SECONDS = 0.1
 #: At most this many documents waiting at the gate have their lookups read in one round trip
 #: (the next ones, in batch order; the first after them reads again when its turn comes).
 READ_AHEAD_DOCUMENTS = 256
@@ -152,6 +156,7 @@ class Worker:
         self._renew_now = threading.Event()
         self._renew_asked = 0.0
         self._heartbeat: threading.Thread | None = None
+        self._listener: threading.Thread | None = None
         self.failed: str | None = None
         #: Called with each unit's index once its decisions are published (the recorder's).
         self.on_decided: list[Callable[[int], None]] = []
@@ -416,9 +421,7 @@ class Worker:
                     return
                 continue
             if index > self._turn:
-                self._turn = self.queue.turn()
-                if index > self._turn:
-                    return
+                return  # earlier units are another worker's: wait for the turn to move
             answer = self.queue.decide(index, self.state.unit_ops(index, self.queue.prefix))
             if answer == "WAIT":
                 return
@@ -450,9 +453,7 @@ class Worker:
         if unit.settled_below < position:
             return  # an earlier document of the unit is still in a stage before the gate
         if index > self._turn:
-            self._turn = self.queue.turn()
-            if index > self._turn:
-                return
+            return  # not its turn yet
         self.state.current_unit = (self.queue.prefix, index)
         # Before the document leaves the heap: if Redis fails here, stop() finds it waiting
         # and lets it go as an error, instead of leaving the crawl waiting for it forever.
@@ -485,18 +486,68 @@ class Worker:
         if len(documents) > 1:  # one alone: the dedup stage reads its own, as before
             self.state.read_ahead(documents, last)
 
-    async def _pump(self) -> None:
-        """Watch the turn move while documents or units wait on other workers.
+    def _listen_for_turns(self, channel: str) -> None:
+        """Wake the loop each time a worker moves the turn (its decide script publishes it).
 
-        Polls every millisecond while something waits (every 20 ms otherwise): the turn passes
-        from worker to worker once a run of units, and each hand-over waits for this poll. A
-        back-off to 20 ms while the turn stayed made two workers slower than one.
+        The turn passes from worker to worker once a run of units: waiting for a poll at each
+        hand-over (up to 20 ms) made two workers slower than one, and polling every millisecond
+        spent the cores on round trips. If this listener fails, :meth:`_pump` still polls.
         """
+        try:
+            pubsub = self.state.client.pubsub(ignore_subscribe_messages=True)
+        except Exception:
+            logger.debug("no listener for the turn: polling it", exc_info=True)
+            return
+        try:
+            pubsub.subscribe(channel)
+            while not self._stop.is_set():
+                message = pubsub.get_message(timeout=LISTEN_SECONDS)
+                if message is None or message.get("type") != "message":
+                    continue
+                turn = int(message["data"])
+                if turn > self._turn:  # not a move of this worker's own: wake the loop
+                    self.loop.call_soon_threadsafe(self._turn_moved, turn)
+        except Exception:  # Redis gone, or the loop closed: the run's own calls say why
+            logger.debug("the listener for the turn stopped", exc_info=True)
+        finally:
+            try:
+                pubsub.close()
+            except Exception:
+                logger.debug("closing the listener for the turn failed", exc_info=True)
+
+    def _turn_moved(self, turn: int) -> None:
+        self._turn = max(self._turn, turn)
+        self.progress()
+
+    async def _pump(self) -> None:
+        """Watch the turn move while documents or units wait on other workers, in case a
+        message of :meth:`_listen_for_turns` does not come (every 5 ms; 20 ms otherwise)."""
         while self.failed is None:
             waiting = bool(self._waiting) or any(u.complete() for u in self.units.values())
             if waiting:
+                self._read_turn()
                 self.progress()
             await asyncio.sleep(TURN_POLL_SECONDS if waiting else IDLE_POLL_SECONDS)
+
+    def _read_turn(self) -> None:
+        """The turn as Redis has it (the only place it is read: messages bring it otherwise)."""
+        if self.queue is None or self.failed is not None:
+            return
+        try:
+            self._turn = max(self._turn, self.queue.turn())
+        except Exception as exc:
+            self._redis_failed("reading the turn", exc)
+            return
+        if self._listener is None and self.units and min(self.units) > self._turn:
+            # Waiting for another worker: from now on, hear the turn move. (A worker alone
+            # never waits, and would only hear its own moves.)
+            self._listener = threading.Thread(
+                target=self._listen_for_turns,
+                args=(self.queue.keys["turn"],),
+                name="newspipe-turn",
+                daemon=True,
+            )
+            self._listener.start()
 
     # -- leases ---------------------------------------------------------------------------
 
@@ -538,8 +589,9 @@ class Worker:
     def _stop_heartbeat(self) -> None:
         self._stop.set()
         self._renew_now.set()
-        if self._heartbeat is not None and self._heartbeat is not threading.current_thread():
-            self._heartbeat.join()
+        for thread in (self._heartbeat, self._listener):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join()
 
     def _after_close(self) -> None:
         self._stop_heartbeat()
