@@ -82,6 +82,10 @@ class Fingerprint:
     band_keys: list[int]
     passages: Passages
 
+    def lookups(self) -> tuple[str, list[int], list[int]]:
+        """What judging it looks up in the state: content hash, band keys, distinct prints."""
+        return self.content_hash, self.band_keys, list(set(self.passages.prints))
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Sent back from every worker for every document: the signature as bytes and the
         # fields as arguments unpickle several times faster than numpy's and dataclasses' own.
@@ -139,8 +143,9 @@ class Deduplicator:
             else fingerprint(normalised, self.config)
         )
         verdict = Verdict(prints.content_hash)
-        held = list(set(prints.passages.prints))
-        self.state.prefetch(verdict.content_hash, prints.band_keys, held)
+        lookups = prints.lookups()
+        held = lookups[2]
+        self.state.prefetch(*lookups)
         original = self.state.find_exact(verdict.content_hash)
         if original is not None:
             verdict.reason, verdict.duplicate_of, verdict.similarity = "duplicate", original, 1.0

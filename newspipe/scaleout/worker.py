@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
 from weakref import WeakKeyDictionary
 
@@ -646,8 +647,6 @@ class OrderGate:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self._next_stage: Stage | None = None
-        self._next_found = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -666,15 +665,17 @@ class OrderGate:
         """The next stage's pure :meth:`~newspipe.stages.base.Stage.prepare` (dedup's MinHash),
         run before the document waits for its turn: past the gate documents go one at a time,
         across all the workers, so what can be done before it is not done after it."""
-        if not self._next_found:
-            self._next_stage = next_stage_with_prepare(self.crawler, self)
-            self._next_found = True
-        if self._next_stage is None:
+        stage = self._next_stage
+        if stage is None:
             return
         try:
-            self._next_stage.prepare(adapter_for(item))
+            stage.prepare(adapter_for(item))
         except Exception:  # the stage's process computes it again and rejects the document
-            logger.debug("prepare of %s failed before the gate", self._next_stage, exc_info=True)
+            logger.debug("prepare of %s failed before the gate", stage, exc_info=True)
+
+    @cached_property  # the pipelines are fixed once the crawl runs
+    def _next_stage(self) -> Stage | None:
+        return next_stage_with_prepare(self.crawler, self)
 
 
 def next_stage_with_prepare(crawler: Crawler, component: object) -> Stage | None:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
-    from newspipe.dedup.engine import Deduplicator
+    from newspipe.dedup.engine import Deduplicator, Fingerprint
 
 __all__ = ["DedupStage"]
 
@@ -62,8 +62,8 @@ def dedup_lookups(doc: dict[str, Any]) -> tuple[str, list[int], list[int]] | Non
     prepared = doc.get(FINGERPRINT)
     if prepared is None or prepared[0] is not doc.get("text"):
         return None
-    prints = prepared[1]
-    return prints.content_hash, prints.band_keys, list(set(prints.passages.prints))
+    fingerprint: Fingerprint = prepared[1]
+    return fingerprint.lookups()
 
 
 def source_hint(doc: Any) -> str | None:

@@ -437,7 +437,7 @@ class RedisState:
         keys and passage prints, committed and in the batch (three round trips one by one, on
         the path every document of a batch takes in turn). Each answer serves one lookup.
         Nothing to read when :meth:`read_ahead` read it all already."""
-        lookups = self._lookups(content_hash, band_keys, prints)
+        lookups = self._lookups(content_hash, band_keys, prints)  # the fields, made once
         if self.has_read_ahead(lookups):
             self._prefetched = {}
             return
@@ -473,19 +473,26 @@ class RedisState:
         }
         self._ahead_for = (current[0], current[1], last_unit)
 
+    def _ahead_serves_current_unit(self) -> bool:
+        span, current = self._ahead_for, self.current_unit
+        return (
+            span is not None
+            and current is not None
+            and current[0] == span[0]
+            and span[1] <= current[1] <= span[2]
+        )
+
     def has_read_ahead(self, lookups: list[tuple[str, list[str], str]]) -> bool:
         """Whether :meth:`read_ahead` read every field of ``lookups`` for the current unit."""
-        span, current = self._ahead_for, self.current_unit
-        if span is None or current is None:
-            return False
-        if current[0] != span[0] or not span[1] <= current[1] <= span[2]:
+        if not self._ahead_serves_current_unit():
             return False
         ahead = self._ahead
         return all((name, field) in ahead for name, fields, _ in lookups for field in fields)
 
     def has_read_ahead_for(self, document: tuple[str, Sequence[int], Sequence[int]]) -> bool:
         """Whether the lookups of ``document`` (content hash, band keys, prints) were read."""
-        return self.has_read_ahead(self._lookups(*document))
+        # the span first: a worker alone never reads ahead, and needs no field names made
+        return self._ahead_serves_current_unit() and self.has_read_ahead(self._lookups(*document))
 
     def _read_before(self, name: str, fields: list[str]) -> list[tuple[str, list[Any]]] | None:
         """The answers :meth:`read_ahead` holds for ``fields`` of ``name``, by scope, if all."""
