@@ -98,6 +98,42 @@ def test_crash_between_commit_and_rename_is_finished_by_recovery(
     assert state.get_inputs(["/in/a.txt", "/in/b.txt"]) == {"/in/a.txt": "{}"}
 
 
+def test_workers_sharing_an_output_dir_recover_only_the_dead_ones_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scale-out: each worker's run has its own pending list; a starting worker finishes the
+    renames of a dead run and leaves a live run's files, committed or not, to that run."""
+    state = open_state(tmp_path)
+
+    def die(_: object) -> int:
+        raise Crash
+
+    monkeypatch.setattr(shards, "_rename", die)
+    shard_sets = {
+        run: ShardSet(tmp_path, run, shard_docs=2, gzipped=False) for run in ("dead", "alive")
+    }
+    for run, shard_set in shard_sets.items():
+        with pytest.raises(Crash):
+            commit_shards(state, two_records(shard_set), {}, key=f"{PENDING_META}:{run}")
+    monkeypatch.undo()
+    shard_sets["alive"].write("kept", {"id": "e"})  # the live run's next shard, not committed
+
+    recovered = recover(
+        state,
+        tmp_path,
+        pending_keys=[f"{PENDING_META}:dead", f"{PENDING_META}:alive"],
+        is_alive=lambda run_id: run_id == "alive",
+    )
+    assert [item.final.name for item in recovered] == [
+        "seeds-dead.jsonl",
+        "seeds-dead.rejects.jsonl",
+    ]
+    assert finals(tmp_path) == {"seeds-dead.jsonl": 2, "seeds-dead.rejects.jsonl": 1}
+    assert len(temps(tmp_path)) == 3  # the live run's committed pair and its open shard
+    assert json.loads(state.get_meta(f"{PENDING_META}:dead") or "") == []
+    assert len(json.loads(state.get_meta(f"{PENDING_META}:alive") or "")) == 2
+
+
 def test_crash_after_the_rename_needs_no_rename(tmp_path: Path) -> None:
     state = open_state(tmp_path)
     pending = two_records(ShardSet(tmp_path, "r1", shard_docs=2, gzipped=False))

@@ -245,6 +245,13 @@ def test_a_worker_killed_mid_run_leaves_its_units_to_others(
     killed = project.runs / "kill-1"
     assert not (killed / "runs").exists(), "the killed worker wrote a manifest"
     assert list(killed.glob("seeds-*.jsonl")), "the worker was killed before committing anything"
+    # Killed between its Redis commit and the renames, the worker left committed documents in
+    # temp files: the next run on its output dir renames them (recover()), as cron's would.
+    settles = project.worker("kill-1-settles", redis_server.url(), output="kill-1")
+    assert wait(settles) == 0, project.log("kill-1-settles")
+    assert not list(killed.glob(".seeds-*.tmp")), "temp files not settled"
+    statuses = [json.loads(p.read_text("utf-8"))["status"] for p in (killed / "runs").glob("*")]
+    assert sorted(statuses) == ["completed", "interrupted"]
     folders = [project.runs / n for n in [*names, "kill-fresh"]]
     assert_exactly_once(single_run, read_outputs(folders))
     assert "taking over unit" in "".join(project.log(n) for n in [*names[1:], "kill-fresh"])
