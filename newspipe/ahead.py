@@ -44,7 +44,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -215,10 +215,12 @@ def run_chain(
     return results
 
 
-def _run_in_worker(documents: list[dict[str, Any]]) -> list[dict[str, Step]]:
-    return run_chain(_worker_chain, documents)
+def _run_in_worker(documents: list[dict[str, Any]]) -> DocumentsDone:
+    counters: dict[str, Any] = {}
+    return (documents, _run_to_send(_worker_chain, documents, counters)), counters
 
 
+DocumentsDone = tuple[tuple[list[dict[str, Any]], list[dict[str, Step]]], dict[str, Any]]
 FilesDone = tuple[list[tuple[ReadFile, list[dict[str, Step]]]], dict[str, Any]]
 
 
@@ -267,11 +269,14 @@ def _run_to_send(
 
 
 def ahead_chain(pipelines: Iterable[Any]) -> Chain:
-    """The leading pure stages of the pipeline, then the ``prepare`` of the next stage if any."""
+    """The leading pure stages of the pipeline, then the ``prepare`` of the next stage if any
+    (pipelines that only hold documents back, with ``only_orders = True``, are passed over)."""
     from newspipe.stages.base import Stage
 
     chain: Chain = []
     for component in pipelines:
+        if getattr(component, "only_orders", False):
+            continue  # scale-out's gate holds documents back, in order, and changes none
         if not isinstance(component, Stage):
             break
         if component.pure:
@@ -291,10 +296,11 @@ def batches(documents: Iterable[dict[str, Any]], size: int) -> Iterator[list[dic
 
 @dataclass(slots=True)
 class DocumentBatch:
-    """Documents read in the crawl process, sent to a worker for the chain."""
+    """Documents read in the crawl process, sent to a worker for the chain; they come back as
+    the chain left them (the steps say what is left to replay: counters, rejects)."""
 
     documents: list[dict[str, Any]]
-    #: What the stages counted, when not carried by the steps (none here).
+    #: What the stages counted for all the documents of the batch (set when it settles).
     counters: dict[str, Any] = field(default_factory=dict)
     #: Its share of the queue to the workers (see :func:`weight_of`).
     weight: int = 1
@@ -303,12 +309,14 @@ class DocumentBatch:
         shipped = [{k: v for k, v in doc.items() if k != AHEAD} for doc in self.documents]
         return pool.submit(_run_in_worker, shipped)
 
-    def settle(self, results: list[dict[str, Step]] | None) -> list[dict[str, Any]]:
+    def settle(self, results: DocumentsDone | None) -> list[dict[str, Any]]:
         """The documents, with their steps when the worker did them (None: the pipeline will)."""
-        if results is not None:
-            for document, steps in zip(self.documents, results, strict=True):
-                document[AHEAD] = steps
-        return self.documents
+        if results is None:
+            return self.documents
+        (documents, steps), self.counters = results
+        for document, its_steps in zip(documents, steps, strict=True):
+            document[AHEAD] = its_steps
+        return documents
 
 
 @dataclass(slots=True)
@@ -468,6 +476,8 @@ class AheadRunner:
         self.stats = stats
         #: Reads one input file in a worker (for :class:`FileBatch`); picklable.
         self.reader = reader
+        #: The pool broke (a worker was killed) in :meth:`run_stream`: the rest runs in place.
+        self._broken = False
 
     @classmethod
     def for_crawler(
@@ -526,14 +536,7 @@ class AheadRunner:
                         break
                     pending = itertools.chain([following], pending)
                 if pool is None:
-                    # spawn, not fork: forking a process that runs a reactor and threads can
-                    # deadlock.
-                    pool = ProcessPoolExecutor(
-                        self.workers,
-                        multiprocessing.get_context("spawn"),
-                        initializer=_init_worker,
-                        initargs=(pickled, pickled_reader),
-                    )
+                    pool = self._start_pool(pickled, pickled_reader)
                 if not in_place:
                     try:
                         in_flight.append((task, task.submit(pool)))
@@ -576,6 +579,99 @@ class AheadRunner:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
 
+    async def run_stream(
+        self,
+        documents: AsyncGenerator[dict[str, Any], None],
+        settled: Callable[[list[dict[str, Any]]], None] | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The documents of an asynchronous source, each through the chain in a worker, in
+        source order (scale-out's: documents of the units a worker takes as others leave).
+        ``settled`` is given each batch as it comes back, before its documents are handed on.
+
+        A batch goes out when full, or as soon as the source has no document ready: the source
+        may be waiting for documents sent out earlier to leave the pipeline (a worker takes new
+        units once its earlier ones are decided), so nothing is held back waiting for it. While
+        the source waits, the documents that come back are handed on.
+        """
+        try:
+            pickled = pickle.dumps(self.chain)
+        except Exception as exc:  # a stage holding something live: run it in the pipeline
+            logger.warning("stages cannot run in worker processes (%s); running them in place", exc)
+            async for document in documents:
+                yield document
+            return
+        pool: ProcessPoolExecutor | None = None
+        in_flight: deque[tuple[DocumentBatch, Future[Any]]] = deque()
+        limit = QUEUED_PER_WORKER * self.workers + 1
+        batch: list[dict[str, Any]] = []
+        upcoming: asyncio.Future[Any] | None = None
+        ended = False
+        try:
+            while not ended or batch or in_flight:
+                if not ended and upcoming is None:
+                    upcoming = asyncio.ensure_future(anext(documents, _ENDED))
+                    await asyncio.sleep(0)  # one step: a source with a document ready gives it
+                if upcoming is not None and upcoming.done():
+                    document, upcoming = upcoming.result(), None
+                    if document is _ENDED:
+                        ended = True
+                    else:
+                        batch.append(document)
+                        if len(batch) < self.batch_size:
+                            continue
+                if batch:  # full, or the source has none ready: out it goes
+                    task, batch = DocumentBatch(batch), []
+                    if pool is None:
+                        pool = self._start_pool(pickled, b"")
+                    in_flight.append((task, self._submit_or_not(task, pool)))
+                if in_flight and (ended or len(in_flight) >= limit or in_flight[0][1].done()):
+                    back = await self._settle(*in_flight.popleft())
+                    if settled is not None:
+                        settled(back)
+                    for document in back:
+                        yield document
+                    continue
+                waits: set[asyncio.Future[Any]] = set()
+                if upcoming is not None:
+                    waits.add(upcoming)
+                if in_flight:
+                    waits.add(asyncio.wrap_future(in_flight[0][1]))
+                if waits:
+                    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if upcoming is not None and not upcoming.done():
+                upcoming.cancel()  # the source stops where it waits (its finally runs)
+            else:
+                await documents.aclose()
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def _submit_or_not(self, task: DocumentBatch, pool: ProcessPoolExecutor) -> Future[Any]:
+        """``task`` sent to the pool; once the pool is broken (a worker was killed), a future
+        of nothing: the task's documents go down the pipeline as they are, in their turn."""
+        if not self._broken:
+            try:
+                return task.submit(pool)
+            except BrokenProcessPool as exc:
+                logger.warning(
+                    "the worker processes are gone (%s); the rest of the documents run in the "
+                    "crawl process",
+                    exc,
+                )
+                self._broken = True
+        nothing: Future[Any] = Future()
+        nothing.set_result(None)
+        return nothing
+
+    def _start_pool(self, pickled: bytes, pickled_reader: bytes) -> ProcessPoolExecutor:
+        # spawn, not fork: forking a process that runs a reactor and threads can deadlock.
+        return ProcessPoolExecutor(
+            self.workers,
+            multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(pickled, pickled_reader),
+        )
+
     async def _settle(self, task: Task, future: Future[Any]) -> list[dict[str, Any]]:
         """The task's documents with their steps attached (none if a worker died: in place)."""
         try:
@@ -590,6 +686,10 @@ class AheadRunner:
             ahead = sum(1 for document in documents if AHEAD in document)
             self.stats.inc_value("newspipe/ahead/documents", ahead)
         return documents
+
+
+#: What :meth:`AheadRunner.run_stream` gets from a source that has no more documents.
+_ENDED: Any = object()
 
 
 def worker_count(setting_value: Any) -> int:

@@ -145,6 +145,116 @@ def test_a_killed_worker_costs_nothing_but_speed() -> None:
     assert "_ahead" not in out[-1]
 
 
+class Prepares(Stage):
+    """Not pure, with a pure ``prepare`` that notes where it ran."""
+
+    name = "prepares"
+
+    def prepare(self, doc: ItemAdapter) -> None:
+        doc["_prepared_in"] = os.getpid()
+
+    def process(self, doc: ItemAdapter) -> None:
+        doc["prepared_in"] = doc.pop("_prepared_in")
+
+
+class OnlyOrders:
+    """A plain pipeline that holds documents back and changes none (as scale-out's gate)."""
+
+    only_orders = True
+
+
+def test_the_chain_passes_over_a_pipeline_that_only_orders_documents() -> None:
+    clean, shout, prepares = CleanStage(), Shout(), Prepares()
+    chain = ahead_chain([clean, OnlyOrders(), shout, prepares])
+    assert chain == [(clean, "process"), (shout, "process"), (prepares, "prepare")]
+    assert ahead_chain([clean, object(), shout]) == [(clean, "process")]
+
+
+def test_a_prepare_done_ahead_is_taken_from_its_step_not_done_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    documents: list[dict[str, Any]] = [{"text": "نص"}]
+    # as a worker sends it back: the document as the chain left it, and the steps
+    [steps] = run_chain([(Prepares(), "prepare")], documents, record_changes=False)
+    item = {**documents[0], "_ahead": steps}
+    stage = Prepares()
+    prepared_again: list[Any] = []
+    monkeypatch.setattr(stage, "prepare", prepared_again.append)
+    stage.prepare_item(item)
+    assert prepared_again == [] and "prepares" not in item["_ahead"]
+    assert stage.process_item(item)["prepared_in"] == os.getpid()
+    stage.prepare_item({"text": "نص"})  # nothing done ahead: prepared here
+    assert len(prepared_again) == 1
+
+
+def run_stream(
+    runner: AheadRunner, source: Any, consume: Any = None
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """What ``runner.run_stream(source)`` hands on, and the sizes of the batches that came back;
+    ``consume(document, count)`` is called with each document as it comes."""
+    batches: list[int] = []
+
+    async def collect() -> list[dict[str, Any]]:
+        out = []
+        async for document in runner.run_stream(source, lambda docs: batches.append(len(docs))):
+            out.append(document)
+            if consume is not None:
+                consume(document, len(out))
+        return out
+
+    async def bounded() -> list[dict[str, Any]]:
+        return await asyncio.wait_for(collect(), 20)
+
+    return asyncio.run(bounded()), batches
+
+
+def test_a_stream_sends_a_batch_out_as_soon_as_its_source_waits() -> None:
+    """A scale-out worker takes new units once earlier documents have left the pipeline: the
+    documents read before it waits must go out then, not when a batch would be full."""
+    handed_on = asyncio.Event()
+
+    async def source() -> Any:
+        for number in range(30):
+            if number in (10, 25):
+                await handed_on.wait()  # until the consumer has every document given so far
+                handed_on.clear()
+            yield {"path": f"{number:03d}.txt", "text": f"doc {number}"}
+
+    def consume(document: dict[str, Any], count: int) -> None:
+        if count in (10, 25):
+            handed_on.set()
+
+    runner = AheadRunner([(WherePid(), "process")], workers=1, batch_size=8)
+    out, batches = run_stream(runner, source(), consume)
+    assert [doc["path"] for doc in out] == [f"{number:03d}.txt" for number in range(30)]
+    assert all("where" in doc["_ahead"] for doc in out)
+    assert os.getpid() not in {doc["ran_in"] for doc in out}  # all in the worker process
+    assert batches == [8, 2, 8, 7, 5]  # full ones, and what was read when the source waited
+
+
+def test_a_stream_closed_early_stops_its_source() -> None:
+    stopped: list[str] = []
+
+    async def source() -> Any:
+        try:
+            yield {"text": "first"}
+            await asyncio.Event().wait()  # a source with nothing more for now
+            yield {"text": "never"}
+        finally:
+            stopped.append("stopped")
+
+    async def first_only() -> list[dict[str, Any]]:
+        runner = AheadRunner([(Shout(), "process")], workers=1)
+        stream = runner.run_stream(source())
+        first = [await anext(stream)]
+        await stream.aclose()
+        await asyncio.sleep(0)  # the source's own task stops at its next step
+        return first
+
+    assert [doc["text"] for doc in asyncio.run(first_only())] == ["FIRST"]
+    assert stopped == ["stopped"]
+
+
 def article_lines(sentence: str, count: int) -> list[str]:
     """``count`` JSON Lines of distinct articles made from ``sentence`` (one ``{}`` in it)."""
     return [

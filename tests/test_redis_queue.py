@@ -703,3 +703,40 @@ def test_a_worker_says_how_far_the_batch_has_got(server: RedisServer, tmp_path: 
     shares = [int(line.split("/200 inputs (")[1].split("%")[0]) for line in lines]
     assert shares and shares == sorted(shares) and shares[-1] <= 100, lines
     assert any("ETA" in line for line in lines), lines
+
+
+def test_a_worker_runs_the_pure_stages_ahead_and_reads_lookups_for_many_documents_at_once(
+    server: RedisServer, tmp_path: Path
+) -> None:
+    """A Redis worker sends what it reads through the worker processes, as a SQLite run does,
+    and reads the dedup lookups of the documents they send back in few round trips; what it
+    keeps and rejects is what one SQLite run keeps and rejects."""
+    from tests.crawling import crawl
+
+    sentence = (
+        "أعلنت وزارة الصحة أن حملة التطعيم في المنطقة {} شملت آلاف الأطفال خلال الأسبوع الأول"
+    )
+    root = tmp_path / "in"
+    root.mkdir()
+    for number in range(120):
+        variant = number % 90  # the last 30 are copies of the first ones
+        (root / f"{number:03d}.txt").write_text(sentence.format(f"رقم {variant} " * 4), "utf-8")
+    redis_run = crawl(
+        {"NEWSPIPE_STATE": server.url(), "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "redis")},
+        path=str(root),
+    )
+    sqlite_run = crawl(
+        {
+            "NEWSPIPE_STATE": str(tmp_path / "state.sqlite"),
+            "NEWSPIPE_OUTPUT_DIR": str(tmp_path / "sqlite"),
+        },
+        path=str(root),
+    )
+    assert redis_run.exit_code == 0 and len(redis_run.kept) == 90
+    assert sorted(doc["id"] for doc in redis_run.kept) == sorted(d["id"] for d in sqlite_run.kept)
+    assert redis_run.reasons == sqlite_run.reasons
+    stats = redis_run.stats
+    assert stats["newspipe/ahead/documents"] == 120  # every one through the worker processes
+    # before: one round trip a document; now several documents' lookups in each
+    assert stats.get("newspipe/scaleout/documents_read_ahead", 0) >= 110
+    assert stats.get("newspipe/scaleout/read_aheads", 0) <= 20

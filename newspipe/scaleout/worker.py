@@ -12,7 +12,7 @@ import heapq
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
@@ -22,7 +22,7 @@ from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from newspipe.config import get_float, get_int
-from newspipe.document import INPUT_REJECT, adapter_for
+from newspipe.document import INPUT_REJECT
 from newspipe.inputs.read import InputFile, InputOptions, find_inputs
 from newspipe.manifest import InputRecord
 from newspipe.rejects import Rejected
@@ -149,6 +149,9 @@ class Worker:
         #: Documents at the gate: ``(unit index, position, future, document)``, a heap.
         self._waiting: list[tuple[int, int, asyncio.Future[None], dict[str, Any]]] = []
         self._in_flight: tuple[int, int] | None = None
+        #: Documents back from the worker processes, fingerprinted, not yet at the gate: their
+        #: lookups are read ahead with those of the documents waiting there.
+        self._coming: dict[tuple[int, int], dict[str, Any]] = {}
         self._turn = 0
         self._next_reclaim_check = 0.0
         self._liveness: dict[int, tuple[float, str]] | None = None
@@ -189,13 +192,14 @@ class Worker:
         if self.failed is None:
             self.failed = message
         waiting, self._waiting = self._waiting, []
+        self._coming.clear()
         for _, _, future, _ in waiting:
             if not future.done():
                 future.set_exception(not_processed(message))
 
     # -- the spider's side ------------------------------------------------------------------
 
-    async def documents(self, options: InputOptions) -> AsyncIterator[dict[str, Any]]:
+    async def documents(self, options: InputOptions) -> AsyncGenerator[dict[str, Any], None]:
         """The documents of the units this worker takes, until the batch is drained."""
         stats = self.crawler.stats
         assert stats is not None
@@ -380,6 +384,7 @@ class Worker:
         if self.failed is not None:
             raise not_processed(self.failed)
         index, position = item[UNIT_KEY]
+        self._coming.pop((index, position), None)
         future: asyncio.Future[None] = self.loop.create_future()
         heapq.heappush(self._waiting, (index, position, future, item))
         self.progress()
@@ -390,6 +395,7 @@ class Worker:
         tag = item.get(UNIT_KEY) if isinstance(item, dict) else None
         if tag is None:
             return
+        self._coming.pop(tuple(tag), None)  # dropped before the gate
         unit = self.units.get(tag[0])
         if unit is not None:
             unit.done += 1
@@ -398,6 +404,15 @@ class Worker:
             self._in_flight = None
             self.state.current_unit = None
         self.progress()
+
+    def expect(self, documents: list[dict[str, Any]]) -> None:
+        """``documents`` are on their way to the gate, fingerprinted by the worker processes:
+        the next read-ahead reads their lookups too, though they are not waiting there yet (a
+        worker alone has at most one document waiting at a time)."""
+        for document in documents:
+            tag = document.get(UNIT_KEY)
+            if tag is not None:
+                self._coming[tuple(tag)] = document
 
     def progress(self) -> None:
         """Publish the decisions of complete units, then let the next document through."""
@@ -474,9 +489,11 @@ class Worker:
         last = index
         while last + 1 in self.units:
             last += 1
+        candidates = [(e[0], e[1], e[3]) for e in self._waiting if index <= e[0] <= last]
+        candidates += [(*tag, doc) for tag, doc in self._coming.items() if index <= tag[0] <= last]
         following = heapq.nsmallest(
             READ_AHEAD_DOCUMENTS,
-            (e for e in self._waiting if index <= e[0] <= last and e[3] is not item),
+            (entry for entry in candidates if entry[2] is not item),
             key=lambda entry: (entry[0], entry[1]),
         )
         documents = [lookups]
@@ -486,6 +503,10 @@ class Worker:
                 documents.append(found)
         if len(documents) > 1:  # one alone: the dedup stage reads its own, as before
             self.state.read_ahead(documents, last)
+            stats = self.crawler.stats
+            if stats is not None:
+                stats.inc_value("newspipe/scaleout/read_aheads")
+                stats.inc_value("newspipe/scaleout/documents_read_ahead", len(documents))
 
     def _listen_for_turns(self, channel: str) -> None:
         """Wake the loop each time a worker moves the turn (its decide script publishes it).
@@ -645,6 +666,10 @@ def add_gate(settings: BaseSettings) -> None:
 class OrderGate:
     """Item pipeline before dedup: queued documents reach the state in batch order."""
 
+    #: It holds documents back and changes none: the pure stages after it may run ahead of it
+    #: in worker processes (:func:`newspipe.ahead.ahead_chain`).
+    only_orders = True
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
 
@@ -669,7 +694,7 @@ class OrderGate:
         if stage is None:
             return
         try:
-            stage.prepare(adapter_for(item))
+            stage.prepare_item(item)
         except Exception:  # the stage's process computes it again and rejects the document
             logger.debug("prepare of %s failed before the gate", stage, exc_info=True)
 

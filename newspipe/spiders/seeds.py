@@ -102,15 +102,19 @@ class SeedsSpider(Spider):
             what = ", ".join(missing) if missing else "(none given)"
             run.fail(f"input root not found: {what}")
             return
+        collect_garbage_less_often()
+        workers = worker_count(setting(self.settings, "NEWSPIPE_WORKERS"))
         worker = start_worker(self.crawler, run)
         if worker is not None:
-            # Redis state: units come from the queue shared with other workers (newspipe.scaleout).
-            async for document in worker.documents(options):
+            # Redis state: units come from the queue shared with other workers (newspipe.scaleout),
+            # read here; the pure stages run ahead on the other cores, in the order read.
+            units = worker.documents(options)
+            ahead = AheadRunner.for_crawler(self.crawler, workers)
+            stream = units if ahead is None else ahead.run_stream(units, worker.expect)
+            async for document in stream:
                 yield document
             return
-        collect_garbage_less_often()
         reader = read_with(options)
-        workers = worker_count(setting(self.settings, "NEWSPIPE_WORKERS"))
         runner = AheadRunner.for_crawler(self.crawler, workers, reader=reader)
         if runner is None:
             for document in self._documents(options):

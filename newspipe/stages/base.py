@@ -158,6 +158,16 @@ class Stage(BaseStage):
     def has_prepare(cls) -> bool:
         return cls.prepare is not Stage.prepare
 
+    def prepare_item(self, item: Any) -> None:
+        """:meth:`prepare` for ``item`` now, ahead of :meth:`process_item`: what a worker
+        process prepared is taken from its step, else ``prepare`` runs here."""
+        steps = item.get(AHEAD) if isinstance(item, dict) else None
+        step: Step | None = steps.get(self.stage_name()) if steps else None
+        if step is not None and step.mode == "prepare" and not step.failed and not step.reject:
+            self._replay_ahead(item)  # process_item then finds it prepared
+            return
+        self.prepare(adapter_for(item))
+
     def process_item(self, item: Any) -> Any:
         self._count_in()
         try:
