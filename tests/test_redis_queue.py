@@ -204,6 +204,34 @@ def test_decisions_are_published_strictly_in_unit_order(state: RedisState) -> No
     assert state.client.hget(first.keys["decided"], "h0") == "doc-0 a 0"
 
 
+def test_a_run_of_units_is_decided_in_one_call_up_to_the_first_that_cannot_be(
+    state: RedisState,
+) -> None:
+    names = [f"0:{n}.txt" for n in range(6)]
+    mine, other = queue_for(state, "a", lease_ms=150), queue_for(state, "b")
+    mine.seed(names)
+    assert [t.index for t in mine.take_many(3)] == [0, 1, 2]
+    assert other.take() is not None  # unit 3 is another worker's
+    assert [t.index for t in mine.take_many(2)] == [4, 5]
+    ops = [[["HSET", mine.prefix + "decided", f"h{n}", f"doc-{n} a {n}"]] for n in range(6)]
+    listener = state.client.pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(mine.keys["turn"])
+    # 0, 1, 2 decided; 4 must wait for 3, and 5 is not even tried
+    assert mine.decide_run([(n, ops[n]) for n in (0, 1, 2, 4, 5)]) == (3, "WAIT")
+    assert mine.turn() == 3
+    assert state.client.hkeys(mine.prefix + "decided") == ["h0", "h1", "h2"]
+    message = None
+    while message is None:
+        message = listener.get_message(timeout=1)
+    assert message["data"] == "3"  # one message for the run's move
+    listener.close()
+    assert other.decide(3, []) == "OK"
+    time.sleep(0.2)  # the leases of 4 and 5 expire
+    assert other.take(allow_new=False) is not None  # 4 is taken over
+    assert mine.decide_run([(4, ops[4]), (5, ops[5])]) == (0, "LOST")
+    assert mine.turn() == 4 and not state.client.hexists(mine.prefix + "decided", "h5")
+
+
 def test_moving_the_turn_is_published_to_the_workers_waiting_for_it(state: RedisState) -> None:
     first, second = queue_for(state, "a"), queue_for(state, "b")
     first.seed(NAMES)
@@ -740,3 +768,5 @@ def test_a_worker_runs_the_pure_stages_ahead_and_reads_lookups_for_many_document
     # before: one round trip a document; now several documents' lookups in each
     assert stats.get("newspipe/scaleout/documents_read_ahead", 0) >= 110
     assert stats.get("newspipe/scaleout/read_aheads", 0) <= 20
+    # a worker alone publishes its units a run at a time, not one round trip a unit
+    assert stats["newspipe/scaleout/decide_round_trips"] <= 20

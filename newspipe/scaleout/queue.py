@@ -108,28 +108,47 @@ return lost
 """
 )
 
-#: KEYS: leases, owners, turn. ARGV: owner, index, JSON list of the unit's publishing writes
+#: KEYS: leases, owners, turn. ARGV: owner, then for each unit of a run (in batch order): its
+#: index and the JSON list of its publishing writes
 #: (:meth:`newspipe.state.redis.RedisState.unit_ops`: exact hashes, near-duplicate index, passage
-#: prints under the batch's keys). 'WAIT' until every earlier unit is decided; 'LOST' if the lease
-#: went to another worker. Moving the turn publishes it on the channel named as the turn's key,
-#: which wakes the workers waiting for it.
+#: prints under the batch's keys). Decides the units
+#: one after another and stops at the first that cannot be: 'WAIT' until every earlier unit is
+#: decided, 'LOST' if its lease went to another worker. Returns {units decided, 'OK' or why it
+#: stopped}. A script runs whole: no other worker's move comes between two units of the run.
+#: Moving the turn publishes it on the channel named as the turn's key, which wakes the workers
+#: waiting for it.
 DECIDE = (
     APPLY_OPS
     + _NOW
     + """
-local expiry = redis.call('ZSCORE', KEYS[1], ARGV[2])
-if (not expiry) or tonumber(expiry) < now_ms or redis.call('HGET', KEYS[2], ARGV[2]) ~= ARGV[1] then
-  return 'LOST'
-end
-local index = tonumber(ARGV[2])
 local turn = tonumber(redis.call('GET', KEYS[3]) or '0')
-if index > turn then return 'WAIT' end
-for _, op in ipairs(cjson.decode(ARGV[3])) do apply(op) end
-if index == turn then
-  redis.call('SET', KEYS[3], index + 1)
-  redis.call('PUBLISH', KEYS[3], index + 1)
+local moved = false
+local decided = 0
+local status = 'OK'
+for i = 2, #ARGV, 2 do
+  local expiry = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  local owner = redis.call('HGET', KEYS[2], ARGV[i])
+  if (not expiry) or tonumber(expiry) < now_ms or owner ~= ARGV[1] then
+    status = 'LOST'
+    break
+  end
+  local index = tonumber(ARGV[i])
+  if index > turn then
+    status = 'WAIT'
+    break
+  end
+  for _, op in ipairs(cjson.decode(ARGV[i + 1])) do apply(op) end
+  if index == turn then
+    turn = index + 1
+    moved = true
+  end
+  decided = decided + 1
 end
-return 'OK'
+if moved then
+  redis.call('SET', KEYS[3], turn)
+  redis.call('PUBLISH', KEYS[3], turn)
+end
+return {decided, status}
 """
 )
 
@@ -292,8 +311,17 @@ class WorkQueue:
 
     def decide(self, index: int, ops: Sequence[Sequence[str]]) -> str:
         """Publish unit ``index``'s dedup decisions to the other workers: OK, WAIT or LOST."""
-        args: list[str | int] = [self.owner, index, json.dumps(list(ops), ensure_ascii=False)]
-        return str(self._decide(keys=self._k("leases", "owners", "turn"), args=args))
+        decided, why = self.decide_run([(index, ops)])
+        return "OK" if decided else why
+
+    def decide_run(self, units: Sequence[tuple[int, Sequence[Sequence[str]]]]) -> tuple[int, str]:
+        """Publish the decisions of a run of units, in batch order, in one round trip: how many
+        were decided (the first ones), and OK, or WAIT or LOST for the first that was not."""
+        args: list[str | int] = [self.owner]
+        for index, ops in units:
+            args += [index, json.dumps(list(ops), ensure_ascii=False)]
+        decided, why = self._decide(keys=self._k("leases", "owners", "turn"), args=args)
+        return int(decided), str(why)
 
     def turn(self) -> int:
         """Every unit before this index has its decisions published."""

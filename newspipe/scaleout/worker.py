@@ -427,38 +427,64 @@ class Worker:
             self._redis_failed("publishing decisions", exc)
 
     def _decide_complete_units(self) -> None:
+        """Publish the run of complete units from the turn on, in one round trip, once it is
+        a chunk long or the unit after it is not this worker's (another worker waits for the
+        turn, or the batch ends there). Until then its units stay open: the documents of the
+        next one are judged already (see :meth:`_own_and_complete_before`)."""
         assert self.queue is not None
+        run: list[int] = []
+        turn = self._turn
         for index in sorted(self.units):
-            if self.failed is not None:
-                return
-            unit = self.units[index]
-            if not unit.complete():
-                if index >= self._turn:
-                    return
+            if not self.units[index].complete():
+                if index >= turn:
+                    break
                 continue
-            if index > self._turn:
-                return  # earlier units are another worker's: wait for the turn to move
-            answer = self.queue.decide(index, self.state.unit_ops(index, self.queue.prefix))
-            if answer == "WAIT":
-                return
-            if answer == "LOST":
-                self.fail(f"unit {index} ({unit.name}) was taken over by another worker")
-                return
-            unit.decided = True
-            del self.units[index]
-            self._turn = max(self._turn, index + 1)
-            lines_read = None if unit.lines_read is None else unit.lines_read.to_json()
-            for op in self.queue.completion_ops(index, unit.name, unit.version, lines_read):
-                self.state.buffer(*op)
-            self.state.guard_lease(
-                self.queue.keys["leases"], self.queue.keys["owners"], index, self.run.run_id
-            )
-            self.state.mark_decided(index)
-            # The recorder writes the unit's documents now, and may commit (a full shard).
-            for hook in self.on_decided:
-                hook(index)
+            if index > turn:
+                break  # earlier units are another worker's: wait for the turn to move
+            run.append(index)
+            turn = max(turn, index + 1)
+        if not run or (len(run) < self.chunk and turn in self.units):
+            return
+        prefix = self.queue.prefix
+        decided, why = self.queue.decide_run([(i, self.state.unit_ops(i, prefix)) for i in run])
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value("newspipe/scaleout/decide_round_trips")
+        for index in run[:decided]:
+            self._decided(index)
             if self.failed is not None:
                 return
+        if decided < len(run) and why == "LOST":
+            unit = self.units[run[decided]]
+            self.fail(f"unit {unit.index} ({unit.name}) was taken over by another worker")
+
+    def _decided(self, index: int) -> None:
+        """Unit ``index``'s decisions are published: commit it with the run's next commit."""
+        assert self.queue is not None
+        unit = self.units.pop(index)
+        unit.decided = True
+        self._turn = max(self._turn, index + 1)
+        lines_read = None if unit.lines_read is None else unit.lines_read.to_json()
+        for op in self.queue.completion_ops(index, unit.name, unit.version, lines_read):
+            self.state.buffer(*op)
+        self.state.guard_lease(
+            self.queue.keys["leases"], self.queue.keys["owners"], index, self.run.run_id
+        )
+        self.state.mark_decided(index)
+        # The recorder writes the unit's documents now, and may commit (a full shard).
+        for hook in self.on_decided:
+            hook(index)
+
+    def _own_and_complete_before(self, index: int) -> bool:
+        """Whether every unit from the turn up to ``index`` is this worker's and complete.
+
+        Their documents were judged here, one at a time, and what they kept is in the open
+        transaction, which lookups read before Redis: a document of ``index`` judged now is
+        judged as it would be once they are published. So a worker alone, or one holding a run
+        of units, publishes the run at once instead of one round trip a unit.
+        """
+        units = self.units
+        return all(i in units and units[i].complete() for i in range(self._turn, index))
 
     def _release_next(self) -> None:
         assert self.queue is not None
@@ -468,7 +494,7 @@ class Worker:
         unit = self.units[index]
         if unit.settled_below < position:
             return  # an earlier document of the unit is still in a stage before the gate
-        if index > self._turn:
+        if index > self._turn and not self._own_and_complete_before(index):
             return  # not its turn yet
         self.state.current_unit = (self.queue.prefix, index)
         # Before the document leaves the heap: if Redis fails here, stop() finds it waiting
@@ -545,7 +571,8 @@ class Worker:
         """Watch the turn move while documents or units wait on other workers, in case a
         message of :meth:`_listen_for_turns` does not come (every 5 ms; 20 ms otherwise)."""
         while self.failed is None:
-            waiting = bool(self._waiting) or any(u.complete() for u in self.units.values())
+            # on other workers: the turn is at a unit this worker does not hold
+            waiting = bool(self.units) and min(self.units) > self._turn
             if waiting:
                 self._read_turn()
                 self.progress()
