@@ -40,17 +40,23 @@ Which copy is kept: the single-run order
     near-duplicates of each other), the one that comes first in the batch order (unit index, then
     position in the unit) is kept; the others are copies of it; of near-duplicate candidates of
     equal similarity, the first in that order wins. Timing plays no part, because decisions are
-    made in unit order: documents are cleaned and language-tagged in parallel by all workers, but a
-    gate just before the dedup stage lets a document of unit ``k`` through only once the decisions
-    of every unit before ``k`` are published (the batch's *turn* counter has reached ``k``), and one
-    document at a time. The gate makes the dedup stage's MinHash before a document waits, and
-    when the turn comes, reads in one round trip what the documents waiting in this worker's
-    next consecutive units look up (their units' decisions are this worker's own, and those of
-    every earlier unit are published), so that the serial part holds no work that could be done
-    before it. When all documents of unit ``k`` have left the pipeline, the worker
-    publishes the unit's decisions (what it kept: content hashes, MinHash signatures with their LSH
-    band keys, passage prints) to the batch's keys and moves the turn to ``k + 1``, in one script
-    that also checks it still holds the lease. Each kept document carries its place in the order
+    made in unit order: documents are cleaned and language-tagged in parallel by all workers (and
+    in each worker by its worker processes, as in a single run), but a gate just before the dedup
+    stage lets a document of unit ``k`` through only once the decisions of every unit before
+    ``k`` are published (the batch's *turn* counter has reached ``k``) or are this worker's own
+    and made (every unit from the turn to ``k`` is this worker's, and all its documents have left
+    the pipeline: what they kept is in the worker's open transaction, which lookups read first),
+    and one document at a time. The dedup stage's MinHash is made before a document waits (by
+    the worker processes, else by the gate), and when the gate lets a document through, it reads
+    in one round trip what the documents of this worker's next consecutive units look up (those
+    waiting, and those back from the worker processes on their way), so that the serial part
+    holds no work that could be done before it. Once all documents of a run of units from the
+    turn on have left the pipeline, and the run is half the lookahead long or the unit after it
+    is not this worker's (another worker waits for the turn, or the batch ends), the worker
+    publishes the run's decisions (what it kept: content hashes, MinHash signatures with their
+    LSH band keys, passage prints) to the batch's keys and moves the turn past it, in one script
+    that also checks it still holds the leases, unit after unit, stopping at the first it does not.
+    Each kept document carries its place in the order
     (:func:`newspipe.state.redis.order_key`: batch epoch, unit, number), so candidates and passage
     holders come back in single-run order whoever published them. A worker waiting for the turn
     while the unit holding it has an expired lease takes that unit over (it keeps taking expired
@@ -102,8 +108,9 @@ Input manifest
     (:mod:`newspipe.scaleout.dumps`): its old documents do not come out again as duplicates.
 
 Known limits
-    In a worker the pipeline runs on one core (the pool that runs pure stages ahead is not used
-    with Redis state): start one worker per core. A unit's records wait in memory until it is
+    A worker reads its units in the crawl process (its worker processes run the pure stages), and
+    the dedup decisions, the gate and the output are one core's work. A unit's records wait in
+    memory until it is
     decided (at most ``NEWSPIPE_WORKER_LOOKAHEAD`` units, plus takeovers). Batch keys are not
     deleted when a batch is done.
 
