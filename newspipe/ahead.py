@@ -476,8 +476,9 @@ class AheadRunner:
         self.stats = stats
         #: Reads one input file in a worker (for :class:`FileBatch`); picklable.
         self.reader = reader
-        #: The pool broke (a worker was killed) in :meth:`run_stream`: the rest runs in place.
-        self._broken = False
+        #: In :meth:`run_stream`, the rest runs in place: the pool broke (a worker was killed),
+        #: or there was too little to do to start one.
+        self._in_place = False
 
     @classmethod
     def for_crawler(
@@ -583,10 +584,13 @@ class AheadRunner:
         self,
         documents: AsyncGenerator[dict[str, Any], None],
         settled: Callable[[list[dict[str, Any]]], None] | None = None,
+        worth_a_pool: Callable[[], bool] = lambda: True,
     ) -> AsyncIterator[dict[str, Any]]:
         """The documents of an asynchronous source, each through the chain in a worker, in
         source order (scale-out's: documents of the units a worker takes as others leave).
         ``settled`` is given each batch as it comes back, before its documents are handed on.
+        ``worth_a_pool()``, asked when the first batch is ready: False when there is too little
+        to do to wait for worker processes to start (0.4 s); the stages then run in place.
 
         A batch goes out when full, or as soon as the source has no document ready: the source
         may be waiting for documents sent out earlier to leave the pipeline (a worker takes new
@@ -621,8 +625,11 @@ class AheadRunner:
                             continue
                 if batch:  # full, or the source has none ready: out it goes
                     task, batch = DocumentBatch(batch), []
-                    if pool is None:
-                        pool = self._start_pool(pickled, b"")
+                    if pool is None and not self._in_place:
+                        if worth_a_pool():
+                            pool = self._start_pool(pickled, b"")
+                        else:
+                            self._in_place = True
                     in_flight.append((task, self._submit_or_not(task, pool)))
                 if in_flight and (ended or len(in_flight) >= limit or in_flight[0][1].done()):
                     back = await self._settle(*in_flight.popleft())
@@ -646,10 +653,10 @@ class AheadRunner:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
 
-    def _submit_or_not(self, task: DocumentBatch, pool: ProcessPoolExecutor) -> Future[Any]:
-        """``task`` sent to the pool; once the pool is broken (a worker was killed), a future
-        of nothing: the task's documents go down the pipeline as they are, in their turn."""
-        if not self._broken:
+    def _submit_or_not(self, task: DocumentBatch, pool: ProcessPoolExecutor | None) -> Future[Any]:
+        """``task`` sent to the pool; without one, or once it is broken (a worker was killed), a
+        future of nothing: the task's documents go down the pipeline as they are, in turn."""
+        if pool is not None and not self._in_place:
             try:
                 return task.submit(pool)
             except BrokenProcessPool as exc:
@@ -658,7 +665,7 @@ class AheadRunner:
                     "crawl process",
                     exc,
                 )
-                self._broken = True
+                self._in_place = True
         nothing: Future[Any] = Future()
         nothing.set_result(None)
         return nothing

@@ -188,7 +188,7 @@ def test_a_prepare_done_ahead_is_taken_from_its_step_not_done_again(
 
 
 def run_stream(
-    runner: AheadRunner, source: Any, consume: Any = None
+    runner: AheadRunner, source: Any, consume: Any = None, worth_a_pool: Any = lambda: True
 ) -> tuple[list[dict[str, Any]], list[int]]:
     """What ``runner.run_stream(source)`` hands on, and the sizes of the batches that came back;
     ``consume(document, count)`` is called with each document as it comes."""
@@ -196,7 +196,8 @@ def run_stream(
 
     async def collect() -> list[dict[str, Any]]:
         out = []
-        async for document in runner.run_stream(source, lambda docs: batches.append(len(docs))):
+        stream = runner.run_stream(source, lambda docs: batches.append(len(docs)), worth_a_pool)
+        async for document in stream:
             out.append(document)
             if consume is not None:
                 consume(document, len(out))
@@ -230,6 +231,22 @@ def test_a_stream_sends_a_batch_out_as_soon_as_its_source_waits() -> None:
     assert all("where" in doc["_ahead"] for doc in out)
     assert os.getpid() not in {doc["ran_in"] for doc in out}  # all in the worker process
     assert batches == [8, 2, 8, 7, 5]  # full ones, and what was read when the source waited
+
+
+def test_a_stream_with_too_little_to_do_starts_no_worker_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pools: list[Any] = []
+    monkeypatch.setattr(AheadRunner, "_start_pool", lambda *args: pools.append(args))
+
+    async def source() -> Any:
+        for number in range(3):
+            yield {"text": f"doc {number}"}
+
+    runner = AheadRunner([(Shout(), "process")], workers=1)
+    out, batches = run_stream(runner, source(), worth_a_pool=lambda: False)
+    assert [doc["text"] for doc in out] == ["doc 0", "doc 1", "doc 2"]  # the pipeline does them
+    assert not any("_ahead" in doc for doc in out) and pools == [] and batches == [3]
 
 
 def test_a_stream_closed_early_stops_its_source() -> None:

@@ -683,6 +683,7 @@ def test_a_new_file_beside_read_ones_is_the_only_one_the_next_batch_reads(
     # before: a.txt and b.txt read again, and rejected as duplicates of what they kept
     assert [doc["path"] for doc in night.kept] == ["c.txt"] and not night.dropped
     assert night.stats["newspipe/inputs/read"] == 1
+    assert night.stats.get("newspipe/ahead/documents", 0) == 0  # one file: no process started
 
 
 def test_a_rebuilt_state_reads_every_input_again(server: RedisServer, tmp_path: Path) -> None:

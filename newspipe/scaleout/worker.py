@@ -405,6 +405,15 @@ class Worker:
             self.state.current_unit = None
         self.progress()
 
+    def worth_processes(self) -> bool:
+        """Whether the batch had more than a run of units left when this worker joined it: a
+        nightly batch of a few new files is done in the crawl process, sooner than a worker
+        process would start (0.4 s)."""
+        if self._batch_start is None:
+            return True
+        size, decided = self._batch_start
+        return size - decided > self.chunk
+
     def expect(self, documents: list[dict[str, Any]]) -> None:
         """``documents`` are on their way to the gate, fingerprinted by the worker processes:
         the next read-ahead reads their lookups too, though they are not waiting there yet (a

@@ -110,7 +110,11 @@ class SeedsSpider(Spider):
             # read here; the pure stages run ahead on the other cores, in the order read.
             units = worker.documents(options)
             ahead = AheadRunner.for_crawler(self.crawler, workers)
-            stream = units if ahead is None else ahead.run_stream(units, worker.expect)
+            stream = (
+                units
+                if ahead is None
+                else ahead.run_stream(units, worker.expect, worker.worth_processes)
+            )
             async for document in stream:
                 yield document
             return
