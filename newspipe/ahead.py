@@ -589,8 +589,9 @@ class AheadRunner:
         """The documents of an asynchronous source, each through the chain in a worker, in
         source order (scale-out's: documents of the units a worker takes as others leave).
         ``settled`` is given each batch as it comes back, before its documents are handed on.
-        ``worth_a_pool()``, asked when the first batch is ready: False when there is too little
-        to do to wait for worker processes to start (0.4 s); the stages then run in place.
+        ``worth_a_pool()``, asked when the first batch goes out before it is full: False when
+        there is too little to do to wait for worker processes to start (0.4 s); the stages then
+        run in place.
 
         A batch goes out when full, or as soon as the source has no document ready: the source
         may be waiting for documents sent out earlier to leave the pipeline (a worker takes new
@@ -626,10 +627,12 @@ class AheadRunner:
                 if batch:  # full, or the source has none ready: out it goes
                     task, batch = DocumentBatch(batch), []
                     if pool is None and not self._in_place:
-                        if worth_a_pool():
-                            pool = self._start_pool(pickled, b"")
-                        else:
+                        # A first batch not full, from a source with little to do (a nightly
+                        # batch of a few new files): the stages run in place, sooner.
+                        if len(task.documents) < self.batch_size and not worth_a_pool():
                             self._in_place = True
+                        else:
+                            pool = self._start_pool(pickled, b"")
                     in_flight.append((task, self._submit_or_not(task, pool)))
                 if in_flight and (ended or len(in_flight) >= limit or in_flight[0][1].done()):
                     back = await self._settle(*in_flight.popleft())

@@ -247,6 +247,10 @@ def test_a_stream_with_too_little_to_do_starts_no_worker_process(
     out, batches = run_stream(runner, source(), worth_a_pool=lambda: False)
     assert [doc["text"] for doc in out] == ["doc 0", "doc 1", "doc 2"]  # the pipeline does them
     assert not any("_ahead" in doc for doc in out) and pools == [] and batches == [3]
+    # a first batch that fills up at once (a dump, one unit of many lines) is worth a pool
+    full = AheadRunner([(Shout(), "process")], workers=1, batch_size=2)
+    assert len(run_stream(full, source(), worth_a_pool=lambda: False)[0]) == 3
+    assert len(pools) == 1
 
 
 def test_a_stream_closed_early_stops_its_source() -> None:
