@@ -264,16 +264,18 @@ def test_a_stream_closed_early_stops_its_source() -> None:
         finally:
             stopped.append("stopped")
 
-    async def first_only() -> list[dict[str, Any]]:
+    async def first_only() -> tuple[list[dict[str, Any]], list[str]]:
         runner = AheadRunner([(Shout(), "process")], workers=1)
         stream = runner.run_stream(source())
         first = [await anext(stream)]
         await stream.aclose()
         await asyncio.sleep(0)  # the source's own task stops at its next step
-        return first
+        # seen before asyncio.run ends (which would cancel what is left on its own)
+        return first, list(stopped)
 
-    assert [doc["text"] for doc in asyncio.run(first_only())] == ["FIRST"]
-    assert stopped == ["stopped"]
+    first, stopped_then = asyncio.run(first_only())
+    assert [doc["text"] for doc in first] == ["FIRST"]
+    assert stopped_then == ["stopped"]
 
 
 def article_lines(sentence: str, count: int) -> list[str]:
