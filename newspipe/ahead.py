@@ -476,9 +476,6 @@ class AheadRunner:
         self.stats = stats
         #: Reads one input file in a worker (for :class:`FileBatch`); picklable.
         self.reader = reader
-        #: In :meth:`run_stream`, the rest runs in place: the pool broke (a worker was killed),
-        #: or there was too little to do to start one.
-        self._in_place = False
 
     @classmethod
     def for_crawler(
@@ -606,11 +603,14 @@ class AheadRunner:
                 yield document
             return
         pool: ProcessPoolExecutor | None = None
-        in_flight: deque[tuple[DocumentBatch, Future[Any]]] = deque()
+        # each future wrapped once: a wrapper left unawaited would hold a worker's failure
+        in_flight: deque[tuple[DocumentBatch, asyncio.Future[Any]]] = deque()
         limit = QUEUED_PER_WORKER * self.workers + 1
         batch: list[dict[str, Any]] = []
         upcoming: asyncio.Future[Any] | None = None
         ended = False
+        # The stages run in the pipeline from then on: too little to do, or the pool broke.
+        in_place = False
         try:
             while not ended or batch or in_flight:
                 if not ended and upcoming is None:
@@ -626,14 +626,16 @@ class AheadRunner:
                             continue
                 if batch:  # full, or the source has none ready: out it goes
                     task, batch = DocumentBatch(batch), []
-                    if pool is None and not self._in_place:
+                    if pool is None and not in_place:
                         # A first batch not full, from a source with little to do (a nightly
                         # batch of a few new files): the stages run in place, sooner.
                         if len(task.documents) < self.batch_size and not worth_a_pool():
-                            self._in_place = True
+                            in_place = True
                         else:
                             pool = self._start_pool(pickled, b"")
-                    in_flight.append((task, self._submit_or_not(task, pool)))
+                    sent = None if in_place or pool is None else _submit(task, pool)
+                    in_place = sent is None
+                    in_flight.append((task, asyncio.wrap_future(sent or _done_with_nothing())))
                 if in_flight and (ended or len(in_flight) >= limit or in_flight[0][1].done()):
                     back = await self._settle(*in_flight.popleft())
                     if settled is not None:
@@ -645,7 +647,7 @@ class AheadRunner:
                 if upcoming is not None:
                     waits.add(upcoming)
                 if in_flight:
-                    waits.add(asyncio.wrap_future(in_flight[0][1]))
+                    waits.add(in_flight[0][1])
                 if waits:
                     await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -656,23 +658,6 @@ class AheadRunner:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
 
-    def _submit_or_not(self, task: DocumentBatch, pool: ProcessPoolExecutor | None) -> Future[Any]:
-        """``task`` sent to the pool; without one, or once it is broken (a worker was killed), a
-        future of nothing: the task's documents go down the pipeline as they are, in turn."""
-        if pool is not None and not self._in_place:
-            try:
-                return task.submit(pool)
-            except BrokenProcessPool as exc:
-                logger.warning(
-                    "the worker processes are gone (%s); the rest of the documents run in the "
-                    "crawl process",
-                    exc,
-                )
-                self._in_place = True
-        nothing: Future[Any] = Future()
-        nothing.set_result(None)
-        return nothing
-
     def _start_pool(self, pickled: bytes, pickled_reader: bytes) -> ProcessPoolExecutor:
         # spawn, not fork: forking a process that runs a reactor and threads can deadlock.
         return ProcessPoolExecutor(
@@ -682,7 +667,9 @@ class AheadRunner:
             initargs=(pickled, pickled_reader),
         )
 
-    async def _settle(self, task: Task, future: Future[Any]) -> list[dict[str, Any]]:
+    async def _settle(
+        self, task: Task, future: Future[Any] | asyncio.Future[Any]
+    ) -> list[dict[str, Any]]:
         """The task's documents with their steps attached (none if a worker died: in place)."""
         try:
             results = await asyncio.wrap_future(future)
@@ -700,6 +687,26 @@ class AheadRunner:
 
 #: What :meth:`AheadRunner.run_stream` gets from a source that has no more documents.
 _ENDED: Any = object()
+
+
+def _submit(task: DocumentBatch, pool: ProcessPoolExecutor) -> Future[Any] | None:
+    """``task`` sent to the pool; None once the pool is broken (a worker was killed)."""
+    try:
+        return task.submit(pool)
+    except BrokenProcessPool as exc:
+        logger.warning(
+            "the worker processes are gone (%s); the rest of the documents run in the crawl "
+            "process",
+            exc,
+        )
+        return None
+
+
+def _done_with_nothing() -> Future[Any]:
+    """A batch's future without results: its documents go down the pipeline as they are."""
+    nothing: Future[Any] = Future()
+    nothing.set_result(None)
+    return nothing
 
 
 def worker_count(setting_value: Any) -> int:

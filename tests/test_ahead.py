@@ -253,6 +253,22 @@ def test_a_stream_with_too_little_to_do_starts_no_worker_process(
     assert len(pools) == 1
 
 
+def test_a_stream_whose_worker_was_killed_comes_out_whole_in_order() -> None:
+    async def source() -> Any:
+        for number in range(40):
+            yield {"text": "die" if number == 9 else f"doc {number}"}
+            if number % 4 == 3:
+                await asyncio.sleep(0.01)  # a batch of 4 goes out
+
+    runner = AheadRunner([(DiesOnce(), "process")], workers=1, batch_size=4)
+    out, _ = run_stream(runner, source())
+    expected = ["die" if number == 9 else f"doc {number}" for number in range(40)]
+    assert [doc["text"].lower() for doc in out] == expected  # every one once, in order
+    pipeline = DiesOnce()
+    assert [pipeline.process_item(doc)["text"] for doc in out] == [t.upper() for t in expected]
+    assert "_ahead" in out[0] and "_ahead" not in out[-1]  # the rest ran in the pipeline
+
+
 def test_a_stream_closed_early_stops_its_source() -> None:
     stopped: list[str] = []
 

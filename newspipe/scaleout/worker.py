@@ -54,8 +54,9 @@ IDLE_POLL_SECONDS = 0.02
 #: How long the listener of the turn's channel waits for a message before it looks whether the
 #: run is over.
 LISTEN_SECONDS = 0.1
-#: At most this many documents waiting at the gate have their lookups read in one round trip
-#: (the next ones, in batch order; the first after them reads again when its turn comes).
+#: At most this many documents (waiting at the gate, or back from the worker processes on their
+#: way to it) have their lookups read in one round trip: the next ones, in batch order; the
+#: first after them reads again when its turn comes.
 READ_AHEAD_DOCUMENTS = 256
 #: How often a worker holding all the units it may asks for units whose lease expired.
 RECLAIM_CHECK_SECONDS = 0.1
@@ -74,7 +75,6 @@ class LocalUnit:
     yielded: int = 0
     finished_yielding: bool = False
     done: int = 0
-    decided: bool = False
     #: The size and mtime the walk saw (``-``: unknown), recorded as ingested when committed.
     version: str = "-"
     #: What was read of a JSON Lines dump, recorded with it so the next batch reads new lines only.
@@ -472,7 +472,6 @@ class Worker:
         """Unit ``index``'s decisions are published: commit it with the run's next commit."""
         assert self.queue is not None
         unit = self.units.pop(index)
-        unit.decided = True
         self._turn = max(self._turn, index + 1)
         lines_read = None if unit.lines_read is None else unit.lines_read.to_json()
         for op in self.queue.completion_ops(index, unit.name, unit.version, lines_read):

@@ -306,6 +306,9 @@ class RedisState:
         #: ``(batch key prefix, first unit, last unit)`` it serves.
         self._ahead: dict[tuple[str, str], list[tuple[str, Any]]] = {}
         self._ahead_for: tuple[str, int, int] | None = None
+        #: The lookups of documents not judged yet, by content hash: made once a document (read
+        #: ahead, checked at the gate, read or not at its judging, where they are let go).
+        self._lookups_made: dict[str, list[tuple[str, list[str], str]]] = {}
         with self.guard_errors("connecting"):
             self.client.ping()
         self._commit_script = self.client.register_script(COMMIT_SCRIPT)
@@ -421,23 +424,27 @@ class RedisState:
         reads = [(name, fields, batch_name)]
         return self._read_scoped(reads, doing).get((name, tuple(fields)), [])
 
-    @staticmethod
     def _lookups(
-        content_hash: str, band_keys: Sequence[int], prints: Sequence[int]
+        self, content_hash: str, band_keys: Sequence[int], prints: Sequence[int]
     ) -> list[tuple[str, list[str], str]]:
-        """What judging one document looks up: ``(name, fields, batch name)``."""
-        return [
-            ("kept", [content_hash], "decided"),
-            ("near:bands", [str(band) for band in dict.fromkeys(band_keys)], ""),
-            ("prints", [str(value) for value in dict.fromkeys(prints)], ""),
-        ]
+        """What judging one document looks up: ``(name, fields, batch name)``. The band keys
+        and prints follow from the text as the content hash does: the hash names them."""
+        made = self._lookups_made.get(content_hash)
+        if made is None:
+            made = self._lookups_made[content_hash] = [
+                ("kept", [content_hash], "decided"),
+                ("near:bands", [str(band) for band in dict.fromkeys(band_keys)], ""),
+                ("prints", [str(value) for value in dict.fromkeys(prints)], ""),
+            ]
+        return made
 
     def prefetch(self, content_hash: str, band_keys: Sequence[int], prints: Sequence[int]) -> None:
         """Read in one round trip what judging one document looks up: its content hash, band
         keys and passage prints, committed and in the batch (three round trips one by one, on
         the path every document of a batch takes in turn). Each answer serves one lookup.
         Nothing to read when :meth:`read_ahead` read it all already."""
-        lookups = self._lookups(content_hash, band_keys, prints)  # the fields, made once
+        lookups = self._lookups(content_hash, band_keys, prints)
+        del self._lookups_made[content_hash]  # judged now: its last use
         if self.has_read_ahead(lookups):
             self._prefetched = {}
             return
@@ -450,10 +457,11 @@ class RedisState:
         """Read in one round trip the lookups of several documents (content hash, band keys,
         prints) of the units from the current one to ``last_unit``.
 
-        Only for units this worker alone decides, from the one whose turn it is: the decisions
-        of every unit before are published, so their lookups read now what they would read
-        later, and the entries of these units themselves are in the open transaction. A commit
-        empties the transaction, and with it what was read ahead.
+        Only for units this worker alone decides, from the current one, whose documents may
+        be judged now: the decisions of every unit before it are published, or are this
+        worker's own, in its open transaction. So their lookups read now what they would read
+        later, and the entries of these units themselves will be in the open transaction too. A
+        commit empties the transaction, and with it what was read ahead.
         """
         current = self.current_unit
         if current is None:
@@ -491,7 +499,7 @@ class RedisState:
 
     def has_read_ahead_for(self, document: tuple[str, Sequence[int], Sequence[int]]) -> bool:
         """Whether the lookups of ``document`` (content hash, band keys, prints) were read."""
-        # the span first: a worker alone never reads ahead, and needs no field names made
+        # the span first: without a read-ahead for this unit, no field names need be made
         return self._ahead_serves_current_unit() and self.has_read_ahead(self._lookups(*document))
 
     def _read_before(self, name: str, fields: list[str]) -> list[tuple[str, list[Any]]] | None:
@@ -506,6 +514,7 @@ class RedisState:
     def _forget_read_ahead(self) -> None:
         self._ahead = {}
         self._ahead_for = None
+        self._lookups_made = {}  # those of documents read ahead that were not judged
 
     # -- meta ------------------------------------------------------------------------------
 
