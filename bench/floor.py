@@ -2,17 +2,17 @@
 
     PYTHONPATH=. python bench/floor.py [--backend fasttext] [--days 12] [--repeat 3]
 
-newspipe does at least what the yardstick spider of ``bench/pipeline_bench.py`` does (Scrapy's
-engine for every article, parsing it from the dump, writing a JSON Lines record of it), plus the
-work of its stages: the pure functions its worker processes run (``bench/worker_functions.py``:
-clean, normalise, language, attribution, dedup's fingerprint) and the dedup index's decisions in
-input order (judge and remember against a fresh SQLite state, committed every
-``NEWSPIPE_SHARD_DOCS`` documents, as a run does). This script measures those three CPU times
-over the same articles, in one sitting, and spreads their sum over every core with nothing else
-counted: no worker start, no sending documents between processes, no reading of records, no
-manifest. No run of newspipe can take less wall time than that floor, so the floor's ratio to the
-yardstick's wall time is the best ratio ``bench/pipeline_bench.py`` could show with these
-functions on this machine.
+newspipe does what the yardstick spider of ``bench/pipeline_bench.py`` does (Scrapy's engine for
+every article, parsing it from the dump, writing a JSON Lines record of it, though with its own
+writer rather than Scrapy's feed exporter), plus the work of its stages: the pure functions its
+worker processes run (``bench/worker_functions.py``: clean, normalise, language, attribution,
+dedup's fingerprint) and the dedup index's decisions in input order (judge and remember against a
+fresh SQLite state, committed every ``NEWSPIPE_SHARD_DOCS`` documents, as a run does). This
+script measures those three CPU times over the same articles, in one sitting, and spreads their
+sum over every core with nothing else counted: no worker start, no sending documents between
+processes, no reading of records, no manifest. A run of newspipe cannot be expected to take less
+wall time than that floor, so the floor's ratio to the yardstick's wall time is about the best
+ratio ``bench/pipeline_bench.py`` could show with these functions on this machine.
 
 The yardstick's CPU time is its process's (user and system, from the kernel), over the 12 days as
 one JSON Lines dump (``--form jsonl``). Every figure is the median of ``--repeat``; the last line is
