@@ -118,6 +118,76 @@ def test_run_chain_records_changes_counters_and_rejects() -> None:
     assert second["shout"].reject == ("too_short", "a test reject")
 
 
+#: What the Noting stages saw, in order: (stage name, document text).
+seen_by_stages: list[tuple[str, str]] = []
+
+
+class Noting(Stage):
+    """Notes each document it sees, under its own name."""
+
+    pure = True
+
+    def process(self, doc: ItemAdapter) -> None:
+        seen_by_stages.append((self.stage_name(), doc["text"]))
+
+
+class NotingFirst(Noting):
+    name = "first"
+
+
+class NotingLast(Noting):
+    name = "last"
+
+
+def test_run_chain_goes_stage_after_stage_over_the_whole_batch() -> None:
+    # Each stage over every document before the next stage starts (its code stays in the CPU's
+    # caches); a document rejected by a stage goes no further, as in the pipeline.
+    seen_by_stages.clear()
+    docs: list[dict[str, Any]] = [{"text": "a"}, {"text": "reject me"}, {"text": "b"}]
+    steps = run_chain(
+        [(NotingFirst(), "process"), (Shout(), "process"), (NotingLast(), "process")], docs
+    )
+    assert seen_by_stages == [
+        ("first", "a"),
+        ("first", "reject me"),
+        ("first", "b"),
+        ("last", "A"),
+        ("last", "B"),
+    ]
+    assert [list(its) for its in steps] == [
+        ["first", "shout", "last"],
+        ["first", "shout"],
+        ["first", "shout", "last"],
+    ]
+    assert steps[1]["shout"].reject == ("too_short", "a test reject")
+    assert [doc["text"] for doc in docs] == ["A", "reject me", "B"]
+
+
+def test_a_batch_of_files_goes_through_the_chain_together_each_file_getting_its_steps(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.txt").write_text("one", encoding="utf-8")
+    lines = [json.dumps({"text": text}) + "\n" for text in ("two", "reject me", "three")]
+    (tmp_path / "b.jsonl").write_text("".join(lines), encoding="utf-8")
+    (tmp_path / "c.txt").write_text("four", encoding="utf-8")
+    options = InputOptions(roots=(tmp_path,))
+    files = [(file, 0) for file in list_inputs(options)]
+    seen_by_stages.clear()
+    chain = [(NotingFirst(), "process"), (Shout(), "process"), (NotingLast(), "process")]
+    done, counters = ahead.read_and_run(files, chain, read_with(options))
+    # Each stage saw the documents of all three files before the next stage saw any.
+    firsts = [("first", text) for text in ("one", "two", "reject me", "three", "four")]
+    assert seen_by_stages == firsts + [("last", text) for text in ("ONE", "TWO", "THREE", "FOUR")]
+    assert [[doc["text"] for doc in read.documents] for read, _ in done] == [
+        ["ONE"],
+        ["TWO", "reject me", "THREE"],
+        ["FOUR"],
+    ]
+    rejects = [[its["shout"].reject for its in steps] for _, steps in done]
+    assert rejects == [[None], [None, ("too_short", "a test reject"), None], [None]]
+    assert counters["newspipe/shout/letters"] == len("ONETWOTHREEFOUR")
+
+
 def test_replayed_step_gives_what_process_gives() -> None:
     item: dict[str, Any] = {"text": "abc"}
     [steps] = run_chain([(Shout(), "process")], [dict(item)])
