@@ -162,7 +162,8 @@ def run_chain(
     record_changes: bool = True,
     counters: dict[str, Any] | None = None,
 ) -> list[dict[str, Step]]:
-    """Run ``chain`` on each document; the steps of each, by stage name.
+    """Run ``chain`` on the documents, each stage over all of them before the next stage; the
+    steps of each document, by stage name.
 
     A document stops at the first stage that rejects it or fails, as in the pipeline. Without
     ``record_changes`` the steps leave out what each stage changed: the caller sends the
@@ -177,8 +178,8 @@ def run_chain(
     # and tables stay in the CPU's caches for the batch. A stage sees one document at a time and
     # none of the others (pure), so each document's steps are the same either way.
     for stage, mode in chain:
-        seconds_key = f"newspipe/{stage.stage_name()}/seconds"
         name = stage.stage_name()
+        seconds_key = f"newspipe/{name}/seconds"
         still_going: list[int] = []
         for index in going_on:
             document = documents[index]
