@@ -17,10 +17,11 @@ pure, such as dedup's MinHash) on the documents, in batches:
 - the documents of other larger files (UTF-16 JSON Lines) and of other compressed files are read in
   the crawl process, as a stream, and sent out in batches (:class:`DocumentBatch`).
 
-What each stage did to each document comes back as a :class:`Step` (fields set, counters,
-reject) and rides on the document (``_ahead``). Batches come back in input order, so the pipeline
-still sees documents one after another in input order: when a document reaches a stage, the stage
-replays its step instead of computing it, or computes it itself when there is none. When the
+The documents come back as the stages left them, each with a :class:`Step` a stage (done,
+rejected, or failed) riding on it (``_ahead``), and what the stages counted for the batch beside
+them. Batches come back in input order, so the pipeline still sees documents one after another in
+input order: when a document reaches a stage, the stage replays its step (its reject) instead of
+computing it, or computes it itself when there is none. When the
 workers are behind, the crawl process takes on the next batch of small files itself, with its own
 copy of the stages, so that no core idles; a batch that needs a large model the crawl process has
 not loaded (langdetect's profiles) goes back to the workers (:mod:`newspipe.loads`). The output
@@ -72,11 +73,9 @@ BATCH_SIZE = 64
 
 @dataclass  # no slots: a slotted dataclass unpickles through Python code, this one in C
 class Step:
-    """What one stage did to one document in a worker."""
+    """What one stage did to one document in a worker, besides changing it (the document comes
+    back as the stages left it; their counters, summed for the batch, come back beside it)."""
 
-    changes: dict[str, Any] = field(default_factory=dict)
-    removed: tuple[str, ...] = ()
-    counters: list[tuple[str, Any]] = field(default_factory=list)
     #: (reason, detail) when the stage rejected the document.
     reject: tuple[str, str] | None = None
     #: The stage raised something else: the pipeline runs it again in place, where Scrapy sees it.
@@ -85,7 +84,8 @@ class Step:
     mode: str = "process"
 
 
-#: The step of a stage that did its work and nothing else to say (see run_chain's counters).
+#: The step of a stage that did its work and nothing else to say: one shared object, sent back
+#: in bulk, that unpickles once, not once a document and stage.
 _DONE = {"process": Step(mode="process"), "prepare": Step(mode="prepare")}
 
 
@@ -157,19 +157,12 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def run_chain(
-    chain: Chain,
-    documents: list[dict[str, Any]],
-    record_changes: bool = True,
-    counters: dict[str, Any] | None = None,
+    chain: Chain, documents: list[dict[str, Any]], counters: dict[str, Any]
 ) -> list[dict[str, Step]]:
     """Run ``chain`` on the documents, each stage over all of them before the next stage; the
-    steps of each document, by stage name.
+    steps of each document, by stage name. What the stages count is added up in ``counters``.
 
-    A document stops at the first stage that rejects it or fails, as in the pipeline. Without
-    ``record_changes`` the steps leave out what each stage changed: the caller sends the
-    documents themselves back. With ``counters``, what the stages count is added up there for
-    all the documents, and a step that only says "done" is one shared object (sent back in bulk,
-    it unpickles once, not once a document and stage).
+    A document stops at the first stage that rejects it or fails, as in the pipeline.
     """
     results: list[dict[str, Step]] = [{} for _ in documents]
     adapters = [adapter_for(document) for document in documents]  # finding the class costs
@@ -203,18 +196,10 @@ def run_chain(
                 document.update(before)
             recorder.inc_value(seconds_key, time.perf_counter() - started)
             if not step.failed:
-                if record_changes:
-                    step.changes = {
-                        k: v for k, v in document.items() if before.get(k, step) is not v
-                    }
-                    step.removed = tuple(k for k in before if k not in document)
-                if counters is None:
-                    step.counters = recorder.counters
-                else:
-                    for key, count in recorder.counters:
-                        counters[key] = counters.get(key, 0) + count
-                    if step.reject is None and not step.changes and not step.removed:
-                        step = _DONE[mode]
+                for key, count in recorder.counters:
+                    counters[key] = counters.get(key, 0) + count
+                if step.reject is None:
+                    step = _DONE[mode]
             results[index][name] = step
             if not (step.reject or step.failed):
                 still_going.append(index)
@@ -271,10 +256,9 @@ def read_and_run(files: list[tuple[Any, int]], chain: Chain, reader: Reader) -> 
 def _run_to_send(
     chain: Chain, documents: list[dict[str, Any]], counters: dict[str, Any]
 ) -> list[dict[str, Step]]:
-    """Run ``chain`` on documents read in a worker, which go back to the crawl process as the
-    chain left them: the steps need not carry the changes too, and the normalised text, a
-    cache made again where needed, stays here. Half the bytes."""
-    steps = run_chain(chain, documents, record_changes=False, counters=counters)
+    """Run ``chain`` on documents in a worker, which go back to the crawl process as the chain
+    left them, but for the normalised text: a cache made again where needed, half the bytes."""
+    steps = run_chain(chain, documents, counters)
     for document in documents:
         document.pop(NORMALISED, None)
     return steps

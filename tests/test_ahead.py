@@ -42,6 +42,7 @@ from newspipe.inputs.read import (
 )
 from newspipe.loads import LoadRefused, before_loading, refusing_large_loads
 from newspipe.manifest import ReadFile, list_inputs, read_with
+from newspipe.rejects import Reject
 from newspipe.stages.base import Stage
 from newspipe.stages.clean import CleanStage
 from newspipe.stages.dedup import DedupStage
@@ -110,12 +111,15 @@ def test_chain_is_the_leading_pure_stages() -> None:
     assert ahead_chain([object(), clean]) == []
 
 
-def test_run_chain_records_changes_counters_and_rejects() -> None:
-    docs: list[dict[str, Any]] = [{"text": "abc"}, {"text": "reject me"}]
-    [first, second] = run_chain([(Shout(), "process")], docs)
-    assert first["shout"].changes == {"text": "ABC"}
-    assert ("newspipe/shout/letters", 3) in first["shout"].counters
+def test_run_chain_changes_the_documents_adds_up_counters_and_records_rejects() -> None:
+    docs: list[dict[str, Any]] = [{"text": "abc"}, {"text": "reject me"}, {"text": "de"}]
+    counters: dict[str, Any] = {}
+    [first, second, third] = run_chain([(Shout(), "process")], docs, counters)
+    assert [doc["text"] for doc in docs] == ["ABC", "reject me", "DE"]
+    assert counters["newspipe/shout/letters"] == 5  # the batch's, summed
     assert second["shout"].reject == ("too_short", "a test reject")
+    # a step with nothing to say is one shared object: it unpickles once for the batch
+    assert first["shout"] is third["shout"] and first["shout"].reject is None
 
 
 #: What the Noting stages saw, in order: (stage name, document text).
@@ -145,7 +149,7 @@ def test_run_chain_goes_stage_after_stage_over_the_whole_batch() -> None:
     seen_by_stages.clear()
     docs: list[dict[str, Any]] = [{"text": "a"}, {"text": "reject me"}, {"text": "b"}]
     steps = run_chain(
-        [(NotingFirst(), "process"), (Shout(), "process"), (NotingLast(), "process")], docs
+        [(NotingFirst(), "process"), (Shout(), "process"), (NotingLast(), "process")], docs, {}
     )
     assert seen_by_stages == [
         ("first", "a"),
@@ -188,11 +192,18 @@ def test_a_batch_of_files_goes_through_the_chain_together_each_file_getting_its_
     assert counters["newspipe/shout/letters"] == len("ONETWOTHREEFOUR")
 
 
-def test_replayed_step_gives_what_process_gives() -> None:
-    item: dict[str, Any] = {"text": "abc"}
-    [steps] = run_chain([(Shout(), "process")], [dict(item)])
-    item["_ahead"] = steps
-    assert Shout().process_item(item)["text"] == "ABC"
+def test_a_replayed_step_stands_for_process_and_replays_its_reject(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs: list[dict[str, Any]] = [{"text": "abc"}, {"text": "reject me"}]
+    # as a worker sends them back: the documents as the chain left them, and their steps
+    steps = run_chain([(Shout(), "process")], docs, {})
+    stage = Shout()
+    monkeypatch.setattr(stage, "process", lambda doc: pytest.fail("process ran again"))
+    done = stage.process_item({**docs[0], "_ahead": steps[0]})
+    assert done["text"] == "ABC" and done["_ahead"] == {}
+    with pytest.raises(Reject, match="a test reject"):
+        stage.process_item({**docs[1], "_ahead": steps[1]})
 
 
 def test_a_killed_worker_costs_nothing_but_speed() -> None:
@@ -245,7 +256,7 @@ def test_a_prepare_done_ahead_is_taken_from_its_step_not_done_again(
 ) -> None:
     documents: list[dict[str, Any]] = [{"text": "نص"}]
     # as a worker sends it back: the document as the chain left it, and the steps
-    [steps] = run_chain([(Prepares(), "prepare")], documents, record_changes=False)
+    [steps] = run_chain([(Prepares(), "prepare")], documents, {})
     item = {**documents[0], "_ahead": steps}
     stage = Prepares()
     prepared_again: list[Any] = []
@@ -429,8 +440,8 @@ def test_a_batch_that_needs_a_model_not_loaded_here_goes_back_to_the_workers(
 def test_a_refused_load_stops_the_chain_instead_of_failing_the_stage() -> None:
     docs: list[dict[str, Any]] = [{"path": "001.txt"}, {"path": "007.txt"}]
     with refusing_large_loads(), pytest.raises(LoadRefused, match="the test model"):
-        run_chain([(NeedsAModel(), "process")], docs)
-    [first, second] = run_chain([(NeedsAModel(), "process")], docs)  # outside: loaded
+        run_chain([(NeedsAModel(), "process")], docs, {})
+    [first, second] = run_chain([(NeedsAModel(), "process")], docs, {})  # outside: loaded
     assert not first["model"].failed and not second["model"].failed
 
 

@@ -190,13 +190,6 @@ class Stage(BaseStage):
         step: Step | None = steps.pop(self.stage_name(), None) if steps else None
         if step is None or step.failed:
             return False
-        for key in step.removed:
-            item.pop(key, None)
-        item.update(step.changes)
-        if self.stats is not None:
-            inc = self._inc
-            for key, count in step.counters:
-                inc(key, count)
         if step.reject is not None:
             self.reject(*step.reject)
         return step.mode == "process"
