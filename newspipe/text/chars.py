@@ -143,10 +143,12 @@ _FAST_ENCODING = codecs.charmap_build(FAST_ALPHABET)
 FAST_CODE: dict[str, int] = {char: code for code, char in enumerate(FAST_ALPHABET)}
 
 
-#: The two texts last encoded or decoded here, with their bytes. A document's text is encoded
-#: by several steps in a row (the reader's checks, then clean) and the text clean decodes is the
-#: one normalise encodes next: each is encoded once. A tuple replaced whole, so that a thread
-#: reading it never sees half an update.
+#: The two texts last encoded or decoded here, with their bytes. A text is often encoded by two
+#: steps in a row (a file's text by the reader's checks; the text clean decodes, by normalise
+#: next): each of those is encoded once. Clean meets the reader's text only after the rest of the
+#: batch (a worker runs each stage over a whole batch) and encodes it again: keeping a batch's
+#: texts here instead was measured no faster. A tuple replaced whole, so that a thread reading it
+#: never sees half an update.
 _recent: tuple[tuple[str, bytes | None], ...] = ()
 
 
