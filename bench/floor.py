@@ -144,10 +144,11 @@ def scrapy_figures(days: int, repeat: int) -> ScrapyFigures:
             start, path = map(float, reports[-1].split()[1:])
             starts.append(start)
             paths.append(path)
-        items = [
-            {"path": f"{dump}#{number}", "text": json.loads(line).get("content")}
-            for number, line in enumerate(dump.read_text("utf-8").splitlines(), 1)
-        ]
+        with open(dump, encoding="utf-8") as lines:  # at line feeds only, as the spiders read
+            items = [
+                {"path": f"{dump}#{number}", "text": json.loads(line).get("content")}
+                for number, line in enumerate(lines, 1)
+            ]
         for _ in range(repeat):
             with open(work / "lines.jsonl", "wb") as out:
                 started = time.process_time()
