@@ -20,8 +20,8 @@ second floor, the crawl process's own: Scrapy starting, Scrapy's path of every a
 (a bare spider yielding records parsed before its clock starts, with no pipeline and no feed),
 writing each record as a line (newspipe's writer, in this process) and the index's decisions.
 Nothing else is counted there either: not receiving the documents from the worker, not the
-stages' calls, the stats or the manifest. The crawl process cannot take less than that, whatever
-the other cores do.
+stages' calls, the stats or the manifest. As long as Scrapy and the index share the crawl process,
+it cannot take less than that, whatever the other cores do.
 
 The yardstick's CPU time is its process's (user and system, from the kernel), over the 12 days as
 one JSON Lines dump (``--form jsonl``). Every figure is the median of ``--repeat``; the last line is
