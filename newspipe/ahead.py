@@ -180,28 +180,27 @@ def run_chain(
             stage.stats = recorder  # type: ignore[assignment]
             before = dict(document)
             started = time.perf_counter()
-            step = Step(mode=mode)
+            step = _DONE[mode]  # the shared step, unless the stage has more to say
             try:
                 if mode == "process":
                     stage.process(adapters[index])
                 else:
                     stage.prepare(adapters[index])
             except Reject as exc:
-                step.reject = (exc.reason, exc.detail)
+                step = Step(reject=(exc.reason, exc.detail), mode=mode)
             except LoadRefused:
                 raise  # not the stage failing: the whole batch goes to a worker instead
             except Exception:
-                step.failed = True
+                step = Step(failed=True, mode=mode)
                 document.clear()  # as it was: the pipeline runs the stage again on it
                 document.update(before)
             recorder.inc_value(seconds_key, time.perf_counter() - started)
-            if not step.failed:
-                for key, count in recorder.counters:
-                    counters[key] = counters.get(key, 0) + count
-                if step.reject is None:
-                    step = _DONE[mode]
             results[index][name] = step
-            if not (step.reject or step.failed):
+            if step.failed:
+                continue  # what it counted goes with it: the pipeline runs it again
+            for key, count in recorder.counters:
+                counters[key] = counters.get(key, 0) + count
+            if step.reject is None:
                 still_going.append(index)
         going_on = still_going
     return results

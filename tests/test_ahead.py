@@ -122,6 +122,33 @@ def test_run_chain_changes_the_documents_adds_up_counters_and_records_rejects() 
     assert first["shout"] is third["shout"] and first["shout"].reject is None
 
 
+class CountsThenCrashes(Stage):
+    name = "crashes"
+    pure = True
+
+    def process(self, doc: ItemAdapter) -> None:
+        if self.stats is not None:
+            self.stats.inc_value("newspipe/crashes/seen")
+        doc["touched"] = True
+        if doc["text"] == "crash":
+            raise RuntimeError("a test crash")
+
+
+def test_a_stage_that_crashes_ahead_leaves_the_document_as_it_was_for_the_pipeline() -> None:
+    docs: list[dict[str, Any]] = [{"text": "ok"}, {"text": "crash"}]
+    counters: dict[str, Any] = {}
+    [first, second] = run_chain(
+        [(CountsThenCrashes(), "process"), (Shout(), "process")], docs, counters
+    )
+    assert not first["crashes"].failed and first["shout"].reject is None
+    # the crashed document: as it was, no later stage, and nothing it counted kept (the
+    # pipeline runs the stage again on it, where Scrapy sees the crash)
+    assert second["crashes"].failed and "shout" not in second
+    assert docs[1] == {"text": "crash"}
+    assert counters["newspipe/crashes/seen"] == 1
+    assert counters["newspipe/shout/letters"] == 2
+
+
 #: What the Noting stages saw, in order: (stage name, document text).
 seen_by_stages: list[tuple[str, str]] = []
 
